@@ -1,0 +1,39 @@
+# The README's two commands bootstrap everything on a fresh machine:
+#   make demo   create .venv, install Plenary, run the default scenario into out/
+#   make test   create .venv, install Plenary with its dev extras, run the test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SCENARIO ?= scenarios/reaim_2023.yaml
+
+.PHONY: demo test bench lint schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/plenary run $(SCENARIO) --out out/$(basename $(notdir $(SCENARIO)))
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run_bench.py
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check sim agents analysis tests bench
+
+schema: $(VENV)/.installed
+	$(BIN)/plenary schema
+
+clean:
+	rm -rf out .pytest_cache

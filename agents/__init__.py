@@ -1,0 +1,1 @@
+"""Behaviour of the actors: state agents, non-state stakeholders and sponsors' strategies."""

@@ -1,0 +1,159 @@
+"""State agents and the decision each state takes every round, computed for all states at once.
+
+A :class:`StateAgent` is the user-facing Mesa agent: it knows its ISO3 code and its position in
+the model's arrays, and reads its ideal point, salience, capability and stances from them. The
+hot path works on those arrays directly:
+
+Utility of endorsing proposal p in forum F, for state i (a random-utility model, McFadden 1974)::
+
+    U_i = b0                                   baseline
+        - b_policy * s_i * d(x_i, q_p)         salience-weighted policy distance
+        + b_social * S_i                       tied members' stances, S_i in [-1, 1]
+        + b_bloc   * B_i                       bloc leaders' stances, B_i in [-1, 1]
+        + b_forum  * pull_F                    reputational pull of the forum
+        - b_form   * cost(form_p) * c_i / max(c)   domestic cost of the form, heavier for the
+                                               states that the commitment would constrain most
+
+where d is the weighted Euclidean distance scaled to [0, 1], S_i = sum_j w_ij a_j / sum_j w_ij over
+tied members j, a_j the sign of j's current stance (+1 endorse, -1 oppose or object, 0 otherwise),
+and B_i the mean sign of the leaders of i's blocs. Each option k of the forum's rule gets a value
+V_ik (endorse: U_i, oppose: -U_i, object: -U_i - objection_cost, abstain: abstain_bias,
+undecided: 0) plus ``inertia`` for the position i holds now (none while undecided); i picks argmax_k V_ik / tau + G_ik with
+G Gumbel draws, i.e. a multinomial logit with temperature tau = ``noise``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+import scipy.sparse as sp
+
+from sim.scenario import Behaviour
+from sim.stance import STANCE_SIGN, Stance
+
+if TYPE_CHECKING:
+    from sim.model import NegotiationModel
+
+
+class StateAgent(mesa.Agent):
+    """A state: its attributes live in the model's arrays at position ``index``."""
+
+    def __init__(self, model: NegotiationModel, iso3: str, index: int):
+        super().__init__(model)
+        self.iso3 = iso3
+        self.index = index
+
+    @property
+    def ideal(self) -> dict[str, float]:
+        row = self.model.ideal[self.index]
+        return {d: float(v) for d, v in zip(self.model.dimensions, row, strict=True)}
+
+    @property
+    def salience(self) -> float:
+        return float(self.model.salience[self.index])
+
+    @property
+    def capability(self) -> float:
+        return float(self.model.capability[self.index])
+
+    def stance(self, forum_id: str) -> str:
+        """This state's current stance in a forum, as a word (``endorse``, ``object``, ...)."""
+        return Stance(int(self.model.forum(forum_id).stances[self.index])).word
+
+    def __repr__(self) -> str:
+        return f"StateAgent({self.iso3})"
+
+
+def policy_distance(ideal: np.ndarray, position: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted Euclidean distance of each ideal point to a position, scaled to [0, 1].
+
+    Example:
+        >>> policy_distance(np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([1.0, 1.0]), np.ones(2))
+        array([1., 0.])
+    """
+    diff = ideal - position
+    return np.sqrt((diff * diff) @ weights / weights.sum())
+
+
+def neighbour_mean(ties: sp.csr_matrix, values: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Tie-weighted mean of ``values`` over each state's tied states that are ``present``.
+
+    States with no present tie get 0.
+    """
+    present = present.astype(float)
+    num = ties @ (values * present)
+    den = ties @ present
+    out = np.zeros_like(num)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def endorse_utility(
+    *,
+    distance: np.ndarray,
+    salience: np.ndarray,
+    capability_share: np.ndarray,
+    social: np.ndarray,
+    bloc: np.ndarray,
+    pull: float,
+    form_cost: float,
+    b: Behaviour,
+) -> np.ndarray:
+    """U_i of the module docstring, for every state at once."""
+    return (
+        b.baseline
+        - b.policy * salience * distance
+        + b.social * social
+        + b.bloc_cue * bloc
+        + b.forum_pull * pull
+        - b.form_cost * form_cost * capability_share
+    )
+
+
+def option_values(
+    utility: np.ndarray, options: tuple[Stance, ...], current: np.ndarray, b: Behaviour
+) -> np.ndarray:
+    """V_ik: the value of each option k (columns, in ``options`` order) for each state i."""
+    values = np.empty((len(utility), len(options)))
+    for k, option in enumerate(options):
+        if option == Stance.ENDORSE:
+            values[:, k] = utility
+        elif option == Stance.OPPOSE:
+            values[:, k] = -utility
+        elif option == Stance.OBJECT:
+            values[:, k] = -utility - b.objection_cost
+        elif option == Stance.ABSTAIN:
+            values[:, k] = b.abstain_bias
+        else:
+            values[:, k] = 0.0
+        if option != Stance.UNDECIDED:  # holding a position is sticky; having none is not
+            values[:, k] += np.where(current == option, b.inertia, 0.0)
+    return values
+
+
+def choice_probabilities(values: np.ndarray, noise: float) -> np.ndarray:
+    """Logit choice probabilities softmax(V / tau), row by row.
+
+    Example:
+        >>> choice_probabilities(np.array([[0.0, 0.0]]), 1.0)
+        array([[0.5, 0.5]])
+    """
+    z = values / noise
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def choose(values: np.ndarray, options: tuple[Stance, ...], noise: float,
+           rng: np.random.Generator) -> np.ndarray:
+    """Draw each state's stance from the logit rule (Gumbel-max: argmax V/tau + Gumbel)."""
+    gumbel = rng.gumbel(size=values.shape)
+    picks = np.argmax(values / noise + gumbel, axis=1)
+    return np.asarray(options, dtype=np.int8)[picks]
+
+
+def stance_sign(stances: np.ndarray) -> np.ndarray:
+    """+1 for endorse, -1 for oppose or object, 0 otherwise."""
+    return STANCE_SIGN[stances]

@@ -1,0 +1,109 @@
+"""Sponsors' strategies: outreach, concessions and invitations to co-sponsor.
+
+Each round, for every forum that decides its proposal and is open, a :class:`Campaign`
+
+1. courts up to ``budget`` hold-outs (members not yet endorsing), chosen by a targeting rule:
+   ``swing`` (smallest |utility|: closest to tipping), ``allies_first`` (strongest ties to the
+   campaigners), ``regional_hubs`` (most tied states overall: weighted degree), ``random``;
+   a visit moves the target's ideal point a share ``behaviour.outreach`` of the way to the text;
+2. concedes when endorsements stall: after ``stall_rounds`` rounds without a new endorsement it
+   moves the text ``step`` toward the hold-outs' mean ideal point, at most ``max_total`` in all
+   (trading depth for breadth);
+3. invites the ``invite_cosponsors`` most capable endorsers to co-sponsor: they then always
+   endorse, and their ties count for ``allies_first``.
+
+Ties are broken by array position, so the choice is deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.scenario import Strategy
+from sim.stance import Stance
+
+if TYPE_CHECKING:
+    from sim.model import NegotiationModel
+
+
+class Campaign:
+    """One sponsor's strategy for one proposal, with its memory (stall counter, concessions)."""
+
+    def __init__(self, spec: Strategy, sponsor: int, proposal: str):
+        self.spec = spec
+        self.sponsor = sponsor
+        self.proposal = proposal
+        self.best = -1
+        self.stalled = 0
+        self.conceded = 0.0
+        self.visits = 0
+
+    def act(self, model: NegotiationModel) -> None:
+        forums = [f for f in model.forums_deciding(self.proposal) if f.is_open(model.round)]
+        if not forums:
+            return
+        members = np.zeros(model.n, dtype=bool)
+        endorsing = np.zeros(model.n, dtype=bool)
+        for f in forums:
+            members |= f.members
+            endorsing |= f.members & (f.stances == Stance.ENDORSE)
+        campaigners = model.sponsors[self.proposal]
+        holdouts = members & ~endorsing
+        holdouts[campaigners] = False
+        self._outreach(model, forums[0], holdouts, campaigners)
+        if self.spec.concessions is not None:
+            count = max(int(np.sum(f.stances == Stance.ENDORSE)) for f in forums)
+            self._concede(model, count, holdouts)
+        if self.spec.invite_cosponsors:
+            self._invite(model, endorsing, campaigners)
+
+    def _outreach(self, model: NegotiationModel, forum, holdouts: np.ndarray,
+                  campaigners: np.ndarray) -> None:
+        candidates = np.flatnonzero(holdouts)
+        if self.spec.budget == 0 or len(candidates) == 0:
+            return
+        rule = self.spec.outreach
+        if rule == "swing":
+            score = np.abs(forum.utility[candidates])  # smallest first
+        elif rule == "allies_first":
+            score = -np.asarray(model.world.ties[candidates][:, campaigners].sum(axis=1)).ravel()
+        elif rule == "regional_hubs":
+            score = -model.degree[candidates]
+        else:
+            score = model.rng.random(len(candidates))
+        order = np.lexsort((candidates, score))
+        targets = candidates[order[: self.spec.budget]]
+        q = model.positions[self.proposal]
+        model.ideal[targets] += model.behaviour.outreach * (q - model.ideal[targets])
+        self.visits += len(targets)
+
+    def _concede(self, model: NegotiationModel, count: int, holdouts: np.ndarray) -> None:
+        c = self.spec.concessions
+        if count > self.best:
+            self.best, self.stalled = count, 0
+            return
+        self.stalled += 1
+        if self.stalled < c.stall_rounds or not holdouts.any():
+            return
+        self.stalled = 0
+        q = model.positions[self.proposal]
+        direction = model.ideal[holdouts].mean(axis=0) - q
+        norm = float(np.linalg.norm(direction))
+        step = min(c.step, c.max_total - self.conceded, norm)
+        if step <= 1e-12:
+            return
+        model.positions[self.proposal] = np.clip(q + step * direction / norm, 0.0, 1.0)
+        self.conceded += step
+
+    def _invite(self, model: NegotiationModel, endorsing: np.ndarray,
+                campaigners: np.ndarray) -> None:
+        pool = endorsing.copy()
+        pool[campaigners] = False
+        candidates = np.flatnonzero(pool)
+        if len(candidates) == 0:
+            return
+        order = np.lexsort((candidates, -model.capability[candidates]))
+        invited = candidates[order[: self.spec.invite_cosponsors]]
+        model.sponsors[self.proposal] = np.union1d(campaigners, invited)

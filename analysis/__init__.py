@@ -1,0 +1,1 @@
+"""Analysis of runs and sweeps: plots, metrics, power indices, sensitivity and backtests."""

@@ -1,0 +1,199 @@
+"""Checks a schema cannot express: ids that refer to each other, roster codes, chains and rounds.
+
+Each check returns :class:`~sim.errors.Problem` values located at the offending field, so a user
+sees every mistake of a scenario at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from sim.errors import Problem
+from sim.world import Roster, RosterError, load_roster
+from sim.yamlio import Locations, PathKey
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
+
+
+def check_scenario(s: Scenario, locs: Locations, check_world: bool = True) -> list[Problem]:
+    """Every cross-reference problem of a validated scenario (an empty list when it is sound)."""
+    problems: list[Problem] = []
+    dims = s.dimension_names()
+    problems += _unique(locs, "dimensions", [d.name for d in s.dimensions], "name")
+    problems += _unique(locs, "proposals", [p.id for p in s.proposals], "id")
+    problems += _unique(locs, "forums", [f.id for f in s.forums], "id")
+    problems += _unique(locs, "stakeholders", [k.id for k in s.stakeholders], "id")
+
+    for i, p in enumerate(s.proposals):
+        problems += _positions(locs, ("proposals", i, "position"), p.position, dims, complete=True)
+    for i, k in enumerate(s.stakeholders):
+        problems += _positions(locs, ("stakeholders", i, "position"), k.position, dims, complete=True)
+    problems += _positions(locs, ("world", "defaults", "ideal"), s.world.defaults.ideal or {}, dims)
+    for section in ("groups", "states"):
+        for key, prof in getattr(s.world, section).items():
+            problems += _positions(locs, ("world", section, key, "ideal"), prof.ideal or {}, dims)
+
+    problems += _forums(s, locs)
+    proposal_ids = {p.id for p in s.proposals}
+    for i, st in enumerate(s.strategies):
+        if st.proposal is not None and st.proposal not in proposal_ids:
+            problems.append(_missing(locs, ("strategies", i, "proposal"), st.proposal, proposal_ids,
+                                     "proposal"))
+        if st.proposal is None and not any(st.sponsor in p.sponsors for p in s.proposals):
+            problems.append(locs.problem(("strategies", i, "sponsor"),
+                                         f"{st.sponsor} sponsors no proposal; name one with "
+                                         "'proposal:'"))
+    if check_world:
+        problems += _world_codes(s, locs)
+    return problems
+
+
+def _unique(locs: Locations, section: str, values: list[str], key: str) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for i, v in enumerate(values):
+        if v in seen:
+            out.append(locs.problem((section, i, key), f"{v!r} is used twice"))
+        seen.add(v)
+    return out
+
+
+def _positions(locs: Locations, path: PathKey, values: dict[str, float], dims: list[str],
+               complete: bool = False) -> list[Problem]:
+    out = [
+        locs.problem(path + (k,), f"no dimension {k!r}; dimensions are {', '.join(dims)}")
+        for k in values if k not in dims
+    ]
+    if complete:
+        out += [locs.problem(path, f"missing position on dimension {d!r}")
+                for d in dims if d not in values]
+    return out
+
+
+def _missing(locs: Locations, path: PathKey, value: str, known: Iterable[str], what: str) -> Problem:
+    hint = difflib.get_close_matches(value, sorted(known), n=1)
+    extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+    return locs.problem(path, f"no {what} {value!r}{extra}")
+
+
+def _forums(s: Scenario, locs: Locations) -> list[Problem]:
+    out: list[Problem] = []
+    proposal_ids = {p.id for p in s.proposals}
+    forum_ids = {f.id for f in s.forums}
+    for i, f in enumerate(s.forums):
+        if f.proposal not in proposal_ids:
+            out.append(_missing(locs, ("forums", i, "proposal"), f.proposal, proposal_ids, "proposal"))
+        decides = s.rounds - 1 if f.decides is None else f.decides
+        if decides >= s.rounds:
+            out.append(locs.problem(("forums", i, "decides"),
+                                    f"round {decides} is past the last round ({s.rounds - 1})"))
+        if f.opens > decides:
+            out.append(locs.problem(("forums", i, "opens"),
+                                    f"opens in round {f.opens}, after it decides ({decides})"))
+        if f.after is None:
+            continue
+        if f.after not in forum_ids:
+            out.append(_missing(locs, ("forums", i, "after"), f.after, forum_ids, "forum"))
+            continue
+        before = s.forum(f.after)
+        before_decides = s.rounds - 1 if before.decides is None else before.decides
+        if f.after != f.id and f.opens <= before_decides:
+            out.append(locs.problem(("forums", i, "opens"),
+                                    f"a forum after {f.after!r} must open after round "
+                                    f"{before_decides}, when {f.after!r} decides"))
+    out += _after_cycles(s, locs)
+    return out
+
+
+def _after_cycles(s: Scenario, locs: Locations) -> list[Problem]:
+    after = {f.id: f.after for f in s.forums}
+    out = []
+    reported: set[str] = set()
+    for i, f in enumerate(s.forums):
+        chain = [f.id]
+        nxt = f.after
+        while nxt is not None and nxt in after:
+            if nxt in chain:
+                cycle = chain[chain.index(nxt):] + [nxt]
+                if not reported.intersection(cycle):
+                    out.append(locs.problem(("forums", i, "after"),
+                                            "after: forms a cycle: " + " -> ".join(cycle)))
+                reported.update(cycle)
+                break
+            chain.append(nxt)
+            nxt = after[nxt]
+    return out
+
+
+def _world_codes(s: Scenario, locs: Locations) -> list[Problem]:
+    path = s.roster_path()
+    if not path.exists():
+        return [locs.problem(("world", "roster"), f"roster file not found: {path}")]
+    try:
+        roster = load_roster(path, s.world.as_of)
+    except (RosterError, OSError, ValueError) as exc:
+        return [locs.problem(("world", "roster"), f"cannot read the roster: {exc}")]
+    out: list[Problem] = []
+    w = s.world
+    out += _codes(roster, locs, ("world", "include"), w.include)
+    out += _codes(roster, locs, ("world", "exclude"), w.exclude)
+    for section in ("groups", "states"):
+        for key in getattr(w, section):
+            if not roster.knows(key):
+                out.append(_unknown(roster, locs, ("world", section, key), key))
+    for key in w.ties:
+        if key != "other" and key not in roster.groups:
+            out.append(_unknown(roster, locs, ("world", "ties", key), key, groups_only=True))
+    for key, leaders in w.leaders.items():
+        if key not in roster.groups:
+            out.append(_unknown(roster, locs, ("world", "leaders", key), key, groups_only=True))
+        out += _codes(roster, locs, ("world", "leaders", key), leaders, states_only=True)
+    for i, tie in enumerate(w.extra_ties):
+        out += _codes(roster, locs, ("world", "extra_ties", i, "a"), [tie.a], states_only=True)
+        out += _codes(roster, locs, ("world", "extra_ties", i, "b"), [tie.b], states_only=True)
+    for i, p in enumerate(s.proposals):
+        out += _codes(roster, locs, ("proposals", i, "sponsors"), p.sponsors, states_only=True)
+    for i, f in enumerate(s.forums):
+        out += _codes(roster, locs, ("forums", i, "members"), f.members)
+    for i, st in enumerate(s.strategies):
+        out += _codes(roster, locs, ("strategies", i, "sponsor"), [st.sponsor], states_only=True,
+                      single=True)
+    for i, k in enumerate(s.stakeholders):
+        out += _codes(roster, locs, ("stakeholders", i, "ties"), k.ties)
+    if out:
+        return out
+    chosen = set(roster.expand(w.include)) - set(roster.expand(w.exclude))
+    if not chosen:
+        return [locs.problem(("world", "include"), "no state is left in the world")]
+    for i, f in enumerate(s.forums):
+        if not chosen.intersection(roster.expand(f.members)):
+            out.append(locs.problem(("forums", i, "members"), "no member of this forum is in the world"))
+    return out
+
+
+def _codes(roster: Roster, locs: Locations, path: PathKey, names: list[str],
+           states_only: bool = False, single: bool = False) -> list[Problem]:
+    out = []
+    for j, name in enumerate(names):
+        where = path if single else path + (j,)
+        if states_only and name not in roster.names:
+            out.append(_unknown(roster, locs, where, name, states_only=True))
+        elif not roster.knows(name):
+            out.append(_unknown(roster, locs, where, name))
+    return out
+
+
+def _unknown(roster: Roster, locs: Locations, path: PathKey, name: str,
+             states_only: bool = False, groups_only: bool = False) -> Problem:
+    if states_only:
+        pool, what = list(roster.names), "ISO3 code of a state"
+    elif groups_only:
+        pool, what = list(roster.groups), "group"
+    else:
+        pool, what = list(roster.names) + list(roster.groups), "ISO3 code or group"
+    hint = difflib.get_close_matches(name, pool, n=1)
+    extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+    return locs.problem(path, f"{name!r} is not a known {what}{extra}")

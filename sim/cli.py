@@ -1,0 +1,126 @@
+"""The ``plenary`` command line: the one place that turns errors into exit codes and lines.
+
+User mistakes (:class:`~sim.errors.ScenarioError`) print one ``FILE:LINE: field: message`` line
+each on stderr and exit with status 2, before anything is written. Plotting is imported only
+inside the commands that draw, so the engine stays importable without matplotlib's machinery.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.errors import Problem, ScenarioError
+
+EXIT_USER_ERROR = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``plenary`` console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    try:
+        return int(args.handler(args) or 0)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(str(problem), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="plenary",
+        description="Simulate multilateral negotiations on AI governance: who signs, who blocks.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run one scenario and write its summary, time series and plots")
+    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's seed)")
+    run.add_argument("--out", type=Path, default=None, help="output folder (default: out/NAME)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a scenario value, e.g. --set behaviour.noise=0.3 (repeatable)")
+    run.add_argument("--no-plots", action="store_true", help="write summary and time series only")
+    run.set_defaults(handler=_cmd_run)
+
+    schema = sub.add_parser("schema", help="write the scenario JSON Schema for editors")
+    schema.add_argument("--out", type=Path, default=None,
+                        help="file (default: scenarios/scenario.schema.json)")
+    schema.set_defaults(handler=_cmd_schema)
+
+    check = sub.add_parser("check", help="validate scenario files without running them")
+    check.add_argument("scenarios", type=Path, nargs="+")
+    check.set_defaults(handler=_cmd_check)
+    return parser
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.run import run_scenario, write_run
+    from sim.scenario import load_scenario
+
+    if args.seed is not None and args.seed < 0:
+        raise ScenarioError([Problem("--seed", 0, "seed", f"must be >= 0, got {args.seed}")])
+    scenario = load_scenario(args.scenario, args.overrides)
+    result = run_scenario(scenario, seed=args.seed)
+    out = args.out or Path("out") / args.scenario.stem
+    written = write_run(result, out)
+    if not args.no_plots:
+        from analysis.plots import plot_endorsements, plot_network
+
+        written.append(plot_endorsements(result, out / "endorsements.png"))
+        written.append(plot_network(result, out / "network.png"))
+    _print_summary(result.summary)
+    console = Console(stderr=False)
+    console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+    return 0
+
+
+def _print_summary(summary: dict) -> None:
+    table = Table(title=f"{summary['scenario']}: seed {summary['seed']}, {summary['rounds']} rounds, "
+                        f"{summary['states']} states")
+    for column in ("forum", "rule", "round", "adopted", "endorse", "no", "abstain", "objectors"):
+        table.add_column(column, justify="right" if column in ("round", "endorse", "no", "abstain")
+                         else "left")
+    for f in summary["forums"]:
+        objectors = f["objectors"]
+        shown = ", ".join(objectors[:6]) + (f" +{len(objectors) - 6}" if len(objectors) > 6 else "")
+        table.add_row(f["id"], f["rule"], str(f["decided_round"]), "yes" if f["adopted"] else "no",
+                      f"{f['endorsements']}/{f['members']}", str(f["no"]), str(f["abstain"]),
+                      shown or "-")
+    Console(width=120).print(table)
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from sim.scenario import write_schema
+
+    print(f"wrote {write_schema(args.out)}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+
+    problems: list[Problem] = []
+    for path in args.scenarios:
+        try:
+            load_scenario(path)
+            print(f"{path}: ok")
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

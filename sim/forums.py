@@ -1,0 +1,143 @@
+"""Decision rules: one small class per rule, each answering "adopted? by whom?".
+
+A rule names the stances its members choose among and turns the stances standing in the
+decision round into an :class:`Outcome`. Rules are pure functions of stance arrays, so they are
+tested by hand on five-state worlds (``tests/test_forums.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from sim.scenario import Threshold
+from sim.stance import Stance
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many members stand where."""
+
+    endorse: int
+    oppose: int
+    abstain: int
+    object: int
+    undecided: int
+
+    @classmethod
+    def of(cls, stances: np.ndarray) -> Counts:
+        c = np.bincount(stances, minlength=len(Stance))
+        return cls(int(c[Stance.ENDORSE]), int(c[Stance.OPPOSE]), int(c[Stance.ABSTAIN]),
+                   int(c[Stance.OBJECT]), int(c[Stance.UNDECIDED]))
+
+
+class Rule:
+    """A decision rule. Subclasses set ``name`` and ``options`` and implement ``adopted``."""
+
+    name: str = ""
+    #: the stances a member chooses among each round
+    options: tuple[Stance, ...] = ()
+    #: what a member's opposition looks like under this rule (used when forums are chained)
+    against: Stance = Stance.OPPOSE
+
+    def __init__(self, threshold: Threshold | None = None):
+        self.threshold = threshold or Threshold()
+
+    def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
+        """Whether the members' stances (one per member) adopt the proposal."""
+        raise NotImplementedError
+
+    def needed(self, counts: Counts, members: int) -> float | None:
+        """Endorsements needed for adoption given the other counts (None: not a count)."""
+        return None
+
+
+class OpenEndorsement(Rule):
+    """A declaration open for endorsement (REAIM's call to action): what stands at the decision
+    round counts, and it is adopted when it has at least ``min_endorsements``."""
+
+    name = "open_endorsement"
+    options = (Stance.UNDECIDED, Stance.ENDORSE)
+    against = Stance.UNDECIDED
+
+    def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
+        return int(np.sum(stances == Stance.ENDORSE)) >= self.threshold.min_endorsements
+
+    def needed(self, counts: Counts, members: int) -> float | None:
+        return float(self.threshold.min_endorsements)
+
+
+class Consensus(Rule):
+    """Consensus (CCW, NATO, EU foreign policy): one objection blocks; members may stand aside.
+    Adopted when nobody objects and at least one member endorses."""
+
+    name = "consensus"
+    options = (Stance.ENDORSE, Stance.ABSTAIN, Stance.OBJECT)
+    against = Stance.OBJECT
+
+    def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
+        return not np.any(stances == Stance.OBJECT) and np.any(stances == Stance.ENDORSE)
+
+
+class Vote(Rule):
+    """A recorded vote (UN General Assembly): a simple or two-thirds majority of the members
+    present and voting; abstentions do not count as votes cast (UNGA rules of procedure 86-87)."""
+
+    name = "vote"
+    options = (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN)
+
+    def _share(self) -> Fraction:
+        return Fraction(2, 3) if self.threshold.majority == "two_thirds" else Fraction(1, 2)
+
+    def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
+        yes = int(np.sum(stances == Stance.ENDORSE))
+        no = int(np.sum(stances == Stance.OPPOSE))
+        if yes + no == 0:
+            return False
+        if self.threshold.majority == "two_thirds":
+            return Fraction(yes, yes + no) >= self._share()
+        return yes > no
+
+    def needed(self, counts: Counts, members: int) -> float | None:
+        # yes needed against the current no votes: yes >= 2 no (two thirds) or yes > no (simple)
+        return float(2 * counts.oppose) if self.threshold.majority == "two_thirds" else counts.oppose + 1.0
+
+
+class QualifiedMajority(Rule):
+    """A double majority: at least ``members`` of the members and ``weight`` of their total
+    weight vote yes (as in the EU Council's qualified majority, without its blocking-minority
+    clause)."""
+
+    name = "qualified_majority"
+    options = (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN)
+
+    def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
+        if len(stances) == 0:
+            return False
+        yes = stances == Stance.ENDORSE
+        share_members = yes.sum() / len(stances)
+        total = float(weights.sum())
+        share_weight = float(weights[yes].sum()) / total if total > 0 else 0.0
+        return share_members >= self.threshold.members and share_weight >= self.threshold.weight
+
+    def needed(self, counts: Counts, members: int) -> float | None:
+        return float(np.ceil(self.threshold.members * members))
+
+
+RULES: dict[str, type[Rule]] = {
+    r.name: r for r in (OpenEndorsement, Consensus, Vote, QualifiedMajority)
+}
+
+
+def make_rule(name: str, threshold: Threshold | None = None) -> Rule:
+    """The rule called ``name``.
+
+    Example:
+        >>> rule = make_rule("vote", Threshold(majority="two_thirds"))
+        >>> votes = np.array([Stance.ENDORSE] * 10 + [Stance.OPPOSE] * 5 + [Stance.ABSTAIN] * 20)
+        >>> bool(rule.adopted(votes, np.ones(35)))
+        True
+    """
+    return RULES[name](threshold)

@@ -1,0 +1,324 @@
+"""NegotiationModel: the Mesa model that steps rounds of a negotiation.
+
+One round (:meth:`NegotiationModel.step`) reads as the story of a negotiating session:
+
+1. every open forum asks its members for their stance (the logit rule of ``agents/state.py``),
+   chained forums first inherit the stances of the forum they follow, and a forum whose decision
+   round it is applies its rule;
+2. sponsors campaign (``agents/strategy.py``): outreach, concessions, invitations;
+3. stakeholders pull the states they are tied to (``agents/stakeholder.py``);
+4. views drift toward like-minded tied states (bounded confidence, Hegselmann and Krause 2002);
+5. the round's counts are recorded.
+
+Per-state quantities (ideal points, salience, capability, stances) are NumPy arrays owned by the
+model; the Mesa agents are views onto them, so a round is computed for all states at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+import scipy.sparse as sp
+
+from agents.stakeholder import StakeholderAgent
+from agents.state import (
+    StateAgent,
+    choose,
+    endorse_utility,
+    neighbour_mean,
+    option_values,
+    policy_distance,
+    stance_sign,
+)
+from agents.strategy import Campaign
+from sim.forums import Counts, Rule, make_rule
+from sim.scenario import Forum, Scenario
+from sim.stance import Stance
+from sim.world import World, build_world, load_roster
+
+DEFAULT_IDEAL = 0.5
+DEFAULT_SALIENCE = 0.5
+DEFAULT_CAPABILITY = 1.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a forum decided, in the round it decided."""
+
+    round: int
+    adopted: bool
+    counts: Counts
+
+
+class ForumState:
+    """A forum during a run: its members, its members' stances and, once decided, its outcome."""
+
+    def __init__(self, spec: Forum, rule: Rule, members: np.ndarray, decides: int):
+        n = len(members)
+        self.spec = spec
+        self.id = spec.id
+        self.rule = rule
+        self.members = members
+        self.member_index = np.flatnonzero(members)
+        self.opens = spec.opens
+        self.decides = decides
+        self.stances = np.zeros(n, dtype=np.int8)
+        self.utility = np.zeros(n)
+        self.pull = spec.pull
+        self.outcome: Outcome | None = None
+
+    def is_open(self, round_: int) -> bool:
+        return self.opens <= round_ <= self.decides
+
+    def counts(self) -> Counts:
+        return Counts.of(self.stances[self.member_index])
+
+    def status(self, round_: int) -> str:
+        if round_ < self.opens:
+            return "pending"
+        if self.outcome is not None:
+            return "decided" if round_ == self.outcome.round else "closed"
+        return "open"
+
+
+class NegotiationModel(mesa.Model):
+    """States negotiating proposals in forums, round by round.
+
+    Args:
+        scenario: a validated :class:`~sim.scenario.Scenario`.
+        seed: the seed of every random draw (default: the scenario's ``seed``).
+
+    Example:
+        >>> from sim.scenario import load_scenario
+        >>> from sim.paths import PROJECT_ROOT
+        >>> s = load_scenario(PROJECT_ROOT / "tests/data/five_states.yaml")
+        >>> m = NegotiationModel(s, seed=1)
+        >>> m.run()
+        >>> m.forum("ccw").outcome.adopted
+        False
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None):
+        seed = scenario.seed if seed is None else int(seed)
+        super().__init__(seed=seed)
+        self.seed = seed
+        self.scenario = scenario
+        self.behaviour = scenario.behaviour
+        self.round = 0
+        self.rounds = scenario.rounds
+        self.dimensions = scenario.dimension_names()
+        self.dim_weights = np.array([d.weight for d in scenario.dimensions], dtype=float)
+        if self.dim_weights.sum() == 0:
+            self.dim_weights = np.ones(len(self.dimensions))
+
+        self.roster = load_roster(scenario.roster_path(), scenario.world.as_of)
+        self.world = self._build_world()
+        self.n = self.world.n
+        self.ideal, self.salience, self.capability = self._profiles()
+        self.capability_share = self.capability / self.capability.max()
+        self.degree = np.asarray(self.world.ties.sum(axis=1)).ravel()
+        self.bloc_leaders = self._bloc_leader_matrix()
+        self._edges = _edge_arrays(self.world.ties)
+
+        self.states = [StateAgent(self, iso3, i) for i, iso3 in enumerate(self.world.iso3)]
+        self.positions = {
+            p.id: np.array([p.position[d] for d in self.dimensions]) for p in scenario.proposals
+        }
+        self.forms = {p.id: p.form for p in scenario.proposals}
+        self.sponsors = {
+            p.id: np.array(sorted(self.world.index[c] for c in p.sponsors if c in self.world.index),
+                           dtype=np.int64)
+            for p in scenario.proposals
+        }
+        self.forums = [self._make_forum(f) for f in scenario.forums]
+        self._forums_by_id = {f.id: f for f in self.forums}
+        self.campaigns = [self._make_campaign(st) for st in scenario.strategies]
+        self.stakeholders = [self._make_stakeholder(k) for k in scenario.stakeholders]
+
+        columns = ["round", "forum", "proposal", "status", *[s.word for s in Stance], "needed",
+                   *[f"position_{d}" for d in self.dimensions]]
+        self.datacollector = mesa.DataCollector(tables={"forums": columns})
+
+    # -- construction ---------------------------------------------------------------------------
+
+    def _build_world(self) -> World:
+        w = self.scenario.world
+        chosen = sorted(set(self.roster.expand(w.include)) - set(self.roster.expand(w.exclude)))
+        from sim.scenario import DEFAULT_TIE_WEIGHTS
+
+        weights = {**DEFAULT_TIE_WEIGHTS, **w.ties}
+        extra = [(t.a, t.b, t.weight) for t in w.extra_ties]
+        return build_world(chosen, self.roster.groups, weights, extra)
+
+    def _profiles(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Starting ideal points, salience and capability: defaults, then groups, then states."""
+        w = self.scenario.world
+        d = len(self.dimensions)
+        ideal = np.full((self.n, d), DEFAULT_IDEAL)
+        salience = np.full(self.n, DEFAULT_SALIENCE)
+        capability = np.full(self.n, DEFAULT_CAPABILITY)
+        layers = [(np.arange(self.n), w.defaults)]
+        layers += [(self.world.positions([g], self.roster), prof) for g, prof in w.groups.items()]
+        layers += [(self.world.positions([c], self.roster), prof) for c, prof in w.states.items()]
+        for idx, prof in layers:
+            if len(idx) == 0:
+                continue
+            for k, dim in enumerate(self.dimensions):
+                if prof.ideal and dim in prof.ideal:
+                    ideal[idx, k] = prof.ideal[dim]
+            if prof.salience is not None:
+                salience[idx] = prof.salience
+            if prof.capability is not None:
+                capability[idx] = prof.capability
+        if w.spread > 0:
+            ideal = np.clip(ideal + self.rng.normal(0.0, w.spread, size=ideal.shape), 0.0, 1.0)
+        return ideal, salience, capability
+
+    def _bloc_leader_matrix(self) -> sp.csr_matrix:
+        """Row i averages the stances of the leaders of every bloc i belongs to (not itself)."""
+        rows, cols = [], []
+        for group, leaders in self.scenario.world.leaders.items():
+            members = self.world.groups.get(group, np.array([], dtype=np.int64))
+            heads = [self.world.index[c] for c in leaders if c in self.world.index]
+            for i in members:
+                for j in heads:
+                    if i != j:
+                        rows.append(i)
+                        cols.append(j)
+        m = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n, self.n))
+        m.sum_duplicates()
+        totals = np.asarray(m.sum(axis=1)).ravel()
+        scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
+        return sp.csr_matrix(sp.diags(scale) @ m)
+
+    def _make_forum(self, spec: Forum) -> ForumState:
+        members = np.zeros(self.n, dtype=bool)
+        members[self.world.positions(spec.members, self.roster)] = True
+        decides = self.rounds - 1 if spec.decides is None else spec.decides
+        return ForumState(spec, make_rule(spec.rule, spec.threshold), members, decides)
+
+    def _make_campaign(self, spec) -> Campaign:
+        proposal = spec.proposal or next(
+            p.id for p in self.scenario.proposals if spec.sponsor in p.sponsors
+        )
+        return Campaign(spec, self.world.index.get(spec.sponsor, -1), proposal)
+
+    def _make_stakeholder(self, spec) -> StakeholderAgent:
+        position = np.array([spec.position[d] for d in self.dimensions])
+        tied = self.world.positions(spec.ties, self.roster)
+        return StakeholderAgent(self, spec.id, spec.kind, position, spec.influence,
+                                spec.salience_push, tied)
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def forum(self, forum_id: str) -> ForumState:
+        return self._forums_by_id[forum_id]
+
+    def forums_deciding(self, proposal: str) -> list[ForumState]:
+        return [f for f in self.forums if f.spec.proposal == proposal]
+
+    # -- the round ------------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """One round: forums, campaigns, stakeholders, opinion drift, records."""
+        t = self.round
+        for forum in self.forums:
+            if forum.is_open(t):
+                self._deliberate(forum, t)
+        for campaign in self.campaigns:
+            campaign.act(self)
+        for stakeholder in self.stakeholders:
+            stakeholder.step()
+        self._drift()
+        self._record(t)
+        self.round += 1
+        if self.round >= self.rounds:
+            self.running = False
+
+    def run(self) -> None:
+        """Step every remaining round."""
+        while self.running and self.round < self.rounds:
+            self.step()
+
+    def _deliberate(self, forum: ForumState, t: int) -> None:
+        if t == forum.opens:
+            self._open(forum)
+        idx = forum.member_index
+        proposal = forum.spec.proposal
+        b = self.behaviour
+        sign = stance_sign(forum.stances)
+        distance = policy_distance(self.ideal[idx], self.positions[proposal], self.dim_weights)
+        social = neighbour_mean(self.world.ties, sign, forum.members)[idx]
+        bloc = (self.bloc_leaders @ sign)[idx]
+        utility = endorse_utility(
+            distance=distance,
+            salience=self.salience[idx],
+            capability_share=self.capability_share[idx],
+            social=social,
+            bloc=bloc,
+            pull=forum.pull,
+            form_cost=b.form_costs.get(self.forms[proposal], 0.0),
+            b=b,
+        )
+        forum.utility[idx] = utility
+        values = option_values(utility, forum.rule.options, forum.stances[idx], b)
+        forum.stances[idx] = choose(values, forum.rule.options, b.noise, self.rng)
+        sponsors = self.sponsors[proposal]
+        forum.stances[sponsors[forum.members[sponsors]]] = Stance.ENDORSE
+        if t == forum.decides:
+            weights = (self.capability[idx] if forum.rule.threshold.weight_by == "capability"
+                       else np.ones(len(idx)))
+            adopted = bool(forum.rule.adopted(forum.stances[idx], weights))
+            forum.outcome = Outcome(t, adopted, forum.counts())
+
+    def _open(self, forum: ForumState) -> None:
+        """A forum opens: a chained forum starts from the stances the earlier one ended with."""
+        if forum.spec.after is None:
+            return
+        before = self.forum(forum.spec.after)
+        carried = before.stances.copy()
+        options = forum.rule.options
+        carried[np.isin(carried, (Stance.OPPOSE, Stance.OBJECT))] = forum.rule.against
+        if Stance.ABSTAIN not in options:
+            carried[carried == Stance.ABSTAIN] = Stance.UNDECIDED
+        forum.stances[forum.member_index] = carried[forum.member_index]
+        if before.outcome is not None and before.outcome.adopted:
+            forum.pull += self.behaviour.chain_pull
+
+    def _drift(self) -> None:
+        """Bounded-confidence averaging (Hegselmann and Krause 2002) over the tie network.
+
+        x_i += mu * sum_j w_ij c_j [d(x_i, x_j) < eps] (x_j - x_i) / sum_j w_ij c_j [d(x_i, x_j) < eps]
+        """
+        mu, eps = self.behaviour.drift, self.behaviour.confidence
+        rows, cols, w = self._edges
+        if mu == 0 or len(rows) == 0:
+            return
+        diff = self.ideal[cols] - self.ideal[rows]
+        dist = np.sqrt((diff * diff) @ self.dim_weights / self.dim_weights.sum())
+        weight = w * self.capability[cols] * (dist < eps)
+        den = np.bincount(rows, weights=weight, minlength=self.n)
+        moved = np.flatnonzero(den > 0)
+        if len(moved) == 0:
+            return
+        for k in range(self.ideal.shape[1]):
+            num = np.bincount(rows, weights=weight * diff[:, k], minlength=self.n)
+            self.ideal[moved, k] += mu * num[moved] / den[moved]
+
+    def _record(self, t: int) -> None:
+        for forum in self.forums:
+            counts = forum.counts()
+            needed = forum.rule.needed(counts, len(forum.member_index))
+            row = {"round": t, "forum": forum.id, "proposal": forum.spec.proposal,
+                   "status": forum.status(t), **{s.word: getattr(counts, s.word) for s in Stance},
+                   "needed": needed}
+            for d, v in zip(self.dimensions, self.positions[forum.spec.proposal], strict=True):
+                row[f"position_{d}"] = float(v)
+            self.datacollector.add_table_row("forums", row)
+
+
+def _edge_arrays(ties: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    coo = ties.tocoo()
+    return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(float)

@@ -1,0 +1,130 @@
+"""Running one scenario: :func:`run_scenario` returns a :class:`RunResult`; :func:`write_run`
+writes its ``summary.json`` and ``timeseries.csv``.
+
+Both files are byte-identical for the same scenario and seed: no clocks, no host names, floats
+rounded to 6 decimals, keys in a fixed order, lists of states sorted by ISO3.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.model import NegotiationModel
+from sim.scenario import Scenario
+from sim.stance import Stance
+
+FLOAT_DIGITS = 6
+
+
+@dataclass
+class RunResult:
+    """The outcome of one run.
+
+    Attributes:
+        summary: the dict written to ``summary.json`` (schema in DESIGN.md).
+        timeseries: one row per forum per round: stance counts and the proposal's position.
+        model: the model after its last round (for plots and further questions).
+    """
+
+    summary: dict[str, Any]
+    timeseries: pd.DataFrame
+    model: NegotiationModel = field(repr=False)
+
+
+def run_scenario(scenario: Scenario, seed: int | None = None) -> RunResult:
+    """Run a scenario to its last round.
+
+    Args:
+        scenario: from :func:`sim.load_scenario`.
+        seed: the seed (default: the scenario's own ``seed``).
+
+    Returns:
+        The :class:`RunResult`.
+
+    Example:
+        >>> from sim import load_scenario
+        >>> from sim.paths import PROJECT_ROOT
+        >>> result = run_scenario(load_scenario(PROJECT_ROOT / "tests/data/five_states.yaml"), seed=1)
+        >>> [f["id"] for f in result.summary["forums"]]
+        ['ccw', 'summit']
+    """
+    model = NegotiationModel(scenario, seed=seed)
+    model.run()
+    return RunResult(summary=summarise(model), timeseries=timeseries(model), model=model)
+
+
+def summarise(model: NegotiationModel) -> dict[str, Any]:
+    """The summary of a finished run (see DESIGN.md for the fields every consumer may rely on)."""
+    iso3 = model.world.iso3
+    forums = []
+    for f in model.forums:
+        st = f.stances
+        idx = f.member_index
+
+        def who(stance: Stance, st=st, idx=idx) -> list[str]:
+            return [iso3[i] for i in idx if st[i] == stance]
+
+        counts = f.counts()
+        forums.append({
+            "id": f.id,
+            "rule": f.rule.name,
+            "proposal": f.spec.proposal,
+            "adopted": bool(f.outcome.adopted) if f.outcome else False,
+            "decided_round": f.outcome.round if f.outcome else None,
+            "members": len(idx),
+            "endorsements": counts.endorse,
+            "yes": counts.endorse,
+            "no": counts.oppose + counts.object,
+            "abstain": counts.abstain,
+            "undecided": counts.undecided,
+            "objectors": who(Stance.OBJECT),
+            "endorsers": who(Stance.ENDORSE),
+            "opposers": who(Stance.OPPOSE),
+            "abstainers": who(Stance.ABSTAIN),
+        })
+    return {
+        "scenario": model.scenario.name,
+        "seed": model.seed,
+        "rounds": model.rounds,
+        "states": model.n,
+        "forums": forums,
+        "proposals": [
+            {"id": pid, "position": {d: round(float(v), FLOAT_DIGITS)
+                                     for d, v in zip(model.dimensions, pos, strict=True)},
+             "sponsors": [iso3[i] for i in model.sponsors[pid]]}
+            for pid, pos in model.positions.items()
+        ],
+    }
+
+
+def timeseries(model: NegotiationModel) -> pd.DataFrame:
+    """The forums table collected each round, as a DataFrame."""
+    df = model.datacollector.get_table_dataframe("forums")
+    position_cols = [c for c in df.columns if c.startswith("position_")]
+    df[position_cols] = df[position_cols].astype(float).round(FLOAT_DIGITS)
+    return df
+
+
+def write_run(result: RunResult, out: str | Path) -> list[Path]:
+    """Write ``summary.json`` and ``timeseries.csv`` into ``out`` (each file atomically)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n"
+    series = result.timeseries.to_csv(index=False, lineterminator="\n")
+    return [_write_atomic(out / "summary.json", summary),
+            _write_atomic(out / "timeseries.csv", series)]
+
+
+def _write_atomic(path: Path, text: str) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,454 @@
+"""The scenario format: pydantic models that validate YAML, give typed access and write the schema.
+
+A scenario is one YAML file (see ``scenarios/reaim_2023.yaml``). :func:`load_scenario` reads it
+safely, resolves ``extends:`` (deep merge, cycles refused), applies ``--set dotted.key=value``
+overrides, validates it against :class:`Scenario`, and checks what a schema cannot: that every
+ISO3 code and group exists in the roster, that forums name real proposals, and that ``after:``
+chains have no cycle. Every problem is reported with its file, line and field, all at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from sim.errors import Problem, ScenarioError
+from sim.paths import PROJECT_ROOT, resolve_data_path
+from sim.yamlio import Locations, PathKey, deep_merge, load_yaml
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Form = Literal["political_declaration", "resolution", "principles", "binding_instrument"]
+Rule = Literal["open_endorsement", "consensus", "vote", "qualified_majority"]
+Targeting = Literal["swing", "allies_first", "regional_hubs", "random"]
+StakeholderKind = Literal["industry", "research", "civil_society"]
+
+DEFAULT_TIE_WEIGHTS: dict[str, float] = {
+    # Judgement, not data: how strongly sharing a group ties two states' stances together.
+    # Military alliances and the EU's common foreign policy bind most; large political
+    # groupings (NAM, G20, OAS) bind little. UN regional groups coordinate candidacies and
+    # often statements. Override per scenario under world.ties.
+    "NATO": 1.0, "EU": 1.0, "CSTO": 1.0, "GCC": 0.6, "SCO": 0.4, "ASEAN": 0.5, "CARICOM": 0.6,
+    "ECOWAS": 0.5, "AU": 0.3, "ARAB_LEAGUE": 0.3, "G7": 0.5, "OECD": 0.2, "G20": 0.1,
+    "OAS": 0.2, "NAM": 0.1, "CCW": 0.0,
+    "AG": 0.3, "APG": 0.2, "EEG": 0.3, "GRULAC": 0.3, "WEOG": 0.3,
+    "other": 0.2,
+}
+
+DEFAULT_FORM_COSTS: dict[str, float] = {
+    # Judgement: the domestic cost of committing to each form, before it is scaled by capability.
+    "political_declaration": 0.0, "principles": 0.1, "resolution": 0.2, "binding_instrument": 1.0,
+}
+
+
+class Strict(BaseModel):
+    """Base of every model of the format: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Dimension(Strict):
+    """A policy dimension in [0, 1], e.g. ``stringency`` (0 = no new rules, 1 = a ban)."""
+
+    name: str = Field(min_length=1, description="Name used in positions and ideal points.")
+    description: str = Field("", description="What 0 and 1 mean on this dimension.")
+    weight: float = Field(1.0, ge=0.0, description="Weight of this dimension in policy distance.")
+
+
+class StateProfile(Strict):
+    """Starting attributes of a state; any field left out keeps the value from the level below."""
+
+    ideal: dict[str, Unit] | None = Field(None, description="Ideal point per dimension, in [0, 1].")
+    salience: Unit | None = Field(None, description="How much the state cares, in [0, 1].")
+    capability: float | None = Field(
+        None, gt=0.0, description="How much the state's word moves others (relative, > 0)."
+    )
+
+
+class Tie(Strict):
+    """An extra tie between two states (prior co-sponsorship, a bilateral partnership)."""
+
+    a: str
+    b: str
+    weight: float = Field(1.0, gt=0.0)
+
+
+class World(Strict):
+    """Who takes part, how they start, and how they are tied to each other."""
+
+    roster: str = Field(
+        "scenarios/data/states.csv",
+        description="CSV of states (iso3,name,un_status,un_group,...); memberships.csv beside it.",
+    )
+    as_of: date | None = Field(
+        None, description="Memberships as they stood on this date (default: today's roster)."
+    )
+    include: list[str] = Field(
+        default_factory=lambda: ["UN"],
+        description="ISO3 codes or group names to include; 'UN' = UN members, 'all' = everyone.",
+    )
+    exclude: list[str] = Field(default_factory=list, description="ISO3 codes or groups to leave out.")
+    defaults: StateProfile = Field(
+        default_factory=StateProfile, description="Starting attributes of every state."
+    )
+    groups: dict[str, StateProfile] = Field(
+        default_factory=dict, description="Overrides for the members of a group, applied in order."
+    )
+    states: dict[str, StateProfile] = Field(
+        default_factory=dict, description="Overrides for single states (ISO3), applied last."
+    )
+    spread: float = Field(
+        0.0, ge=0.0, le=0.5, description="Std. dev. of seeded noise added to ideal points."
+    )
+    ties: dict[str, float] = Field(
+        default_factory=dict, description="Tie weight per shared group (overrides the defaults)."
+    )
+    extra_ties: list[Tie] = Field(default_factory=list, description="Ties between two states.")
+    leaders: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Bloc leaders whose stance cues the bloc's members: group -> ISO3 codes.",
+    )
+
+
+class Proposal(Strict):
+    """A text under negotiation: a point in the policy space and a form."""
+
+    id: str = Field(min_length=1)
+    title: str = ""
+    position: dict[str, Unit] = Field(description="Position on each dimension, in [0, 1].")
+    form: Form = Field(description="political_declaration, resolution, principles or binding_instrument.")
+    sponsors: list[str] = Field(default_factory=list, description="ISO3 codes; they always endorse.")
+
+
+class Threshold(Strict):
+    """What the forum's rule needs to adopt the proposal."""
+
+    majority: Literal["simple", "two_thirds"] = Field(
+        "simple", description="vote: share of those present and voting that must say yes."
+    )
+    members: Unit = Field(0.55, description="qualified_majority: share of members voting yes.")
+    weight: Unit = Field(0.65, description="qualified_majority: share of weight voting yes.")
+    weight_by: Literal["equal", "capability"] = Field(
+        "capability", description="qualified_majority: what a member's weight is."
+    )
+    min_endorsements: int = Field(
+        1, ge=0, description="open_endorsement: endorsements needed for the text to count as adopted."
+    )
+
+
+class Forum(Strict):
+    """A place where a proposal is decided under a rule."""
+
+    id: str = Field(min_length=1)
+    title: str = ""
+    rule: Rule
+    proposal: str = Field(description="id of the proposal decided here.")
+    members: list[str] = Field(
+        default_factory=lambda: ["all"], description="'all', group names or ISO3 codes."
+    )
+    opens: int = Field(0, ge=0, description="Round in which states start taking positions.")
+    decides: int | None = Field(None, ge=0, description="Round of the decision (default: last).")
+    threshold: Threshold = Field(default_factory=Threshold)
+    after: str | None = Field(None, description="id of a forum whose outcome this one starts from.")
+    pull: float = Field(0.0, description="Reputational pull of taking part (adds to utility).")
+
+
+class Behaviour(Strict):
+    """Weights of the decision model (see agents/state.py for the equations)."""
+
+    baseline: float = Field(0.5, description="Intercept: utility of endorsing a text at zero distance.")
+    policy: float = Field(4.0, ge=0.0, description="Weight of salience-weighted policy distance.")
+    social: float = Field(1.0, ge=0.0, description="Weight of tied states' stances.")
+    bloc_cue: float = Field(1.0, ge=0.0, description="Weight of the bloc leaders' stance.")
+    forum_pull: float = Field(1.0, ge=0.0, description="Weight of the forum's reputational pull.")
+    form_cost: float = Field(1.0, ge=0.0, description="Weight of the domestic cost of the form.")
+    form_costs: dict[Form, float] = Field(
+        default_factory=lambda: dict(DEFAULT_FORM_COSTS), description="Cost of each form."
+    )
+    inertia: float = Field(0.5, ge=0.0, description="Bonus for keeping one's current stance.")
+    objection_cost: float = Field(1.0, ge=0.0, description="Cost of blocking a consensus.")
+    abstain_bias: float = Field(0.0, description="Extra utility of abstaining in a vote.")
+    noise: float = Field(0.5, gt=0.0, description="Logit temperature: 0+ deterministic, large random.")
+    drift: Unit = Field(0.02, description="Opinion dynamics: step toward close neighbours per round.")
+    confidence: Unit = Field(0.3, description="Opinion dynamics: bound beyond which views are ignored.")
+    chain_pull: float = Field(0.5, description="Extra forum pull when the forum it follows adopted.")
+    outreach: Unit = Field(0.1, description="Share of the gap to the text closed by one outreach visit.")
+
+
+class Concessions(Strict):
+    """Move the text toward hold-outs when endorsements stall (trading depth for breadth)."""
+
+    step: Unit = Field(0.05, description="Distance moved per concession.")
+    stall_rounds: int = Field(3, ge=1, description="Rounds without a new endorsement before conceding.")
+    max_total: Unit = Field(0.3, description="Largest total distance the text may move.")
+
+
+class Strategy(Strict):
+    """What a sponsor does each round to win endorsements."""
+
+    sponsor: str = Field(description="ISO3 code of the acting state.")
+    proposal: str | None = Field(None, description="id of the proposal (default: the one it sponsors).")
+    budget: int = Field(3, ge=0, description="Outreach visits per round.")
+    outreach: Targeting = Field("swing", description="Whom to court first.")
+    concessions: Concessions | None = None
+    invite_cosponsors: int = Field(0, ge=0, description="Endorsers invited to co-sponsor per round.")
+
+
+class Stakeholder(Strict):
+    """A non-state actor: no vote, but it moves the states it is tied to."""
+
+    id: str = Field(min_length=1)
+    kind: StakeholderKind
+    position: dict[str, Unit]
+    influence: Unit = Field(0.05, description="Share of the gap closed per round in tied states.")
+    salience_push: float = Field(0.0, ge=-1.0, le=1.0, description="Change of salience per round.")
+    ties: list[str] = Field(description="ISO3 codes or groups it is tied to.")
+
+
+class Scenario(Strict):
+    """One negotiation scenario: the world, the texts, the forums, the behaviour, the strategies."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    seed: int = Field(0, ge=0, description="Default seed (the CLI's --seed overrides it).")
+    rounds: int = Field(100, ge=1, le=100_000)
+    world: World = Field(default_factory=World)
+    dimensions: list[Dimension] = Field(min_length=1)
+    proposals: list[Proposal] = Field(min_length=1)
+    forums: list[Forum] = Field(min_length=1)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    strategies: list[Strategy] = Field(default_factory=list)
+    stakeholders: list[Stakeholder] = Field(default_factory=list)
+
+    _source: Path | None = PrivateAttr(None)
+    _locations: Locations = PrivateAttr(default_factory=Locations)
+
+    @field_validator("dimensions", mode="before")
+    @classmethod
+    def _names_as_dimensions(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"name": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @property
+    def source(self) -> Path | None:
+        """The file the scenario was loaded from (None when built in Python)."""
+        return self._source
+
+    def dimension_names(self) -> list[str]:
+        return [d.name for d in self.dimensions]
+
+    def roster_path(self) -> Path:
+        """The roster CSV: relative paths are taken from the scenario's folder, then the project."""
+        return resolve_data_path(self.world.roster, self._source)
+
+    def forum(self, forum_id: str) -> Forum:
+        return next(f for f in self.forums if f.id == forum_id)
+
+    def proposal(self, proposal_id: str) -> Proposal:
+        return next(p for p in self.proposals if p.id == proposal_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# loading
+
+
+def load_scenario(
+    path: str | Path, overrides: list[str] | tuple[str, ...] = (), check_world: bool = True
+) -> Scenario:
+    """Load, merge, override and validate a scenario file.
+
+    Args:
+        path: the scenario YAML.
+        overrides: ``dotted.key=value`` strings, as given to ``--set``.
+        check_world: also check ISO3 codes and groups against the roster.
+
+    Returns:
+        The validated :class:`Scenario`.
+
+    Raises:
+        ScenarioError: with one :class:`Problem` per mistake found.
+    """
+    data, locs = _load_with_extends(Path(path), str(path), chain=())
+    for i, text in enumerate(overrides, start=1):
+        data = apply_override(data, locs, text, i)
+    return validate_scenario(data, locs, source=Path(path), check_world=check_world)
+
+
+def scenario_from_dict(data: dict[str, Any], check_world: bool = True) -> Scenario:
+    """Validate a scenario given as a Python dict (for notebooks and tests)."""
+    locs = Locations()
+    locs.set((), "<dict>", 0)
+    return validate_scenario(data, locs, source=None, check_world=check_world)
+
+
+def validate_scenario(
+    data: Any, locs: Locations, source: Path | None, check_world: bool = True
+) -> Scenario:
+    """Validate loaded data; see :func:`load_scenario`."""
+    if not isinstance(data, dict):
+        raise ScenarioError([locs.problem((), "a scenario must be a mapping of keys to values")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError([_problem_from_pydantic(err, locs) for err in exc.errors()]) from None
+    scenario._source = source
+    scenario._locations = locs
+    from sim.checks import check_scenario  # the semantic checks need the roster
+
+    problems = check_scenario(scenario, locs, check_world=check_world)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def _load_with_extends(path: Path, display: str, chain: tuple[Path, ...]) -> tuple[Any, Locations]:
+    data, locs = load_yaml(path, display)
+    if not isinstance(data, dict) or "extends" not in data:
+        return data, locs
+    parents = data.pop("extends")
+    if isinstance(parents, str):
+        parents = [parents]
+    if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+        raise ScenarioError([locs.problem(("extends",), "must be a file name or a list of them")])
+    merged: Any = {}
+    merged_locs = Locations()
+    merged_locs.set((), *locs.find(()))
+    here = path.resolve()
+    for i, parent in enumerate(parents):
+        parent_path = (path.parent / parent).resolve()
+        where = ("extends",) if len(parents) == 1 else ("extends", i)
+        if parent_path in chain + (here,):
+            names = " -> ".join(p.name for p in chain + (here, parent_path))
+            raise ScenarioError([locs.problem(where, f"extends forms a cycle: {names}")])
+        if not parent_path.exists():
+            raise ScenarioError([locs.problem(where, f"file not found: {parent}")])
+        shown = str(Path(display).parent / parent)
+        pdata, plocs = _load_with_extends(parent_path, shown, chain + (here,))
+        if not isinstance(pdata, dict):
+            raise ScenarioError([plocs.problem((), "a scenario must be a mapping of keys to values")])
+        merged = deep_merge(merged, pdata, merged_locs, plocs)
+    merged = deep_merge(merged, data, merged_locs, locs)
+    return merged, merged_locs
+
+
+def apply_override(data: Any, locs: Locations, text: str, index: int = 1) -> Any:
+    """Apply one ``dotted.key=value`` override in place (the value is read as YAML).
+
+    List items are addressed by index (``forums.0.decides=20``) or by id (``forums.unga.decides=20``).
+
+    Example:
+        >>> d = {"rounds": 10, "forums": [{"id": "f", "opens": 0}]}
+        >>> apply_override(d, Locations(), "forums.f.opens=3")
+        {'rounds': 10, 'forums': [{'id': 'f', 'opens': 3}]}
+    """
+    where = f"--set {text}"
+    if "=" not in text:
+        raise ScenarioError([Problem(where, 0, "", "expected dotted.key=value")])
+    key, raw = text.split("=", 1)
+    parts = [p for p in key.strip().split(".")]
+    if not all(parts):
+        raise ScenarioError([Problem(where, 0, key, "empty part in the dotted key")])
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    node = data
+    path: PathKey = ()
+    for n, part in enumerate(parts):
+        last = n == len(parts) - 1
+        if isinstance(node, list):
+            idx = _list_index(node, part)
+            if idx is None:
+                raise ScenarioError([Problem(where, 0, key, f"no item {part!r} in this list")])
+            path += (idx,)
+            if last:
+                node[idx] = value
+            else:
+                node = node[idx]
+        elif isinstance(node, dict):
+            path += (part,)
+            if last:
+                node[part] = value
+            else:
+                node = node.setdefault(part, {})
+        else:
+            raise ScenarioError([Problem(where, 0, key, "cannot set a key inside a plain value")])
+    locs.drop_under(path)
+    locs.set(path, where, 0)
+    return data
+
+
+def _list_index(items: list[Any], part: str) -> int | None:
+    if part.lstrip("-").isdigit():
+        idx = int(part)
+        return idx if -len(items) <= idx < len(items) else None
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("id") == part:
+            return i
+    return None
+
+
+def _problem_from_pydantic(err: dict[str, Any], locs: Locations) -> Problem:
+    path = tuple(err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        parent = path[:-1]
+        known = _known_keys(parent)
+        hint = difflib.get_close_matches(str(path[-1]), known, n=1)
+        extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+        msg = f"unknown key{extra}; known keys: {', '.join(known)}" if known else "unknown key"
+        return locs.problem(path, msg)
+    if kind in ("literal_error", "enum"):
+        expected = err.get("ctx", {}).get("expected", "")
+        options = expected.replace("'", "").replace(" or ", ", ")
+        return locs.problem(path, f"{value!r} is not one of {options}")
+    if kind == "missing":
+        return locs.problem(path, "required field is missing")
+    msg = err["msg"]
+    if kind not in ("model_type", "dict_type", "list_type") and not isinstance(value, dict | list):
+        msg = f"{msg}, got {value!r}"
+    return locs.problem(path, msg)
+
+
+def _known_keys(path: PathKey) -> list[str]:
+    """The field names allowed at ``path`` (for 'did you mean' hints)."""
+    model: Any = Scenario
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}).keys())
+
+
+def _model_of(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def write_schema(path: str | Path | None = None) -> Path:
+    """Write the JSON Schema of the format (``scenarios/scenario.schema.json`` by default)."""
+    target = Path(path) if path else PROJECT_ROOT / "scenarios" / "scenario.schema.json"
+    schema = Scenario.model_json_schema()
+    schema["properties"]["extends"] = {
+        "description": "Scenario file(s) this one inherits (deep merge).",
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+    }
+    target.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+    return target
