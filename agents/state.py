@@ -17,7 +17,7 @@ Utility of endorsing proposal p in forum F, for state i (a random-utility model,
 where d is the weighted Euclidean distance scaled to [0, 1], S_i = sum_j w_ij a_j / sum_j w_ij over
 tied members j, a_j the sign of j's current stance (+1 endorse, -1 oppose or object, 0 otherwise),
 and B_i the mean sign of the leaders of i's blocs. Each option k of the forum's rule gets a value
-V_ik (endorse: U_i, oppose: -U_i, object: -U_i - objection_cost, abstain: abstain_bias,
+V_ik (endorse: U_i, oppose: -U_i - oppose_cost, object: -U_i - objection_cost, abstain: abstain_bias,
 undecided: 0) plus ``inertia`` for the position i holds now (none while undecided); i picks argmax_k V_ik / tau + G_ik with
 G Gumbel draws, i.e. a multinomial logit with temperature tau = ``noise``.
 """
@@ -121,7 +121,7 @@ def option_values(
         if option == Stance.ENDORSE:
             values[:, k] = utility
         elif option == Stance.OPPOSE:
-            values[:, k] = -utility
+            values[:, k] = -utility - b.oppose_cost
         elif option == Stance.OBJECT:
             values[:, k] = -utility - b.objection_cost
         elif option == Stance.ABSTAIN:

@@ -158,6 +158,7 @@ def _world_codes(s: Scenario, locs: Locations) -> list[Problem]:
         out += _codes(roster, locs, ("proposals", i, "sponsors"), p.sponsors, states_only=True)
     for i, f in enumerate(s.forums):
         out += _codes(roster, locs, ("forums", i, "members"), f.members)
+        out += _codes(roster, locs, ("forums", i, "exclude"), f.exclude)
     for i, st in enumerate(s.strategies):
         out += _codes(roster, locs, ("strategies", i, "sponsor"), [st.sponsor], states_only=True,
                       single=True)
@@ -169,7 +170,7 @@ def _world_codes(s: Scenario, locs: Locations) -> list[Problem]:
     if not chosen:
         return [locs.problem(("world", "include"), "no state is left in the world")]
     for i, f in enumerate(s.forums):
-        if not chosen.intersection(roster.expand(f.members)):
+        if not chosen.intersection(set(roster.expand(f.members)) - set(roster.expand(f.exclude))):
             out.append(locs.problem(("forums", i, "members"), "no member of this forum is in the world"))
     return out
 

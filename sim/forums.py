@@ -41,6 +41,8 @@ class Rule:
     options: tuple[Stance, ...] = ()
     #: what a member's opposition looks like under this rule (used when forums are chained)
     against: Stance = Stance.OPPOSE
+    #: whether every member must take a stance in the decision round (a vote, a consensus)
+    forced_decision: bool = True
 
     def __init__(self, threshold: Threshold | None = None):
         self.threshold = threshold or Threshold()
@@ -61,6 +63,7 @@ class OpenEndorsement(Rule):
     name = "open_endorsement"
     options = (Stance.UNDECIDED, Stance.ENDORSE)
     against = Stance.UNDECIDED
+    forced_decision = False
 
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
         return int(np.sum(stances == Stance.ENDORSE)) >= self.threshold.min_endorsements

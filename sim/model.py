@@ -34,6 +34,7 @@ from agents.state import (
 )
 from agents.strategy import Campaign
 from sim.forums import Counts, Rule, make_rule
+from sim.profiles import capability_from_indicators, read_indicators
 from sim.scenario import Forum, Scenario
 from sim.stance import Stance
 from sim.world import World, build_world, load_roster
@@ -159,6 +160,10 @@ class NegotiationModel(mesa.Model):
         ideal = np.full((self.n, d), DEFAULT_IDEAL)
         salience = np.full(self.n, DEFAULT_SALIENCE)
         capability = np.full(self.n, DEFAULT_CAPABILITY)
+        if w.capability == "data":
+            indicators = read_indicators(self.scenario.roster_path())
+            if indicators is not None:
+                capability = capability_from_indicators(self.world.iso3, indicators)
         layers = [(np.arange(self.n), w.defaults)]
         layers += [(self.world.positions([g], self.roster), prof) for g, prof in w.groups.items()]
         layers += [(self.world.positions([c], self.roster), prof) for c, prof in w.states.items()]
@@ -196,6 +201,7 @@ class NegotiationModel(mesa.Model):
     def _make_forum(self, spec: Forum) -> ForumState:
         members = np.zeros(self.n, dtype=bool)
         members[self.world.positions(spec.members, self.roster)] = True
+        members[self.world.positions(spec.exclude, self.roster)] = False
         decides = self.rounds - 1 if spec.decides is None else spec.decides
         return ForumState(spec, make_rule(spec.rule, spec.threshold), members, decides)
 
@@ -264,7 +270,13 @@ class NegotiationModel(mesa.Model):
         )
         forum.utility[idx] = utility
         values = option_values(utility, forum.rule.options, forum.stances[idx], b)
-        forum.stances[idx] = choose(values, forum.rule.options, b.noise, self.rng)
+        chosen = choose(values, forum.rule.options, b.noise, self.rng)
+        # Not every state looks at every text every round: it reconsiders with a chance that
+        # grows with salience; in a vote's or consensus' decision round everyone must decide.
+        looks = self.rng.random(len(idx)) < 2.0 * b.attention * self.salience[idx]
+        if t == forum.decides and forum.rule.forced_decision:
+            looks[:] = True
+        forum.stances[idx] = np.where(looks, chosen, forum.stances[idx])
         sponsors = self.sponsors[proposal]
         forum.stances[sponsors[forum.members[sponsors]]] = Stance.ENDORSE
         if t == forum.decides:

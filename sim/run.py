@@ -69,7 +69,7 @@ def summarise(model: NegotiationModel) -> dict[str, Any]:
         idx = f.member_index
 
         def who(stance: Stance, st=st, idx=idx) -> list[str]:
-            return [iso3[i] for i in idx if st[i] == stance]
+            return [iso3[i] for i in idx[st[idx] == int(stance)]]
 
         counts = f.counts()
         forums.append({

@@ -93,6 +93,11 @@ class World(Strict):
         description="ISO3 codes or group names to include; 'UN' = UN members, 'all' = everyone.",
     )
     exclude: list[str] = Field(default_factory=list, description="ISO3 codes or groups to leave out.")
+    capability: Literal["data", "uniform"] = Field(
+        "data",
+        description="'data': from military expenditure in indicators.csv beside the roster "
+        "(see sim/profiles.py); 'uniform': 1 for every state. Overrides apply on top.",
+    )
     defaults: StateProfile = Field(
         default_factory=StateProfile, description="Starting attributes of every state."
     )
@@ -151,6 +156,9 @@ class Forum(Strict):
     members: list[str] = Field(
         default_factory=lambda: ["all"], description="'all', group names or ISO3 codes."
     )
+    exclude: list[str] = Field(
+        default_factory=list, description="ISO3 codes or groups left out of the members."
+    )
     opens: int = Field(0, ge=0, description="Round in which states start taking positions.")
     decides: int | None = Field(None, ge=0, description="Round of the decision (default: last).")
     threshold: Threshold = Field(default_factory=Threshold)
@@ -159,19 +167,32 @@ class Forum(Strict):
 
 
 class Behaviour(Strict):
-    """Weights of the decision model (see agents/state.py for the equations)."""
+    """Weights of the decision model (see agents/state.py for the equations).
 
-    baseline: float = Field(0.5, description="Intercept: utility of endorsing a text at zero distance.")
-    policy: float = Field(4.0, ge=0.0, description="Weight of salience-weighted policy distance.")
-    social: float = Field(1.0, ge=0.0, description="Weight of tied states' stances.")
-    bloc_cue: float = Field(1.0, ge=0.0, description="Weight of the bloc leaders' stance.")
+    The defaults are a hand-set starting point that gives partial, non-trivial outcomes on the
+    bundled scenarios; they are not calibrated (``plenary calibrate`` fits them to real cases).
+    """
+
+    baseline: float = Field(-0.2, description="Intercept: utility of endorsing a text at zero distance.")
+    policy: float = Field(6.0, ge=0.0, description="Weight of salience-weighted policy distance.")
+    social: float = Field(0.6, ge=0.0, description="Weight of tied states' stances.")
+    bloc_cue: float = Field(0.4, ge=0.0, description="Weight of the bloc leaders' stance.")
     forum_pull: float = Field(1.0, ge=0.0, description="Weight of the forum's reputational pull.")
     form_cost: float = Field(1.0, ge=0.0, description="Weight of the domestic cost of the form.")
     form_costs: dict[Form, float] = Field(
         default_factory=lambda: dict(DEFAULT_FORM_COSTS), description="Cost of each form."
     )
     inertia: float = Field(0.5, ge=0.0, description="Bonus for keeping one's current stance.")
+    attention: Unit = Field(
+        0.2,
+        description="Chance per round that a state of salience 0.5 reconsiders its stance "
+        "(2 * attention * salience in general); everyone decides in a vote's or a consensus "
+        "forum's decision round.",
+    )
     objection_cost: float = Field(1.0, ge=0.0, description="Cost of blocking a consensus.")
+    oppose_cost: float = Field(
+        1.0, ge=0.0, description="Cost of a no vote (against abstaining, the quiet option)."
+    )
     abstain_bias: float = Field(0.0, description="Extra utility of abstaining in a vote.")
     noise: float = Field(0.5, gt=0.0, description="Logit temperature: 0+ deterministic, large random.")
     drift: Unit = Field(0.02, description="Opinion dynamics: step toward close neighbours per round.")

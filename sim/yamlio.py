@@ -66,8 +66,14 @@ def format_path(path: PathKey) -> str:
     return out
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 def _to_python(node: yaml.Node, file: str, path: PathKey, locs: Locations) -> Any:
     locs.set(path, file, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
+        raise ScenarioError([Problem(file, node.start_mark.line + 1, format_path(path),
+                                     f"not valid YAML: tag {node.tag} is not allowed")])
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:

@@ -12,11 +12,18 @@ DATA = Path(__file__).parent / "data"
 ROSTER = DATA / "states.csv"
 
 
+#: Behaviour pinned for hand arithmetic (independent of the library's defaults): everyone
+#: reconsiders every round and choices are all but deterministic.
+HAND = {"baseline": 0.5, "policy": 4.0, "social": 1.0, "bloc_cue": 1.0, "objection_cost": 1.0,
+        "oppose_cost": 0.5, "inertia": 0.5, "attention": 1.0, "noise": 0.01, "drift": 0.0}
+
+
 def five_state_scenario(**changes) -> dict:
     """A scenario over the fictional five-state roster: no ties, near-deterministic choices.
 
     AAA..DDD sit on the text (distance 0: utility = baseline 0.5, they endorse); EEE sits at
     0.0 against a text at 0.8 with full salience (utility 0.5 - 4 * 0.8 = -2.7: it opposes).
+    Behaviour is pinned to HAND.
     """
     data = {
         "name": "hand_checked",
@@ -33,7 +40,7 @@ def five_state_scenario(**changes) -> dict:
         "proposals": [{"id": "text", "position": {"stringency": 0.8},
                        "form": "political_declaration", "sponsors": ["AAA"]}],
         "forums": [{"id": "f", "rule": "consensus", "proposal": "text", "opens": 0, "decides": 3}],
-        "behaviour": {"noise": 0.01, "drift": 0.0},
+        "behaviour": dict(HAND),
     }
     for key, value in changes.items():
         node = data

@@ -4,7 +4,7 @@ import numpy as np
 
 from sim import run_scenario, scenario_from_dict
 from sim.model import NegotiationModel
-from tests.conftest import five_state_scenario
+from tests.conftest import HAND, five_state_scenario
 
 
 def run(**changes):
@@ -25,7 +25,7 @@ def test_five_states_one_objects_consensus_not_adopted():
 
 def test_costly_objection_makes_the_hold_out_stand_aside_and_consensus_adopts():
     # objection_cost 3.0: object value 2.7 - 3.0 = -0.3 < 0, so EEE stands aside.
-    f = forum(run(**{"behaviour": {"noise": 0.01, "drift": 0.0, "objection_cost": 3.0}}))
+    f = forum(run(**{"behaviour": {**HAND, "objection_cost": 3.0}}))
     assert f["objectors"] == []
     assert f["abstain"] == 1
     assert f["adopted"] is True
@@ -78,7 +78,7 @@ def test_chained_forum_starts_from_the_earlier_result():
         if after:
             consensus["after"] = "unga"
         return five_state_scenario(**{
-            "behaviour": {"noise": 0.01, "drift": 0.0, "objection_cost": 3.0, "inertia": 1.0},
+            "behaviour": {**HAND, "objection_cost": 3.0, "inertia": 1.0},
             "forums": [{"id": "unga", "rule": "vote", "proposal": "text", "opens": 0, "decides": 1},
                        consensus],
         })
@@ -97,7 +97,7 @@ def test_chained_forum_gains_pull_when_the_earlier_one_adopted():
         "forums": [{"id": "a", "rule": "open_endorsement", "proposal": "text", "decides": 1},
                    {"id": "b", "rule": "open_endorsement", "proposal": "text", "opens": 2,
                     "decides": 3, "after": "a", "pull": 0.25}],
-        "behaviour": {"noise": 0.01, "drift": 0.0, "chain_pull": 0.5},
+        "behaviour": {**HAND, "chain_pull": 0.5},
     })
     model = NegotiationModel(scenario_from_dict(data), seed=1)
     model.run()
@@ -123,7 +123,7 @@ def test_outreach_moves_targets_toward_the_text():
     data = five_state_scenario(**{
         "world.states": {"EEE": {"ideal": {"stringency": 0.0}, "salience": 1.0}},
         "strategies": [{"sponsor": "AAA", "budget": 1, "outreach": "swing"}],
-        "behaviour": {"noise": 0.01, "drift": 0.0, "outreach": 0.5},
+        "behaviour": {**HAND, "outreach": 0.5},
     })
     model = NegotiationModel(scenario_from_dict(data), seed=1)
     model.run()
