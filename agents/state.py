@@ -18,8 +18,10 @@ where d is the weighted Euclidean distance scaled to [0, 1], S_i = sum_j w_ij a_
 tied members j, a_j the sign of j's current stance (+1 endorse, -1 oppose or object, 0 otherwise),
 and B_i the mean sign of the leaders of i's blocs. Each option k of the forum's rule gets a value
 V_ik (endorse: U_i, oppose: -U_i - oppose_cost, object: -U_i - objection_cost, abstain: abstain_bias,
-undecided: 0) plus ``inertia`` for the position i holds now (none while undecided); i picks argmax_k V_ik / tau + G_ik with
-G Gumbel draws, i.e. a multinomial logit with temperature tau = ``noise``.
+undecided: 0) plus ``inertia`` for the position i holds now (none while undecided); i picks
+argmax_k V_ik / tau + G_ik with G Gumbel draws, i.e. a multinomial logit with temperature
+tau = ``noise``. Each round a member reconsiders only with probability 2 * attention * s_i
+(everyone in the decision round of a vote or a consensus forum).
 """
 
 from __future__ import annotations

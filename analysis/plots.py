@@ -34,7 +34,7 @@ def plot_endorsements(result: RunResult, path: str | Path) -> Path:
         The path written.
     """
     df = result.timeseries
-    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    fig = Figure(figsize=(10, 4.8), layout="constrained")
     ax = fig.add_subplot()
     palette = [f"C{i}" for i in range(10)]
     for k, (forum_id, rows) in enumerate(df.groupby("forum", sort=False)):
@@ -62,7 +62,8 @@ def plot_endorsements(result: RunResult, path: str | Path) -> Path:
         Line2D([], [], color="grey", marker="o", ls="", fillstyle="none", label="adopted"),
         Line2D([], [], color="grey", marker="x", ls="", label="not adopted"),
     ]
-    ax.legend(handles=handles, loc="best", fontsize="small")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+              frameon=False)
     ax.grid(alpha=0.3)
     path = Path(path)
     fig.savefig(path, dpi=110)
@@ -76,7 +77,7 @@ def plot_network(result: RunResult, path: str | Path, forum_id: str | None = Non
     forum = model.forum(forum_id) if forum_id else _last_decided(model)
     graph = model.world.graph()
     pos = nx.spring_layout(graph, seed=model.seed, weight="weight", k=1.5 / np.sqrt(max(model.n, 1)))
-    fig = Figure(figsize=(9, 7), layout="constrained")
+    fig = Figure(figsize=(11, 7.5), layout="constrained")
     ax = fig.add_subplot()
     edges = sorted(graph.edges(data="weight"), key=lambda e: (-e[2], e[0], e[1]))
     strong = edges[: min(len(edges), 6 * model.n)]
@@ -94,10 +95,11 @@ def plot_network(result: RunResult, path: str | Path, forum_id: str | None = Non
     for i in label:
         ax.annotate(model.world.iso3[i], xy[i], fontsize=7, ha="center", va="bottom", zorder=3,
                     xytext=(0, 4), textcoords="offset points")
-    present = sorted({int(s) for s in stances[forum.member_index]} | {int(Stance.UNDECIDED)})
+    present = sorted({int(s) for s in stances})
     handles = [Line2D([], [], marker="o", ls="", color=STANCE_COLOURS[Stance(s)],
                       label=Stance(s).word) for s in present]
-    ax.legend(handles=handles, loc="lower left", fontsize="small", title=f"stance in {forum.id}")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small",
+              frameon=False, title=f"stance in {forum.id}\n(grey: not a member\nor undecided)")
     verdict = "adopted" if forum.outcome and forum.outcome.adopted else "not adopted"
     ax.set_title(f"{result.summary['scenario']}: {forum.id} ({forum.rule.name}, {verdict})")
     ax.set_axis_off()

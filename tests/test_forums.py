@@ -6,7 +6,7 @@ from sim.forums import Consensus, OpenEndorsement, QualifiedMajority, Vote
 from sim.scenario import Threshold
 from sim.stance import Stance
 
-E, O, A, X, U = Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN, Stance.OBJECT, Stance.UNDECIDED
+E, N, A, X, U = Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN, Stance.OBJECT, Stance.UNDECIDED
 
 
 def stances(*values):
@@ -26,19 +26,19 @@ def test_consensus_needs_at_least_one_endorsement():
 
 
 def test_two_thirds_counts_only_present_and_voting():
-    votes = stances(*([E] * 10 + [O] * 5 + [A] * 20))
+    votes = stances(*([E] * 10 + [N] * 5 + [A] * 20))
     assert Vote(Threshold(majority="two_thirds")).adopted(votes, np.ones(35))
 
 
 def test_two_thirds_fails_one_vote_short():
-    votes = stances(*([E] * 9 + [O] * 5 + [A] * 20))  # 9/14 < 2/3
+    votes = stances(*([E] * 9 + [N] * 5 + [A] * 20))  # 9/14 < 2/3
     assert not Vote(Threshold(majority="two_thirds")).adopted(votes, np.ones(34))
 
 
 def test_simple_majority_needs_more_yes_than_no():
     rule = Vote(Threshold(majority="simple"))
-    assert rule.adopted(stances(E, E, O, A, A), np.ones(5))
-    assert not rule.adopted(stances(E, O, A, A, A), np.ones(5))
+    assert rule.adopted(stances(E, E, N, A, A), np.ones(5))
+    assert not rule.adopted(stances(E, N, A, A, A), np.ones(5))
 
 
 def test_vote_with_nobody_voting_fails():
@@ -55,8 +55,8 @@ def test_qualified_majority_needs_both_members_and_weight():
     rule = QualifiedMajority(Threshold(members=0.55, weight=0.65))
     weights = np.array([40.0, 30.0, 10.0, 10.0, 10.0])
     # 3 of 5 members (60%) carrying 80% of the weight: adopted
-    assert rule.adopted(stances(E, E, E, O, O), weights)
+    assert rule.adopted(stances(E, E, E, N, N), weights)
     # 3 of 5 members (60%) carrying only 30% of the weight: not adopted
-    assert not rule.adopted(stances(O, O, E, E, E), weights)
+    assert not rule.adopted(stances(N, N, E, E, E), weights)
     # 2 of 5 members (40%) carrying 70% of the weight: not adopted
-    assert not rule.adopted(stances(E, E, O, O, O), weights)
+    assert not rule.adopted(stances(E, E, N, N, N), weights)
