@@ -24,6 +24,7 @@ demo: $(VENV)/.installed
 	$(BIN)/plenary run $(SCENARIO) --out out/$(basename $(notdir $(SCENARIO)))
 
 test: $(VENV)/.installed-dev
+	$(BIN)/ruff check sim agents analysis tests bench
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
