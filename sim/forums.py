@@ -28,9 +28,12 @@ class Counts:
 
     @classmethod
     def of(cls, stances: np.ndarray) -> Counts:
-        c = np.bincount(stances, minlength=len(Stance))
-        return cls(int(c[Stance.ENDORSE]), int(c[Stance.OPPOSE]), int(c[Stance.ABSTAIN]),
-                   int(c[Stance.OBJECT]), int(c[Stance.UNDECIDED]))
+        return cls.of_array(np.bincount(stances, minlength=len(Stance)))
+
+    @classmethod
+    def of_array(cls, c: np.ndarray) -> Counts:
+        """From counts indexed by stance code."""
+        return cls(int(c[1]), int(c[2]), int(c[3]), int(c[4]), int(c[0]))
 
 
 class Rule:

@@ -33,15 +33,26 @@ from agents.state import (
     stance_sign,
 )
 from agents.strategy import Campaign
+from sim import kernels
 from sim.forums import Counts, Rule, make_rule
 from sim.profiles import capability_from_indicators, read_indicators
 from sim.scenario import Forum, Scenario
 from sim.stance import Stance
-from sim.world import World, build_world, load_roster
+from sim.world import World, cached_world, load_roster
 
 DEFAULT_IDEAL = 0.5
 DEFAULT_SALIENCE = 0.5
 DEFAULT_CAPABILITY = 1.0
+
+
+class Record:
+    """What is recorded each round, per forum: stance counts, endorsements needed, the text's
+    position. Preallocated arrays; ``sim.run.timeseries`` turns them into a table."""
+
+    def __init__(self, forums: int, rounds: int, dimensions: int):
+        self.counts = np.zeros((forums, rounds, len(Stance)), dtype=np.int64)
+        self.needed = np.full((forums, rounds), np.nan)
+        self.positions = np.zeros((forums, rounds, dimensions))
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,7 @@ class ForumState:
     def status(self, round_: int) -> str:
         if round_ < self.opens:
             return "pending"
-        if self.outcome is not None:
+        if self.outcome is not None and round_ >= self.outcome.round:
             return "decided" if round_ == self.outcome.round else "closed"
         return "open"
 
@@ -138,9 +149,7 @@ class NegotiationModel(mesa.Model):
         self.campaigns = [self._make_campaign(st) for st in scenario.strategies]
         self.stakeholders = [self._make_stakeholder(k) for k in scenario.stakeholders]
 
-        columns = ["round", "forum", "proposal", "status", *[s.word for s in Stance], "needed",
-                   *[f"position_{d}" for d in self.dimensions]]
-        self.datacollector = mesa.DataCollector(tables={"forums": columns})
+        self.record = Record(len(self.forums), self.rounds, len(self.dimensions))
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -150,8 +159,9 @@ class NegotiationModel(mesa.Model):
         from sim.scenario import DEFAULT_TIE_WEIGHTS
 
         weights = {**DEFAULT_TIE_WEIGHTS, **w.ties}
-        extra = [(t.a, t.b, t.weight) for t in w.extra_ties]
-        return build_world(chosen, self.roster.groups, weights, extra)
+        extra = tuple((t.a, t.b, t.weight) for t in w.extra_ties)
+        return cached_world(tuple(chosen), tuple(self.roster.groups.items()),
+                            tuple(sorted(weights.items())), extra)
 
     def _profiles(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Starting ideal points, salience and capability: defaults, then groups, then states."""
@@ -300,35 +310,20 @@ class NegotiationModel(mesa.Model):
             forum.pull += self.behaviour.chain_pull
 
     def _drift(self) -> None:
-        """Bounded-confidence averaging (Hegselmann and Krause 2002) over the tie network.
-
-        x_i += mu * sum_j w_ij c_j [d(x_i, x_j) < eps] (x_j - x_i) / sum_j w_ij c_j [d(x_i, x_j) < eps]
-        """
+        """Bounded-confidence drift toward close tied states (``sim.kernels.drift``)."""
         mu, eps = self.behaviour.drift, self.behaviour.confidence
         rows, cols, w = self._edges
         if mu == 0 or len(rows) == 0:
             return
-        diff = self.ideal[cols] - self.ideal[rows]
-        dist = np.sqrt((diff * diff) @ self.dim_weights / self.dim_weights.sum())
-        weight = w * self.capability[cols] * (dist < eps)
-        den = np.bincount(rows, weights=weight, minlength=self.n)
-        moved = np.flatnonzero(den > 0)
-        if len(moved) == 0:
-            return
-        for k in range(self.ideal.shape[1]):
-            num = np.bincount(rows, weights=weight * diff[:, k], minlength=self.n)
-            self.ideal[moved, k] += mu * num[moved] / den[moved]
+        kernels.drift(self.ideal, rows, cols, w, self.capability, self.dim_weights, mu, eps)
 
     def _record(self, t: int) -> None:
-        for forum in self.forums:
-            counts = forum.counts()
-            needed = forum.rule.needed(counts, len(forum.member_index))
-            row = {"round": t, "forum": forum.id, "proposal": forum.spec.proposal,
-                   "status": forum.status(t), **{s.word: getattr(counts, s.word) for s in Stance},
-                   "needed": needed}
-            for d, v in zip(self.dimensions, self.positions[forum.spec.proposal], strict=True):
-                row[f"position_{d}"] = float(v)
-            self.datacollector.add_table_row("forums", row)
+        for k, forum in enumerate(self.forums):
+            counts = np.bincount(forum.stances[forum.member_index], minlength=len(Stance))
+            self.record.counts[k, t] = counts
+            needed = forum.rule.needed(Counts.of_array(counts), len(forum.member_index))
+            self.record.needed[k, t] = np.nan if needed is None else needed
+            self.record.positions[k, t] = self.positions[forum.spec.proposal]
 
 
 def _edge_arrays(ties: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

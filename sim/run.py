@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.model import NegotiationModel
@@ -105,11 +106,25 @@ def summarise(model: NegotiationModel) -> dict[str, Any]:
 
 
 def timeseries(model: NegotiationModel) -> pd.DataFrame:
-    """The forums table collected each round, as a DataFrame."""
-    df = model.datacollector.get_table_dataframe("forums")
-    position_cols = [c for c in df.columns if c.startswith("position_")]
-    df[position_cols] = df[position_cols].astype(float).round(FLOAT_DIGITS)
-    return df
+    """One row per round and forum (rounds in order, forums in scenario order): the status of
+    the forum, how many members stand where, the endorsements its rule needs, the text's position.
+    """
+    rec = model.record
+    n_forums, rounds = rec.needed.shape
+    t = np.repeat(np.arange(rounds), n_forums)
+    k = np.tile(np.arange(n_forums), rounds)
+    columns: dict[str, object] = {
+        "round": t,
+        "forum": [model.forums[i].id for i in k],
+        "proposal": [model.forums[i].spec.proposal for i in k],
+        "status": [model.forums[i].status(r) for i, r in zip(k, t, strict=True)],
+    }
+    for stance in Stance:
+        columns[stance.word] = rec.counts[k, t, int(stance)]
+    columns["needed"] = rec.needed[k, t]
+    for j, d in enumerate(model.dimensions):
+        columns[f"position_{d}"] = rec.positions[k, t, j].round(FLOAT_DIGITS)
+    return pd.DataFrame(columns)
 
 
 def write_run(result: RunResult, out: str | Path) -> list[Path]:

@@ -238,3 +238,19 @@ def build_world(
     total.sum_duplicates()
     total.eliminate_zeros()
     return World(iso3=codes, index=index, groups=positions, layers=layers, ties=total)
+
+
+@lru_cache(maxsize=16)
+def cached_world(
+    iso3: tuple[str, ...],
+    groups: tuple[tuple[str, tuple[str, ...]], ...],
+    tie_weights: tuple[tuple[str, float], ...],
+    extra_ties: tuple[tuple[str, str, float], ...],
+) -> World:
+    """:func:`build_world` memoised on its (hashable) arguments: runs of a sweep share one world.
+
+    The World is shared, so callers must treat it as read-only.
+    """
+    world = build_world(list(iso3), dict(groups), dict(tie_weights), list(extra_ties))
+    world.ties.data.setflags(write=False)
+    return world
