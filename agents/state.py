@@ -26,6 +26,7 @@ tau = ``noise``. Each round a member reconsiders only with probability 2 * atten
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
@@ -76,7 +77,10 @@ def policy_distance(ideal: np.ndarray, position: np.ndarray, weights: np.ndarray
         array([1., 0.])
     """
     diff = ideal - position
-    return np.sqrt((diff * diff) @ weights / weights.sum())
+    d2 = np.zeros(len(ideal))
+    for k in range(len(weights)):  # summed dimension by dimension, as the compiled kernel does
+        d2 += diff[:, k] * diff[:, k] * weights[k]
+    return np.sqrt(d2 / weights.sum())
 
 
 def neighbour_mean(ties: sp.csr_matrix, values: np.ndarray, present: np.ndarray) -> np.ndarray:
@@ -90,28 +94,6 @@ def neighbour_mean(ties: sp.csr_matrix, values: np.ndarray, present: np.ndarray)
     out = np.zeros_like(num)
     np.divide(num, den, out=out, where=den > 0)
     return out
-
-
-def endorse_utility(
-    *,
-    distance: np.ndarray,
-    salience: np.ndarray,
-    capability_share: np.ndarray,
-    social: np.ndarray,
-    bloc: np.ndarray,
-    pull: float,
-    form_cost: float,
-    b: Behaviour,
-) -> np.ndarray:
-    """U_i of the module docstring, for every state at once."""
-    return (
-        b.baseline
-        - b.policy * salience * distance
-        + b.social * social
-        + b.bloc_cue * bloc
-        + b.forum_pull * pull
-        - b.form_cost * form_cost * capability_share
-    )
 
 
 def option_values(
@@ -149,11 +131,69 @@ def choice_probabilities(values: np.ndarray, noise: float) -> np.ndarray:
 
 
 def choose(values: np.ndarray, options: tuple[Stance, ...], noise: float,
-           rng: np.random.Generator) -> np.ndarray:
-    """Draw each state's stance from the logit rule (Gumbel-max: argmax V/tau + Gumbel)."""
-    gumbel = rng.gumbel(size=values.shape)
+           gumbel: np.ndarray) -> np.ndarray:
+    """Each state's stance under the logit rule, by Gumbel-max: argmax_k V_ik / tau + G_ik
+    with G standard Gumbel draws (shape of ``values``), which picks k with probability
+    softmax(V_i / tau)_k."""
     picks = np.argmax(values / noise + gumbel, axis=1)
     return np.asarray(options, dtype=np.int8)[picks]
+
+
+@dataclass(frozen=True)
+class Deliberation:
+    """Everything one forum's round of decisions needs, as arrays (for either kernel).
+
+    ``params`` holds, in order: baseline, policy, social, bloc_cue, forum_pull * pull,
+    form_cost * cost(form), inertia, oppose_cost, objection_cost, abstain_bias, noise,
+    2 * attention.
+    """
+
+    idx: np.ndarray
+    ideal: np.ndarray
+    position: np.ndarray
+    dim_weights: np.ndarray
+    salience: np.ndarray
+    capability_share: np.ndarray
+    stances: np.ndarray
+    ties: sp.csr_matrix
+    members: np.ndarray
+    members_weight: np.ndarray
+    leaders: sp.csr_matrix
+    params: np.ndarray
+    options: np.ndarray
+    gumbel: np.ndarray
+    uniform: np.ndarray
+    forced: bool
+
+
+def deliberate_numpy(d: Deliberation, utility_out: np.ndarray) -> None:
+    """One forum's round: utilities, logit choices, who reconsiders; writes stances in place."""
+    (baseline, policy, social_w, bloc_w, pull, form, inertia, oppose_cost, objection_cost,
+     abstain_bias, noise, attention2) = d.params
+    idx = d.idx
+    sign = STANCE_SIGN[d.stances]
+    distance = policy_distance(d.ideal[idx], d.position, d.dim_weights)
+    social = neighbour_mean(d.ties, sign, d.members)[idx]
+    bloc = (d.leaders @ sign)[idx]
+    utility = (baseline - policy * d.salience[idx] * distance + social_w * social
+               + bloc_w * bloc + pull - form * d.capability_share[idx])
+    utility_out[idx] = utility
+    b = _Weights(inertia, oppose_cost, objection_cost, abstain_bias)
+    options = tuple(Stance(int(o)) for o in d.options)
+    values = option_values(utility, options, d.stances[idx], b)
+    chosen = choose(values, options, noise, d.gumbel)
+    looks = d.uniform < attention2 * d.salience[idx]
+    if d.forced:
+        looks[:] = True
+    d.stances[idx] = np.where(looks, chosen, d.stances[idx])
+
+
+@dataclass(frozen=True)
+class _Weights:
+    inertia: float
+    oppose_cost: float
+    objection_cost: float
+    abstain_bias: float
 
 
 def stance_sign(stances: np.ndarray) -> np.ndarray:

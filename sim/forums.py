@@ -49,6 +49,7 @@ class Rule:
 
     def __init__(self, threshold: Threshold | None = None):
         self.threshold = threshold or Threshold()
+        self.option_codes = np.array(self.options, dtype=np.int8)
 
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
         """Whether the members' stances (one per member) adopt the proposal."""

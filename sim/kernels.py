@@ -13,6 +13,9 @@ import os
 
 import numpy as np
 
+from agents.state import deliberate_numpy
+from sim.stance import STANCE_SIGN
+
 try:  # pragma: no cover - which branch runs depends on the machine
     if os.environ.get("PLENARY_KERNELS", "numba") == "numpy":
         raise ImportError("NumPy kernels requested")
@@ -36,7 +39,7 @@ def drift_numpy(ideal: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.nda
     d2 = np.zeros(len(rows))
     for k in range(dims):
         d2 += diff[:, k] * diff[:, k] * dim_weights[k]
-    close = np.sqrt(d2 / dim_weights.sum()) < eps
+    close = d2 < eps * eps * dim_weights.sum()  # d_ij < eps, without a square root per tie
     weight = np.where(close, w * capability[cols], 0.0)
     den = np.bincount(rows, weights=weight, minlength=n)
     moved = den > 0
@@ -48,32 +51,133 @@ def drift_numpy(ideal: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.nda
 if HAVE_NUMBA:
 
     @njit(cache=True, nogil=True)
-    def _drift_numba(ideal, rows, cols, w, capability, dim_weights, total_weight, mu, eps):
+    def _drift_numba(ideal, indptr, cols, w, capability, dim_weights, total_weight, mu, eps):
+        # Edges are walked row by row (CSR order, the order bincount sums them in), with each
+        # row's sums kept in locals: a running sum in memory (den[i] += ...) made every edge
+        # wait for the previous store. Two dimensions, the common case, get their own loop.
         n, dims = ideal.shape
+        bound = eps * eps * total_weight
         den = np.zeros(n)
         num = np.zeros((n, dims))
-        diff = np.empty(dims)
-        for e in range(rows.shape[0]):
-            i = rows[e]
-            j = cols[e]
-            d2 = 0.0
-            for k in range(dims):
-                diff[k] = ideal[j, k] - ideal[i, k]
-                d2 += diff[k] * diff[k] * dim_weights[k]
-            if np.sqrt(d2 / total_weight) < eps:
-                weight = w[e] * capability[j]
-                den[i] += weight
-                for k in range(dims):
-                    num[i, k] += weight * diff[k]
+        if dims == 2:
+            w0 = dim_weights[0]
+            w1 = dim_weights[1]
+            for i in range(n):
+                a0 = ideal[i, 0]
+                a1 = ideal[i, 1]
+                s = 0.0
+                s0 = 0.0
+                s1 = 0.0
+                for e in range(indptr[i], indptr[i + 1]):
+                    j = cols[e]
+                    d0 = ideal[j, 0] - a0
+                    d1 = ideal[j, 1] - a1
+                    weight = w[e] * capability[j] if d0 * d0 * w0 + d1 * d1 * w1 < bound else 0.0
+                    s += weight
+                    s0 += weight * d0
+                    s1 += weight * d1
+                den[i] = s
+                num[i, 0] = s0
+                num[i, 1] = s1
+        else:
+            diff = np.empty(dims)
+            acc = np.empty(dims)
+            for i in range(n):
+                s = 0.0
+                acc[:] = 0.0
+                for e in range(indptr[i], indptr[i + 1]):
+                    j = cols[e]
+                    d2 = 0.0
+                    for k in range(dims):
+                        diff[k] = ideal[j, k] - ideal[i, k]
+                        d2 += diff[k] * diff[k] * dim_weights[k]
+                    weight = w[e] * capability[j] if d2 < bound else 0.0
+                    s += weight
+                    for k in range(dims):
+                        acc[k] += weight * diff[k]
+                den[i] = s
+                num[i, :] = acc
         for i in range(n):
             if den[i] > 0:
                 for k in range(dims):
                     ideal[i, k] += mu * num[i, k] / den[i]
 
     def drift_numba(ideal, rows, cols, w, capability, dim_weights, mu, eps) -> None:
-        """:func:`drift_numpy`, compiled."""
-        _drift_numba(ideal, rows, cols, w, capability, dim_weights, dim_weights.sum(), mu, eps)
+        """:func:`drift_numpy`, compiled (``rows`` must be sorted, as CSR order gives)."""
+        indptr = np.searchsorted(rows, np.arange(ideal.shape[0] + 1))
+        _drift_numba(ideal, indptr, cols, w, capability, dim_weights, dim_weights.sum(), mu, eps)
+
+    @njit(cache=True, nogil=True)
+    def _deliberate_numba(idx, ideal, position, dim_weights, total_weight, salience,
+                          capability_share, stances, sign, t_ptr, t_idx, t_val, members,
+                          l_ptr, l_idx, l_val, params, options, gumbel, uniform, forced,
+                          utility_out):
+        baseline, policy, social_w, bloc_w, pull, form = params[0], params[1], params[2], \
+            params[3], params[4], params[5]
+        inertia, oppose_cost, objection_cost, abstain_bias = params[6], params[7], params[8], \
+            params[9]
+        noise, attention2 = params[10], params[11]
+        dims = ideal.shape[1]
+        n_opt = options.shape[0]
+        chosen = np.empty(idx.shape[0], dtype=np.int8)
+        for m in range(idx.shape[0]):
+            i = idx[m]
+            d2 = 0.0
+            for k in range(dims):
+                diff = ideal[i, k] - position[k]
+                d2 += diff * diff * dim_weights[k]
+            distance = np.sqrt(d2 / total_weight)
+            num = 0.0
+            den = 0.0
+            for jj in range(t_ptr[i], t_ptr[i + 1]):
+                num += t_val[jj] * (sign[t_idx[jj]] * members[t_idx[jj]])
+            for jj in range(t_ptr[i], t_ptr[i + 1]):
+                den += t_val[jj] * members[t_idx[jj]]
+            social = num / den if den > 0 else 0.0
+            bloc = 0.0
+            for jj in range(l_ptr[i], l_ptr[i + 1]):
+                bloc += l_val[jj] * sign[l_idx[jj]]
+            u = (baseline - policy * salience[i] * distance + social_w * social
+                 + bloc_w * bloc + pull - form * capability_share[i])
+            utility_out[i] = u
+            best = -np.inf
+            pick = 0
+            for k in range(n_opt):
+                option = options[k]
+                if option == 1:
+                    v = u
+                elif option == 2:
+                    v = -u - oppose_cost
+                elif option == 4:
+                    v = -u - objection_cost
+                elif option == 3:
+                    v = abstain_bias
+                else:
+                    v = 0.0
+                if option != 0 and stances[i] == option:
+                    v += inertia
+                else:
+                    v += 0.0
+                score = v / noise + gumbel[m, k]
+                if score > best:
+                    best = score
+                    pick = k
+            chosen[m] = options[pick]
+        for m in range(idx.shape[0]):
+            i = idx[m]
+            if forced or uniform[m] < attention2 * salience[i]:
+                stances[i] = chosen[m]
+
+    def deliberate_numba(d, utility_out: np.ndarray) -> None:
+        """:func:`agents.state.deliberate_numpy`, compiled."""
+        _deliberate_numba(
+            d.idx, d.ideal, d.position, d.dim_weights, d.dim_weights.sum(), d.salience,
+            d.capability_share, d.stances, STANCE_SIGN[d.stances], d.ties.indptr, d.ties.indices,
+            d.ties.data, d.members_weight, d.leaders.indptr, d.leaders.indices, d.leaders.data,
+            d.params, d.options, d.gumbel, d.uniform, d.forced, utility_out)
 
     drift = drift_numba
+    deliberate = deliberate_numba
 else:  # pragma: no cover
     drift = drift_numpy
+    deliberate = deliberate_numpy

@@ -23,15 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from agents.stakeholder import StakeholderAgent
-from agents.state import (
-    StateAgent,
-    choose,
-    endorse_utility,
-    neighbour_mean,
-    option_values,
-    policy_distance,
-    stance_sign,
-)
+from agents.state import Deliberation, StateAgent
 from agents.strategy import Campaign
 from sim import kernels
 from sim.forums import Counts, Rule, make_rule
@@ -74,6 +66,7 @@ class ForumState:
         self.rule = rule
         self.members = members
         self.member_index = np.flatnonzero(members)
+        self.members_weight = members.astype(np.float64)
         self.opens = spec.opens
         self.decides = decides
         self.stances = np.zeros(n, dtype=np.int8)
@@ -264,29 +257,25 @@ class NegotiationModel(mesa.Model):
         idx = forum.member_index
         proposal = forum.spec.proposal
         b = self.behaviour
-        sign = stance_sign(forum.stances)
-        distance = policy_distance(self.ideal[idx], self.positions[proposal], self.dim_weights)
-        social = neighbour_mean(self.world.ties, sign, forum.members)[idx]
-        bloc = (self.bloc_leaders @ sign)[idx]
-        utility = endorse_utility(
-            distance=distance,
-            salience=self.salience[idx],
-            capability_share=self.capability_share[idx],
-            social=social,
-            bloc=bloc,
-            pull=forum.pull,
-            form_cost=b.form_costs.get(self.forms[proposal], 0.0),
-            b=b,
-        )
-        forum.utility[idx] = utility
-        values = option_values(utility, forum.rule.options, forum.stances[idx], b)
-        chosen = choose(values, forum.rule.options, b.noise, self.rng)
-        # Not every state looks at every text every round: it reconsiders with a chance that
-        # grows with salience; in a vote's or consensus' decision round everyone must decide.
-        looks = self.rng.random(len(idx)) < 2.0 * b.attention * self.salience[idx]
-        if t == forum.decides and forum.rule.forced_decision:
-            looks[:] = True
-        forum.stances[idx] = np.where(looks, chosen, forum.stances[idx])
+        options = forum.rule.options
+        # Draws in a fixed order (Gumbel shocks, then who reconsiders), whichever kernel runs.
+        gumbel = self.rng.gumbel(size=(len(idx), len(options)))
+        uniform = self.rng.random(len(idx))
+        params = np.array([
+            b.baseline, b.policy, b.social, b.bloc_cue, b.forum_pull * forum.pull,
+            b.form_cost * b.form_costs.get(self.forms[proposal], 0.0), b.inertia, b.oppose_cost,
+            b.objection_cost, b.abstain_bias, b.noise, 2.0 * b.attention,
+        ])
+        kernels.deliberate(Deliberation(
+            idx=idx, ideal=self.ideal, position=self.positions[proposal],
+            dim_weights=self.dim_weights, salience=self.salience,
+            capability_share=self.capability_share, stances=forum.stances, ties=self.world.ties,
+            members=forum.members, members_weight=forum.members_weight, leaders=self.bloc_leaders,
+            params=params,
+            options=forum.rule.option_codes, gumbel=gumbel, uniform=uniform,
+            # in a vote's or consensus' decision round every member must decide
+            forced=t == forum.decides and forum.rule.forced_decision,
+        ), forum.utility)
         sponsors = self.sponsors[proposal]
         forum.stances[sponsors[forum.members[sponsors]]] = Stance.ENDORSE
         if t == forum.decides:
