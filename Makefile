@@ -29,6 +29,7 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/growth.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check sim agents analysis tests bench
