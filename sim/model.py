@@ -27,7 +27,12 @@ from agents.state import Deliberation, StateAgent
 from agents.strategy import Campaign
 from sim import kernels
 from sim.forums import Counts, Rule, make_rule
-from sim.profiles import capability_from_indicators, read_indicators
+from sim.profiles import (
+    capability_from_indicators,
+    profiles_from_positions,
+    read_indicators,
+    read_positions,
+)
 from sim.scenario import Forum, Scenario
 from sim.stance import Stance
 from sim.world import World, cached_world, load_roster
@@ -157,22 +162,18 @@ class NegotiationModel(mesa.Model):
                             tuple(sorted(weights.items())), extra)
 
     def _profiles(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Starting ideal points, salience and capability: defaults, then groups, then states."""
+        """Starting ideal points, salience and capability (see ``sim/profiles.py``): defaults,
+        then groups, then stated positions from the data, then single states."""
         w = self.scenario.world
-        d = len(self.dimensions)
-        ideal = np.full((self.n, d), DEFAULT_IDEAL)
+        ideal = np.full((self.n, len(self.dimensions)), DEFAULT_IDEAL)
         salience = np.full(self.n, DEFAULT_SALIENCE)
         capability = np.full(self.n, DEFAULT_CAPABILITY)
         if w.capability == "data":
             indicators = read_indicators(self.scenario.roster_path())
             if indicators is not None:
                 capability = capability_from_indicators(self.world.iso3, indicators)
-        layers = [(np.arange(self.n), w.defaults)]
-        layers += [(self.world.positions([g], self.roster), prof) for g, prof in w.groups.items()]
-        layers += [(self.world.positions([c], self.roster), prof) for c, prof in w.states.items()]
-        for idx, prof in layers:
-            if len(idx) == 0:
-                continue
+
+        def apply(idx: np.ndarray, prof) -> None:
             for k, dim in enumerate(self.dimensions):
                 if prof.ideal and dim in prof.ideal:
                     ideal[idx, k] = prof.ideal[dim]
@@ -180,6 +181,21 @@ class NegotiationModel(mesa.Model):
                 salience[idx] = prof.salience
             if prof.capability is not None:
                 capability[idx] = prof.capability
+
+        apply(np.arange(self.n), w.defaults)
+        for group, prof in w.groups.items():
+            apply(self.world.positions([group], self.roster), prof)
+        statements = read_positions(self.scenario.roster_path()) if w.positions == "data" else None
+        if statements:
+            points, gains = profiles_from_positions(self.world.iso3, self.dimensions, statements,
+                                                    w.as_of)
+            for i, point in points.items():
+                for k, dim in enumerate(self.dimensions):
+                    if dim in point:
+                        ideal[i, k] = point[dim]
+                salience[i] = min(1.0, salience[i] + gains[i])
+        for code, prof in w.states.items():
+            apply(self.world.positions([code], self.roster), prof)
         if w.spread > 0:
             ideal = np.clip(ideal + self.rng.normal(0.0, w.spread, size=ideal.shape), 0.0, 1.0)
         return ideal, salience, capability

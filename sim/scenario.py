@@ -86,7 +86,9 @@ class World(Strict):
         description="CSV of states (iso3,name,un_status,un_group,...); memberships.csv beside it.",
     )
     as_of: date | None = Field(
-        None, description="Memberships as they stood on this date (default: today's roster)."
+        None,
+        description="The world as it stood on this date: memberships, and the stated positions "
+        "made before it (default: today's roster and every statement).",
     )
     include: list[str] = Field(
         default_factory=lambda: ["UN"],
@@ -97,6 +99,12 @@ class World(Strict):
         "data",
         description="'data': from military expenditure in indicators.csv beside the roster "
         "(see sim/profiles.py); 'uniform': 1 for every state. Overrides apply on top.",
+    )
+    positions: Literal["data", "none"] = Field(
+        "data",
+        description="'data': ideal points and salience from the stated positions in "
+        "positions.csv beside the roster, made before as_of (see sim/profiles.py); 'none': "
+        "only this file's values.",
     )
     defaults: StateProfile = Field(
         default_factory=StateProfile, description="Starting attributes of every state."
