@@ -57,8 +57,8 @@ def write_world(folder: Path, states: int, stakeholders: int, seed: int = 0) -> 
     scenario = {
         "name": f"synthetic_{states}",
         "rounds": 100,
-        "world": {"roster": "states.csv", "include": ["all"], "spread": 0.2, "ties": {"other": 0.3, "AG": 0, "APG": 0, "EEG": 0,
-                                                             "GRULAC": 0, "WEOG": 0},
+        "world": {"roster": "states.csv", "include": ["all"], "spread": 0.2,
+                  "ties": {"other": 0.3, "AG": 0, "APG": 0, "EEG": 0, "GRULAC": 0, "WEOG": 0},
                   "leaders": {"G0": [iso3[0]], "G1": [iso3[1]]}},
         "dimensions": ["stringency", "human_control"],
         "proposals": [{"id": "text", "position": {"stringency": 0.4, "human_control": 0.6},
