@@ -72,40 +72,84 @@ def plot_endorsements(result: RunResult, path: str | Path) -> Path:
 
 def plot_network(result: RunResult, path: str | Path, forum_id: str | None = None) -> Path:
     """The tie network, nodes coloured by final stance in one forum (default: the last decided),
-    sized by capability; only the strongest ties are drawn so the picture stays readable."""
+    sized by capability."""
     model = result.model
     forum = model.forum(forum_id) if forum_id else _last_decided(model)
-    graph = model.world.graph()
-    pos = nx.spring_layout(graph, seed=model.seed, weight="weight", k=1.5 / np.sqrt(max(model.n, 1)))
+    stances = forum.stances
+    present = sorted({int(s) for s in stances})
+    legend = [(Stance(s).word, STANCE_COLOURS[Stance(s)]) for s in present]
+    colours = [STANCE_COLOURS[Stance(int(stances[i]))] for i in range(model.n)]
+    verdict = "adopted" if forum.outcome and forum.outcome.adopted else "not adopted"
+    return draw_network(
+        model.world.graph(), model.world.iso3, colours, model.capability, legend, path,
+        title=f"{result.summary['scenario']}: {forum.id} ({forum.rule.name}, {verdict})",
+        legend_title=f"stance in {forum.id}\n(grey: not a member\nor undecided)", seed=model.seed,
+    )
+
+
+def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capability: np.ndarray,
+                 legend: list[tuple[str, str]], path: str | Path, title: str,
+                 legend_title: str = "", seed: int = 0) -> Path:
+    """Draw a tie network: a seeded spring layout, the strongest ties (six per state) so the
+    picture stays readable, nodes sized by capability, the 25 most capable labelled."""
+    n = len(iso3)
+    pos = _layout(graph, iso3, seed)
     fig = Figure(figsize=(11, 7.5), layout="constrained")
     ax = fig.add_subplot()
     edges = sorted(graph.edges(data="weight"), key=lambda e: (-e[2], e[0], e[1]))
-    strong = edges[: min(len(edges), 6 * model.n)]
+    strong = edges[: min(len(edges), 6 * n)]
     if strong:
         top = max(w for _, _, w in strong)
         for a, b, w in strong:
             ax.plot([pos[a][0], pos[b][0]], [pos[a][1], pos[b][1]], color="#8d99ae", lw=0.4,
                     alpha=0.15 + 0.35 * w / top, zorder=1)
-    stances = forum.stances
-    xy = np.array([pos[c] for c in model.world.iso3]) if model.n else np.zeros((0, 2))
-    colours = [STANCE_COLOURS[Stance(int(stances[i]))] for i in range(model.n)]
-    sizes = 30 + 170 * model.capability_share
-    ax.scatter(xy[:, 0], xy[:, 1], c=colours, s=sizes, edgecolors="white", linewidths=0.5, zorder=2)
-    label = np.argsort(-model.capability)[: min(25, model.n)] if model.n > 30 else range(model.n)
+    xy = np.array([pos[c] for c in iso3]) if n else np.zeros((0, 2))
+    share = capability / capability.max() if n else capability
+    ax.scatter(xy[:, 0], xy[:, 1], c=colours, s=30 + 170 * share, edgecolors="white",
+               linewidths=0.5, zorder=2)
+    label = np.argsort(-capability, kind="stable")[:25] if n > 30 else range(n)
     for i in label:
-        ax.annotate(model.world.iso3[i], xy[i], fontsize=7, ha="center", va="bottom", zorder=3,
+        ax.annotate(iso3[i], xy[i], fontsize=7, ha="center", va="bottom", zorder=3,
                     xytext=(0, 4), textcoords="offset points")
-    present = sorted({int(s) for s in stances})
-    handles = [Line2D([], [], marker="o", ls="", color=STANCE_COLOURS[Stance(s)],
-                      label=Stance(s).word) for s in present]
+    handles = [Line2D([], [], marker="o", ls="", color=c, label=name) for name, c in legend]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small",
-              frameon=False, title=f"stance in {forum.id}\n(grey: not a member\nor undecided)")
-    verdict = "adopted" if forum.outcome and forum.outcome.adopted else "not adopted"
-    ax.set_title(f"{result.summary['scenario']}: {forum.id} ({forum.rule.name}, {verdict})")
+              frameon=False, title=legend_title)
+    ax.set_title(title)
     ax.set_axis_off()
     path = Path(path)
     fig.savefig(path, dpi=110)
     return path
+
+
+def _layout(graph: nx.Graph, iso3: list[str], seed: int) -> dict[str, np.ndarray]:
+    """A seeded spring layout of the tied states; untied states in a row beneath (a spring
+    layout would push them far out and squash the rest into a corner)."""
+    tied = [c for c in iso3 if graph.degree(c) > 0]
+    alone = [c for c in iso3 if graph.degree(c) == 0]
+    pos = {}
+    if tied:
+        pos = nx.spring_layout(graph.subgraph(tied), seed=seed, weight="weight",
+                               k=1.5 / np.sqrt(len(tied)))
+    bottom = min((p[1] for p in pos.values()), default=0.0) - 0.15
+    for k, c in enumerate(alone):
+        pos[c] = np.array([-1.0 + 2.0 * (k + 0.5) / len(alone), bottom])
+    return pos
+
+
+UN_GROUP_COLOURS = {
+    "African": "#e9c46a", "Asia-Pacific": "#f4a261", "Eastern European": "#8ab17d",
+    "Latin American and Caribbean": "#e76f51", "Western European and Others": "#2a9d8f", "": "#bfc5cc",
+}
+
+
+def plot_world(report, path: str | Path, title: str) -> Path:
+    """The roster's tie network (``analysis.roster.WorldReport``), coloured by UN regional group."""
+    colours = [UN_GROUP_COLOURS[report.un_group[c]] for c in report.iso3]
+    present = [g for g in UN_GROUP_COLOURS if g in set(report.un_group.values())]
+    legend = [(g or "no group", UN_GROUP_COLOURS[g]) for g in present]
+    capability = np.array([report.capability[c] for c in report.iso3])
+    return draw_network(report.world.graph(), report.iso3, colours, capability, legend, path,
+                        title=title, legend_title="UN regional group")
 
 
 def _last_decided(model):

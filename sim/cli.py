@@ -58,6 +58,16 @@ def _parser() -> argparse.ArgumentParser:
                         help="file (default: scenarios/scenario.schema.json)")
     schema.set_defaults(handler=_cmd_schema)
 
+    world = sub.add_parser("world", help="summarise the roster: groups, missing data, network")
+    world.add_argument("--group", default=None, help="only this group's members, e.g. NATO, AU, WEOG")
+    world.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
+                       help="memberships and stated positions as of this date")
+    world.add_argument("--roster", type=Path, default=None,
+                       help="states CSV (default: scenarios/data/states.csv)")
+    world.add_argument("--out", type=Path, default=Path("out/world"),
+                       help="folder for network.png (default: out/world)")
+    world.set_defaults(handler=_cmd_world)
+
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("scenarios", type=Path, nargs="+")
     check.set_defaults(handler=_cmd_check)
@@ -124,3 +134,62 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _cmd_world(args: argparse.Namespace) -> int:
+    import difflib
+    from datetime import date
+
+    from analysis.roster import group_rows, world_report
+    from sim.paths import DATA_DIR
+    from sim.world import load_roster
+
+    roster_path = args.roster or DATA_DIR / "states.csv"
+    if not roster_path.exists():
+        raise ScenarioError([Problem(str(roster_path), 0, "--roster", "file not found")])
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise ScenarioError([Problem("--as-of", 0, "as_of", f"not a date (YYYY-MM-DD): "
+                                                            f"{args.as_of!r}")]) from None
+    if args.group and args.group not in load_roster(roster_path, as_of).groups:
+        known = list(load_roster(roster_path, as_of).groups)
+        hint = difflib.get_close_matches(args.group, known, n=1)
+        extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise ScenarioError([Problem("--group", 0, "group", f"{args.group!r} is not a known "
+                                                            f"group{extra}; groups: {', '.join(known)}")])
+    report = world_report(roster_path, args.group, as_of)
+    console = Console(width=120)
+    scope = f"group {args.group}" if args.group else "the roster"
+    when = f" as of {as_of}" if as_of else ""
+    console.print(f"{scope}{when}: {len(report.iso3)} states", highlight=False)
+    groups = Table()
+    groups.add_column("group")
+    groups.add_column("members", justify="right")
+    for g, n in group_rows(report):
+        groups.add_row(g, str(n))
+    console.print(groups)
+    gaps = Table(title="missing data (filled explicitly: see sim/profiles.py)")
+    gaps.add_column("column")
+    gaps.add_column("missing", justify="right")
+    gaps.add_column("states")
+    for col, codes in report.missing.items():
+        shown = ", ".join(codes[:12]) + (f" +{len(codes) - 12}" if len(codes) > 12 else "")
+        gaps.add_row(col, str(len(codes)), shown or "-")
+    gaps.add_row("stated positions", str(len(report.iso3) - len(report.with_positions)),
+                 "states with no sourced statement keep the scenario's values")
+    console.print(gaps)
+    if args.group:
+        members = Table(title=f"members of {args.group}")
+        for column in ("iso3", "name", "UN group", "capability", "stated position"):
+            members.add_column(column, justify="right" if column == "capability" else "left")
+        for c in report.iso3:
+            members.add_row(c, report.names[c], report.un_group[c], f"{report.capability[c]:.2f}",
+                            "yes" if c in report.with_positions else "-")
+        console.print(members)
+    from analysis.plots import plot_world
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = plot_world(report, args.out / "network.png", title=f"Ties among {scope}{when}")
+    console.print(f"wrote {path}", highlight=False)
+    return 0
