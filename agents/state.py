@@ -7,9 +7,15 @@ hot path works on those arrays directly:
 Utility of endorsing proposal p in forum F, for state i (a random-utility model, McFadden 1974)::
 
     U_i = b0                                   baseline
-        - b_policy * s_i * d(x_i, q_p)         salience-weighted policy distance
-        + b_social * S_i                       tied members' stances, S_i in [-1, 1]
-        + b_bloc   * B_i                       bloc leaders' stances, B_i in [-1, 1]
+        - b_policy * s_i * (d(x_i, q_p) - lambda * d(x_i, q_0))
+                                               salience-weighted policy loss: how much farther
+                                               the text is than no agreement (the status quo
+                                               q_0), the spatial model of Enelow and Hinich
+                                               (1984); lambda = status_quo_weight
+        + b_social * S_i * h_i                 tied members' stances, S_i in [-1, 1]
+        + b_bloc   * B_i * h_i                 bloc leaders' stances, B_i in [-1, 1]
+                                               h_i = 1 - cue_shield * s_i: states that care
+                                               follow their own view more than cues
         + b_forum  * pull_F                    reputational pull of the forum
         - b_form   * cost(form_p) * c_i / max(c)   domestic cost of the form, heavier for the
                                                states that the commitment would constrain most
@@ -145,12 +151,13 @@ class Deliberation:
 
     ``params`` holds, in order: baseline, policy, social, bloc_cue, forum_pull * pull,
     form_cost * cost(form), inertia, oppose_cost, objection_cost, abstain_bias, noise,
-    2 * attention.
+    2 * attention, status_quo_weight, cue_shield.
     """
 
     idx: np.ndarray
     ideal: np.ndarray
     position: np.ndarray
+    status_quo: np.ndarray
     dim_weights: np.ndarray
     salience: np.ndarray
     capability_share: np.ndarray
@@ -169,14 +176,16 @@ class Deliberation:
 def deliberate_numpy(d: Deliberation, utility_out: np.ndarray) -> None:
     """One forum's round: utilities, logit choices, who reconsiders; writes stances in place."""
     (baseline, policy, social_w, bloc_w, pull, form, inertia, oppose_cost, objection_cost,
-     abstain_bias, noise, attention2) = d.params
+     abstain_bias, noise, attention2, sq_weight, cue_shield) = d.params
     idx = d.idx
     sign = STANCE_SIGN[d.stances]
-    distance = policy_distance(d.ideal[idx], d.position, d.dim_weights)
+    distance = (policy_distance(d.ideal[idx], d.position, d.dim_weights)
+                - sq_weight * policy_distance(d.ideal[idx], d.status_quo, d.dim_weights))
     social = neighbour_mean(d.ties, sign, d.members)[idx]
     bloc = (d.leaders @ sign)[idx]
-    utility = (baseline - policy * d.salience[idx] * distance + social_w * social
-               + bloc_w * bloc + pull - form * d.capability_share[idx])
+    heed = 1.0 - cue_shield * d.salience[idx]
+    utility = (baseline - policy * d.salience[idx] * distance + social_w * social * heed
+               + bloc_w * bloc * heed + pull - form * d.capability_share[idx])
     utility_out[idx] = utility
     b = _Weights(inertia, oppose_cost, objection_cost, abstain_bias)
     options = tuple(Stance(int(o)) for o in d.options)

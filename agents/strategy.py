@@ -5,7 +5,9 @@ Each round, for every forum that decides its proposal and is open, a :class:`Cam
 1. courts up to ``budget`` hold-outs (members not yet endorsing), chosen by a targeting rule:
    ``swing`` (smallest |utility|: closest to tipping), ``allies_first`` (strongest ties to the
    campaigners), ``regional_hubs`` (most tied states overall: weighted degree), ``random``;
-   a visit moves the target's ideal point a share ``behaviour.outreach`` of the way to the text;
+   a visit moves the target's ideal point a share of the way to the text: ``behaviour.outreach``
+   times (2 c_sponsor / (c_sponsor + c_target)) ** ``outreach_leverage``, so a small state
+   courting a great power moves it little, and a great power moves a small state more;
 2. concedes when endorsements stall: after ``stall_rounds`` rounds without a new endorsement it
    moves the text ``step`` toward the hold-outs' mean ideal point, at most ``max_total`` in all
    (trading depth for breadth);
@@ -76,7 +78,15 @@ class Campaign:
         order = np.lexsort((candidates, score))
         targets = candidates[order[: self.spec.budget]]
         q = model.positions[self.proposal]
-        model.ideal[targets] += model.behaviour.outreach * (q - model.ideal[targets])
+        b = model.behaviour
+        if b.outreach_leverage == 0:
+            effect = b.outreach
+        else:  # a visit moves a weaker state more than a stronger one
+            mine = model.capability[self.sponsor] if self.sponsor >= 0 else 1.0
+            theirs = model.capability[targets]
+            leverage = (2.0 * mine / (mine + theirs)) ** b.outreach_leverage
+            effect = np.minimum(1.0, b.outreach * leverage)[:, None]
+        model.ideal[targets] += effect * (q - model.ideal[targets])
         self.visits += len(targets)
 
     def _concede(self, model: NegotiationModel, count: int, holdouts: np.ndarray) -> None:

@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("scenarios", type=Path, nargs="+")
     check.set_defaults(handler=_cmd_check)
+
     return parser
 
 
@@ -132,9 +133,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def _cmd_world(args: argparse.Namespace) -> int:
     import difflib
@@ -193,3 +191,8 @@ def _cmd_world(args: argparse.Namespace) -> int:
     path = plot_world(report, args.out / "network.png", title=f"Ties among {scope}{when}")
     console.print(f"wrote {path}", highlight=False)
     return 0
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -108,7 +108,7 @@ if HAVE_NUMBA:
         _drift_numba(ideal, indptr, cols, w, capability, dim_weights, dim_weights.sum(), mu, eps)
 
     @njit(cache=True, nogil=True)
-    def _deliberate_numba(idx, ideal, position, dim_weights, total_weight, salience,
+    def _deliberate_numba(idx, ideal, position, status_quo, dim_weights, total_weight, salience,
                           capability_share, stances, sign, t_ptr, t_idx, t_val, members,
                           l_ptr, l_idx, l_val, params, options, gumbel, uniform, forced,
                           utility_out):
@@ -116,17 +116,21 @@ if HAVE_NUMBA:
             params[3], params[4], params[5]
         inertia, oppose_cost, objection_cost, abstain_bias = params[6], params[7], params[8], \
             params[9]
-        noise, attention2 = params[10], params[11]
+        noise, attention2, sq_weight, cue_shield = params[10], params[11], params[12], params[13]
         dims = ideal.shape[1]
         n_opt = options.shape[0]
         chosen = np.empty(idx.shape[0], dtype=np.int8)
         for m in range(idx.shape[0]):
             i = idx[m]
             d2 = 0.0
+            q2 = 0.0
             for k in range(dims):
                 diff = ideal[i, k] - position[k]
                 d2 += diff * diff * dim_weights[k]
-            distance = np.sqrt(d2 / total_weight)
+            for k in range(dims):
+                diff = ideal[i, k] - status_quo[k]
+                q2 += diff * diff * dim_weights[k]
+            distance = np.sqrt(d2 / total_weight) - sq_weight * np.sqrt(q2 / total_weight)
             num = 0.0
             den = 0.0
             for jj in range(t_ptr[i], t_ptr[i + 1]):
@@ -137,8 +141,9 @@ if HAVE_NUMBA:
             bloc = 0.0
             for jj in range(l_ptr[i], l_ptr[i + 1]):
                 bloc += l_val[jj] * sign[l_idx[jj]]
-            u = (baseline - policy * salience[i] * distance + social_w * social
-                 + bloc_w * bloc + pull - form * capability_share[i])
+            heed = 1.0 - cue_shield * salience[i]
+            u = (baseline - policy * salience[i] * distance + social_w * social * heed
+                 + bloc_w * bloc * heed + pull - form * capability_share[i])
             utility_out[i] = u
             best = -np.inf
             pick = 0
@@ -171,7 +176,7 @@ if HAVE_NUMBA:
     def deliberate_numba(d, utility_out: np.ndarray) -> None:
         """:func:`agents.state.deliberate_numpy`, compiled."""
         _deliberate_numba(
-            d.idx, d.ideal, d.position, d.dim_weights, d.dim_weights.sum(), d.salience,
+            d.idx, d.ideal, d.position, d.status_quo, d.dim_weights, d.dim_weights.sum(), d.salience,
             d.capability_share, d.stances, STANCE_SIGN[d.stances], d.ties.indptr, d.ties.indices,
             d.ties.data, d.members_weight, d.leaders.indptr, d.leaders.indices, d.leaders.data,
             d.params, d.options, d.gumbel, d.uniform, d.forced, utility_out)

@@ -120,6 +120,7 @@ class NegotiationModel(mesa.Model):
         self.rounds = scenario.rounds
         self.dimensions = scenario.dimension_names()
         self.dim_weights = np.array([d.weight for d in scenario.dimensions], dtype=float)
+        self.status_quo = np.array([d.status_quo for d in scenario.dimensions], dtype=float)
         if self.dim_weights.sum() == 0:
             self.dim_weights = np.ones(len(self.dimensions))
 
@@ -280,10 +281,11 @@ class NegotiationModel(mesa.Model):
         params = np.array([
             b.baseline, b.policy, b.social, b.bloc_cue, b.forum_pull * forum.pull,
             b.form_cost * b.form_costs.get(self.forms[proposal], 0.0), b.inertia, b.oppose_cost,
-            b.objection_cost, b.abstain_bias, b.noise, 2.0 * b.attention,
+            b.objection_cost, b.abstain_bias, b.noise, 2.0 * b.attention, b.status_quo_weight,
+            b.cue_shield,
         ])
         kernels.deliberate(Deliberation(
-            idx=idx, ideal=self.ideal, position=self.positions[proposal],
+            idx=idx, ideal=self.ideal, position=self.positions[proposal], status_quo=self.status_quo,
             dim_weights=self.dim_weights, salience=self.salience,
             capability_share=self.capability_share, stances=forum.stances, ties=self.world.ties,
             members=forum.members, members_weight=forum.members_weight, leaders=self.bloc_leaders,
@@ -301,18 +303,23 @@ class NegotiationModel(mesa.Model):
             forum.outcome = Outcome(t, adopted, forum.counts())
 
     def _open(self, forum: ForumState) -> None:
-        """A forum opens: a chained forum starts from the stances the earlier one ended with."""
+        """A forum opens after another: it gains pull if the other adopted, and if it decides
+        the same text it starts from the stances the other ended with (a state that endorsed
+        a set of principles has not thereby endorsed a treaty, so a different text starts fresh).
+        """
         if forum.spec.after is None:
             return
         before = self.forum(forum.spec.after)
+        if before.outcome is not None and before.outcome.adopted:
+            forum.pull += self.behaviour.chain_pull
+        if before.spec.proposal != forum.spec.proposal:
+            return
         carried = before.stances.copy()
         options = forum.rule.options
         carried[np.isin(carried, (Stance.OPPOSE, Stance.OBJECT))] = forum.rule.against
         if Stance.ABSTAIN not in options:
             carried[carried == Stance.ABSTAIN] = Stance.UNDECIDED
         forum.stances[forum.member_index] = carried[forum.member_index]
-        if before.outcome is not None and before.outcome.adopted:
-            forum.pull += self.behaviour.chain_pull
 
     def _drift(self) -> None:
         """Bounded-confidence drift toward close tied states (``sim.kernels.drift``)."""

@@ -58,6 +58,9 @@ class Dimension(Strict):
     name: str = Field(min_length=1, description="Name used in positions and ideal points.")
     description: str = Field("", description="What 0 and 1 mean on this dimension.")
     weight: float = Field(1.0, ge=0.0, description="Weight of this dimension in policy distance.")
+    status_quo: Unit = Field(
+        0.0, description="Where this dimension stands if nothing is agreed (the reversion point)."
+    )
 
 
 class StateProfile(Strict):
@@ -183,8 +186,18 @@ class Behaviour(Strict):
 
     baseline: float = Field(-0.2, description="Intercept: utility of endorsing a text at zero distance.")
     policy: float = Field(6.0, ge=0.0, description="Weight of salience-weighted policy distance.")
+    status_quo_weight: float = Field(
+        1.0, ge=0.0,
+        description="1: a state weighs the text against no agreement (how much closer the text "
+        "is than the status quo); 0: against its own ideal point only.",
+    )
     social: float = Field(0.6, ge=0.0, description="Weight of tied states' stances.")
     bloc_cue: float = Field(0.4, ge=0.0, description="Weight of the bloc leaders' stance.")
+    cue_shield: Unit = Field(
+        1.0,
+        description="How much a state's own salience shields it from social and bloc cues: "
+        "they are weighted by 1 - cue_shield * salience (0: cues weigh the same for all).",
+    )
     forum_pull: float = Field(1.0, ge=0.0, description="Weight of the forum's reputational pull.")
     form_cost: float = Field(1.0, ge=0.0, description="Weight of the domestic cost of the form.")
     form_costs: dict[Form, float] = Field(
@@ -202,11 +215,16 @@ class Behaviour(Strict):
         1.0, ge=0.0, description="Cost of a no vote (against abstaining, the quiet option)."
     )
     abstain_bias: float = Field(0.0, description="Extra utility of abstaining in a vote.")
-    noise: float = Field(0.5, gt=0.0, description="Logit temperature: 0+ deterministic, large random.")
-    drift: Unit = Field(0.02, description="Opinion dynamics: step toward close neighbours per round.")
+    noise: float = Field(0.4, gt=0.0, description="Logit temperature: 0+ deterministic, large random.")
+    drift: Unit = Field(0.005, description="Opinion dynamics: step toward close neighbours per round.")
     confidence: Unit = Field(0.3, description="Opinion dynamics: bound beyond which views are ignored.")
     chain_pull: float = Field(0.5, description="Extra forum pull when the forum it follows adopted.")
-    outreach: Unit = Field(0.1, description="Share of the gap to the text closed by one outreach visit.")
+    outreach: Unit = Field(0.03, description="Share of the gap to the text closed by one outreach visit.")
+    outreach_leverage: float = Field(
+        1.0, ge=0.0,
+        description="How much relative capability scales a visit: the share is multiplied by "
+        "(2 c_sponsor / (c_sponsor + c_target)) ** outreach_leverage (0: not at all).",
+    )
 
 
 class Concessions(Strict):

@@ -79,7 +79,8 @@ def test_indicators_cover_the_roster_with_years_and_sources_and_no_zero_for_miss
 
 @pytest.mark.parametrize("name,doc", [("states.csv", "SOURCES_roster.md"),
                                       ("memberships.csv", "SOURCES_roster.md"),
-                                      ("indicators.csv", "SOURCES_indicators.md")])
+                                      ("indicators.csv", "SOURCES_indicators.md"),
+                                      ("positions.csv", "SOURCES_positions.md")])
 def test_every_column_is_documented_with_its_source(name, doc):
     text = (DATA / doc).read_text()
     with (DATA / name).open(encoding="utf-8") as fh:
@@ -87,3 +88,24 @@ def test_every_column_is_documented_with_its_source(name, doc):
     missing = [c for c in columns if f"`{c}`" not in text]
     assert not missing, f"{doc} does not document {missing}"
     assert name in (DATA / "SOURCES.md").read_text()
+
+
+def test_positions_refer_to_roster_states_known_codes_full_dates_and_defined_sources():
+    from sim.profiles import POSITION_EFFECTS
+
+    codes = {r["iso3"] for r in rows("states.csv")}
+    doc = (DATA / "SOURCES_positions.md").read_text()
+    defined = set(re.findall(r"^\| `?([a-z0-9_]+)`? \|", doc, flags=re.M))
+    positions = rows("positions.csv")
+    assert len({r["iso3"] for r in positions}) >= 100
+    for r in positions:
+        assert r["iso3"] in codes, r
+        assert r["position"] in POSITION_EFFECTS, r
+        assert date.fromisoformat(r["date"]) <= date(2026, 11, 23), r
+        assert r["source"] in defined, r
+
+
+def test_no_stated_position_repeats_an_answer_of_the_validation_cases():
+    # The recorded outcomes of cases.yaml are what the model is tested against; a statement of
+    # the same event as input would leak the answer (Belén is a case: it has no position code).
+    assert not [r for r in rows("positions.csv") if r["position"] == "belen_communique_2023"]

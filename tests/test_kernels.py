@@ -45,3 +45,18 @@ def test_numpy_fallback_reproduces_the_golden_outputs(tmp_path):
     golden = ROOT / "tests" / "data" / "golden"
     assert (tmp_path / "summary.json").read_bytes() == (golden / "summary_seed1.json").read_bytes()
     assert (tmp_path / "timeseries.csv").read_bytes() == (golden / "timeseries_seed1.csv").read_bytes()
+
+
+def test_both_kernels_agree_with_every_term_of_the_decision_on(tmp_path):
+    """The golden world with the status-quo comparison on (not in the recorded files)."""
+    outputs = {}
+    for name in ("numpy", "numba"):
+        env = {**os.environ, "PLENARY_KERNELS": name}
+        code = ("from sim import load_scenario, run_scenario, write_run;"
+                "s = load_scenario('tests/data/golden/golden.yaml',"
+                " ['behaviour.status_quo_weight=1.0', 'behaviour.outreach_leverage=1.0',"
+                " 'behaviour.cue_shield=1.0']);"
+                f"write_run(run_scenario(s, seed=3), {str(tmp_path / name)!r})")
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env)
+        outputs[name] = [(tmp_path / name / f).read_bytes() for f in ("summary.json", "timeseries.csv")]
+    assert outputs["numpy"] == outputs["numba"]
