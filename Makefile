@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/reaim_2023.yaml
 
-.PHONY: demo test bench lint schema clean
+.PHONY: demo test bench lint schema clean outcomes
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,6 @@ schema: $(VENV)/.installed
 
 clean:
 	rm -rf out .pytest_cache
+
+outcomes: $(VENV)/.installed
+	$(BIN)/python -m analysis.outcomes scenarios/*.yaml
