@@ -46,10 +46,10 @@ class Campaign:
         forums = [f for f in model.forums_deciding(self.proposal) if f.is_open(model.round)]
         if not forums:
             return
-        members = np.zeros(model.n, dtype=bool)
-        endorsing = np.zeros(model.n, dtype=bool)
-        for f in forums:
-            members |= f.members
+        members = forums[0].members
+        endorsing = members & (forums[0].stances == Stance.ENDORSE)
+        for f in forums[1:]:
+            members = members | f.members
             endorsing |= f.members & (f.stances == Stance.ENDORSE)
         campaigners = model.sponsors[self.proposal]
         holdouts = members & ~endorsing

@@ -27,7 +27,8 @@ except ImportError:  # pragma: no cover
 
 
 def drift_numpy(ideal: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray,
-                capability: np.ndarray, dim_weights: np.ndarray, mu: float, eps: float) -> None:
+                capability: np.ndarray, dim_weights: np.ndarray, mu: float, eps: float,
+                indptr: np.ndarray | None = None) -> None:
     """Bounded-confidence averaging over the edges (rows -> cols), in place.
 
     x_i += mu * sum_j w_ij c_j [d_ij < eps] (x_j - x_i) / sum_j w_ij c_j [d_ij < eps]
@@ -102,9 +103,11 @@ if HAVE_NUMBA:
                 for k in range(dims):
                     ideal[i, k] += mu * num[i, k] / den[i]
 
-    def drift_numba(ideal, rows, cols, w, capability, dim_weights, mu, eps) -> None:
-        """:func:`drift_numpy`, compiled (``rows`` must be sorted, as CSR order gives)."""
-        indptr = np.searchsorted(rows, np.arange(ideal.shape[0] + 1))
+    def drift_numba(ideal, rows, cols, w, capability, dim_weights, mu, eps, indptr=None) -> None:
+        """:func:`drift_numpy`, compiled (``rows`` must be sorted, as CSR order gives; pass the
+        CSR ``indptr`` when it is at hand)."""
+        if indptr is None:
+            indptr = np.searchsorted(rows, np.arange(ideal.shape[0] + 1))
         _drift_numba(ideal, indptr, cols, w, capability, dim_weights, dim_weights.sum(), mu, eps)
 
     @njit(cache=True, nogil=True)

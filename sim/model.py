@@ -43,12 +43,11 @@ DEFAULT_CAPABILITY = 1.0
 
 
 class Record:
-    """What is recorded each round, per forum: stance counts, endorsements needed, the text's
-    position. Preallocated arrays; ``sim.run.timeseries`` turns them into a table."""
+    """What is recorded each round, per forum: stance counts (indexed by stance code) and the
+    text's position. Preallocated arrays; ``sim.run.timeseries`` turns them into a table."""
 
     def __init__(self, forums: int, rounds: int, dimensions: int):
         self.counts = np.zeros((forums, rounds, len(Stance)), dtype=np.int64)
-        self.needed = np.full((forums, rounds), np.nan)
         self.positions = np.zeros((forums, rounds, dimensions))
 
 
@@ -145,6 +144,9 @@ class NegotiationModel(mesa.Model):
         }
         self.forums = [self._make_forum(f) for f in scenario.forums]
         self._forums_by_id = {f.id: f for f in self.forums}
+        self._forums_of: dict[str, list[ForumState]] = {}
+        for f in self.forums:
+            self._forums_of.setdefault(f.spec.proposal, []).append(f)
         self.campaigns = [self._make_campaign(st) for st in scenario.strategies]
         self.stakeholders = [self._make_stakeholder(k) for k in scenario.stakeholders]
 
@@ -243,7 +245,7 @@ class NegotiationModel(mesa.Model):
         return self._forums_by_id[forum_id]
 
     def forums_deciding(self, proposal: str) -> list[ForumState]:
-        return [f for f in self.forums if f.spec.proposal == proposal]
+        return self._forums_of.get(proposal, [])
 
     # -- the round ------------------------------------------------------------------------------
 
@@ -327,14 +329,13 @@ class NegotiationModel(mesa.Model):
         rows, cols, w = self._edges
         if mu == 0 or len(rows) == 0:
             return
-        kernels.drift(self.ideal, rows, cols, w, self.capability, self.dim_weights, mu, eps)
+        kernels.drift(self.ideal, rows, cols, w, self.capability, self.dim_weights, mu, eps,
+                      indptr=self.world.ties.indptr)
 
     def _record(self, t: int) -> None:
         for k, forum in enumerate(self.forums):
-            counts = np.bincount(forum.stances[forum.member_index], minlength=len(Stance))
-            self.record.counts[k, t] = counts
-            needed = forum.rule.needed(Counts.of_array(counts), len(forum.member_index))
-            self.record.needed[k, t] = np.nan if needed is None else needed
+            self.record.counts[k, t] = np.bincount(forum.stances[forum.member_index],
+                                                   minlength=len(Stance))
             self.record.positions[k, t] = self.positions[forum.spec.proposal]
 
 

@@ -11,12 +11,14 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.forums import Counts
 from sim.model import NegotiationModel
 from sim.scenario import Scenario
 from sim.stance import Stance
@@ -30,13 +32,17 @@ class RunResult:
 
     Attributes:
         summary: the dict written to ``summary.json`` (schema in DESIGN.md).
-        timeseries: one row per forum per round: stance counts and the proposal's position.
         model: the model after its last round (for plots and further questions).
+        timeseries: one row per forum per round: stance counts and the proposal's position
+            (built on first use: a sweep that keeps only the summary never pays for it).
     """
 
     summary: dict[str, Any]
-    timeseries: pd.DataFrame
     model: NegotiationModel = field(repr=False)
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        return timeseries(self.model)
 
 
 def run_scenario(scenario: Scenario, seed: int | None = None) -> RunResult:
@@ -58,7 +64,7 @@ def run_scenario(scenario: Scenario, seed: int | None = None) -> RunResult:
     """
     model = NegotiationModel(scenario, seed=seed)
     model.run()
-    return RunResult(summary=summarise(model), timeseries=timeseries(model), model=model)
+    return RunResult(summary=summarise(model), model=model)
 
 
 def summarise(model: NegotiationModel) -> dict[str, Any]:
@@ -110,7 +116,7 @@ def timeseries(model: NegotiationModel) -> pd.DataFrame:
     the forum, how many members stand where, the endorsements its rule needs, the text's position.
     """
     rec = model.record
-    n_forums, rounds = rec.needed.shape
+    n_forums, rounds = rec.counts.shape[:2]
     t = np.repeat(np.arange(rounds), n_forums)
     k = np.tile(np.arange(n_forums), rounds)
     columns: dict[str, object] = {
@@ -121,10 +127,15 @@ def timeseries(model: NegotiationModel) -> pd.DataFrame:
     }
     for stance in Stance:
         columns[stance.word] = rec.counts[k, t, int(stance)]
-    columns["needed"] = rec.needed[k, t]
+    columns["needed"] = [_needed(model.forums[i], rec.counts[i, r]) for i, r in zip(k, t, strict=True)]
     for j, d in enumerate(model.dimensions):
         columns[f"position_{d}"] = rec.positions[k, t, j].round(FLOAT_DIGITS)
     return pd.DataFrame(columns)
+
+
+def _needed(forum, counts: np.ndarray) -> float:
+    needed = forum.rule.needed(Counts.of_array(counts), len(forum.member_index))
+    return np.nan if needed is None else needed
 
 
 def write_run(result: RunResult, out: str | Path) -> list[Path]:
