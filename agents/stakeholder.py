@@ -3,7 +3,8 @@
 They carry no vote. Each round a stakeholder pulls the ideal points of the states it is tied to
 toward its own position, closing a share ``influence`` of the gap (a one-way DeGroot-style
 update), and shifts their salience by ``salience_push * influence`` (civil-society campaigns raise
-salience; industry may lower it).
+salience; industry may lower it). Stakeholders act in the order the scenario lists them; the
+model applies them all in one call (``sim.kernels.lobby``) from the arrays these agents hold.
 """
 
 from __future__ import annotations
@@ -29,17 +30,6 @@ class StakeholderAgent(mesa.Agent):
         self.influence = influence
         self.salience_push = salience_push
         self.tied = tied
-
-    def step(self) -> None:
-        """Move the tied states' ideal points and salience."""
-        if len(self.tied) == 0:
-            return
-        m = self.model
-        m.ideal[self.tied] += self.influence * (self.position - m.ideal[self.tied])
-        if self.salience_push:
-            m.salience[self.tied] = np.clip(
-                m.salience[self.tied] + self.salience_push * self.influence, 0.0, 1.0
-            )
 
     def __repr__(self) -> str:
         return f"StakeholderAgent({self.ident}, {self.kind})"

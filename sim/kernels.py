@@ -10,6 +10,7 @@ imported.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -47,6 +48,27 @@ def drift_numpy(ideal: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.nda
     for k in range(dims):
         num = np.bincount(rows, weights=weight * diff[:, k], minlength=n)
         ideal[moved, k] += mu * num[moved] / den[moved]
+
+
+@dataclass(frozen=True)
+class Lobby:
+    """Every stakeholder's pull, as arrays: stakeholder k is tied to tied[offsets[k]:offsets[k+1]]."""
+
+    tied: np.ndarray
+    offsets: np.ndarray
+    positions: np.ndarray
+    influence: np.ndarray
+    push: np.ndarray
+
+
+def lobby_numpy(ideal: np.ndarray, salience: np.ndarray, lobby: Lobby) -> None:
+    """Each stakeholder in turn pulls its tied states' ideal points toward its position and
+    shifts their salience (``agents/stakeholder.py``), in place."""
+    for k in range(len(lobby.offsets) - 1):
+        tied = lobby.tied[lobby.offsets[k]:lobby.offsets[k + 1]]
+        ideal[tied] += lobby.influence[k] * (lobby.positions[k] - ideal[tied])
+        if lobby.push[k] != 0.0:
+            salience[tied] = np.clip(salience[tied] + lobby.push[k] * lobby.influence[k], 0.0, 1.0)
 
 
 if HAVE_NUMBA:
@@ -136,10 +158,10 @@ if HAVE_NUMBA:
             distance = np.sqrt(d2 / total_weight) - sq_weight * np.sqrt(q2 / total_weight)
             num = 0.0
             den = 0.0
-            for jj in range(t_ptr[i], t_ptr[i + 1]):
-                num += t_val[jj] * (sign[t_idx[jj]] * members[t_idx[jj]])
-            for jj in range(t_ptr[i], t_ptr[i + 1]):
-                den += t_val[jj] * members[t_idx[jj]]
+            for jj in range(t_ptr[i], t_ptr[i + 1]):  # two sums, each in CSR order
+                j = t_idx[jj]
+                num += t_val[jj] * (sign[j] * members[j])
+                den += t_val[jj] * members[j]
             social = num / den if den > 0 else 0.0
             bloc = 0.0
             for jj in range(l_ptr[i], l_ptr[i + 1]):
@@ -184,8 +206,29 @@ if HAVE_NUMBA:
             d.ties.data, d.members_weight, d.leaders.indptr, d.leaders.indices, d.leaders.data,
             d.params, d.options, d.gumbel, d.uniform, d.forced, utility_out)
 
+    @njit(cache=True, nogil=True)
+    def _lobby_numba(ideal, salience, tied, offsets, positions, influence, push):
+        for k in range(offsets.shape[0] - 1):
+            for m in range(offsets[k], offsets[k + 1]):
+                i = tied[m]
+                for d in range(ideal.shape[1]):
+                    ideal[i, d] += influence[k] * (positions[k, d] - ideal[i, d])
+            if push[k] != 0.0:
+                for m in range(offsets[k], offsets[k + 1]):
+                    i = tied[m]
+                    v = salience[i] + push[k] * influence[k]
+                    salience[i] = min(max(v, 0.0), 1.0)
+
+    def lobby_numba(ideal, salience, lobby: Lobby) -> None:
+        """:func:`lobby_numpy`, compiled (one call for all stakeholders)."""
+        if lobby.offsets.shape[0] > 1:
+            _lobby_numba(ideal, salience, lobby.tied, lobby.offsets, lobby.positions,
+                         lobby.influence, lobby.push)
+
     drift = drift_numba
     deliberate = deliberate_numba
+    lobby = lobby_numba
 else:  # pragma: no cover
     drift = drift_numpy
     deliberate = deliberate_numpy
+    lobby = lobby_numpy

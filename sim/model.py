@@ -149,6 +149,14 @@ class NegotiationModel(mesa.Model):
             self._forums_of.setdefault(f.spec.proposal, []).append(f)
         self.campaigns = [self._make_campaign(st) for st in scenario.strategies]
         self.stakeholders = [self._make_stakeholder(k) for k in scenario.stakeholders]
+        self._lobby = kernels.Lobby(
+            tied=np.concatenate([s.tied for s in self.stakeholders] + [np.zeros(0, np.int64)]),
+            offsets=np.cumsum([0] + [len(s.tied) for s in self.stakeholders]).astype(np.int64),
+            positions=np.array([s.position for s in self.stakeholders]).reshape(
+                len(self.stakeholders), len(self.dimensions)),
+            influence=np.array([s.influence for s in self.stakeholders], dtype=float),
+            push=np.array([s.salience_push for s in self.stakeholders], dtype=float),
+        )
 
         self.record = Record(len(self.forums), self.rounds, len(self.dimensions))
 
@@ -257,8 +265,7 @@ class NegotiationModel(mesa.Model):
                 self._deliberate(forum, t)
         for campaign in self.campaigns:
             campaign.act(self)
-        for stakeholder in self.stakeholders:
-            stakeholder.step()
+        kernels.lobby(self.ideal, self.salience, self._lobby)  # every stakeholder, in order
         self._drift()
         self._record(t)
         self.round += 1

@@ -35,6 +35,24 @@ def test_drift_kernels_agree_bit_for_bit(seed, dims):
     assert not np.array_equal(a, rng.random((n, dims)))
 
 
+@pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba not importable")
+def test_stakeholder_kernels_agree_bit_for_bit():
+    rng = np.random.default_rng(7)
+    n, dims = 30, 2
+    tied = [rng.choice(n, size=8, replace=False) for _ in range(4)]
+    lobby = kernels.Lobby(
+        tied=np.concatenate(tied), offsets=np.array([0, 8, 16, 24, 32]),
+        positions=rng.random((4, dims)), influence=rng.random(4) * 0.2,
+        push=np.array([0.5, 0.0, -0.3, 1.0]))
+    ideal, salience = rng.random((n, dims)), rng.random(n)
+    a, sa, b, sb = ideal.copy(), salience.copy(), ideal.copy(), salience.copy()
+    for _ in range(3):
+        kernels.lobby_numpy(a, sa, lobby)
+        kernels.lobby_numba(b, sb, lobby)
+    assert np.array_equal(a, b) and np.array_equal(sa, sb)
+    assert not np.array_equal(a, ideal) and not np.array_equal(sa, salience)
+
+
 def test_numpy_fallback_reproduces_the_golden_outputs(tmp_path):
     env = {**os.environ, "PLENARY_KERNELS": "numpy"}
     code = ("import sys; from sim import kernels; assert not kernels.HAVE_NUMBA;"
