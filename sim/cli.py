@@ -72,6 +72,21 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("scenarios", type=Path, nargs="+")
     check.set_defaults(handler=_cmd_check)
 
+    sweep = sub.add_parser("sweep", help="run a sweep of many runs into Parquet files")
+    sweep.add_argument("sweep", type=Path, help="sweep YAML file")
+    sweep.add_argument("--out", type=Path, required=True, help="results folder")
+    sweep.add_argument("--executor", choices=("local", "dask"), default="local",
+                       help="local: a process pool (default); dask: dask.distributed")
+    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="a Dask scheduler, e.g. tcp://HOST:8786 (default: a LocalCluster)")
+    sweep.add_argument("--workers", type=int, default=None,
+                       help="worker processes (default: the CPUs available)")
+    sweep.add_argument("--resume", action="store_true", help="continue a sweep killed part-way")
+    sweep.set_defaults(handler=_cmd_sweep)
+
+    analyze = sub.add_parser("analyze", help="sensitivity, ensemble bands, heatmap and PRIM of a sweep")
+    analyze.add_argument("dir", type=Path, help="a sweep's results folder")
+    analyze.set_defaults(handler=_cmd_analyze)
     return parser
 
 
@@ -192,6 +207,27 @@ def _cmd_world(args: argparse.Namespace) -> int:
     console.print(f"wrote {path}", highlight=False)
     return 0
 
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.executors import run_sweep
+    from sim.sweep import load_sweep
+
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError([Problem("--workers", 0, "workers", f"must be >= 1, got {args.workers}")])
+    if args.scheduler and args.executor != "dask":
+        raise ScenarioError([Problem("--scheduler", 0, "scheduler", "needs --executor dask")])
+    sweep = load_sweep(args.sweep)
+    run_sweep(sweep, args.out, executor=args.executor, workers=args.workers,
+              scheduler=args.scheduler, resume=args.resume)
+    return 0
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from analysis.sensitivity import analyze_sweep
+
+    for path in analyze_sweep(args.dir):
+        print(f"wrote {path}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,114 @@
+"""Ensembles of a sweep's runs: bands of endorsements over rounds, and adoption heatmaps.
+
+The bands are the median and the 5-95% range, round by round, of every run's endorsements in each
+forum (the ``<forum>.endorsements_by_round`` outcome). The heatmap is the share of runs in which a
+forum adopted its text, over two swept parameters (continuous ones cut into equal-width bins).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.sweep import SweepSpec
+
+SERIES = ".endorsements_by_round"
+BINS = 6
+
+
+def bands(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per forum and round: the 5th percentile, median and 95th percentile of endorsements.
+
+    Example:
+        >>> runs = pd.DataFrame({"f.endorsements_by_round": [[0, 1], [0, 3], [0, 2]]})
+        >>> bands(runs)[["forum", "round", "median"]].to_dict("records")
+        [{'forum': 'f', 'round': 0, 'median': 0.0}, {'forum': 'f', 'round': 1, 'median': 2.0}]
+    """
+    frames = []
+    for column in [c for c in runs.columns if c.endswith(SERIES)]:
+        length = max(len(v) for v in runs[column])  # rounds may be a swept parameter
+        series = np.full((len(runs), length), np.nan)
+        for i, v in enumerate(runs[column]):
+            series[i, :len(v)] = v
+        p05, median, p95 = np.nanpercentile(series, [5, 50, 95], axis=0)
+        frames.append(pd.DataFrame({"forum": column.removesuffix(SERIES),
+                                    "round": np.arange(series.shape[1]),
+                                    "p05": p05, "median": median, "p95": p95}))
+    if not frames:
+        return pd.DataFrame(columns=["forum", "round", "p05", "median", "p95"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_bands(runs: pd.DataFrame, folder: Path) -> list[Path]:
+    """``bands.csv`` and ``bands.png``; nothing when the sweep kept no per-round series."""
+    table = bands(runs)
+    if table.empty:
+        return []
+    csv = folder / "bands.csv"
+    table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
+    fig = Figure(figsize=(10, 4.8), layout="constrained")
+    ax = fig.add_subplot()
+    for k, (forum, rows) in enumerate(table.groupby("forum", sort=False)):
+        ax.fill_between(rows["round"], rows["p05"], rows["p95"], color=f"C{k}", alpha=0.25, lw=0)
+        ax.plot(rows["round"], rows["median"], color=f"C{k}", lw=2, label=forum)
+    ax.set_xlabel("round")
+    ax.set_ylabel("states endorsing")
+    ax.set_title(f"endorsements over rounds: median and 5-95% of {len(runs)} runs")
+    ax.legend()
+    png = folder / "bands.png"
+    fig.savefig(png, dpi=110)
+    return [csv, png]
+
+
+def adoption_grid(runs: pd.DataFrame, forum: str, x: str, y: str) -> pd.DataFrame:
+    """Share of runs where ``forum`` adopted, per cell of parameters ``x`` and ``y``.
+
+    A parameter with at most ``BINS`` distinct values keeps them; others are cut into ``BINS``
+    equal-width bins, labelled by their midpoints.
+    """
+    frame = pd.DataFrame({"x": _binned(runs[x]), "y": _binned(runs[y]),
+                          "adopted": runs[f"{forum}.adopted"].astype(float)})
+    cells = frame.groupby(["x", "y"], observed=True)["adopted"].agg(["mean", "size"]).reset_index()
+    cells.columns = [x, y, "adoption", "runs"]
+    cells.insert(0, "forum", forum)
+    return cells
+
+
+def _binned(values: pd.Series) -> pd.Series:
+    if values.nunique() <= BINS or not pd.api.types.is_numeric_dtype(values):
+        return values
+    edges = np.linspace(values.min(), values.max(), BINS + 1)
+    mids = (edges[:-1] + edges[1:]) / 2
+    return pd.cut(values, edges, labels=np.round(mids, 4), include_lowest=True).astype(float)
+
+
+def write_heatmap(spec: SweepSpec, runs: pd.DataFrame, folder: Path) -> list[Path]:
+    """``adoption_heatmap.csv`` and ``.png`` over the first two swept parameters, a panel per forum."""
+    names = list(spec.parameters)
+    forums = [c.removesuffix(".adopted") for c in runs.columns if c.endswith(".adopted")]
+    if len(names) < 2 or not forums:
+        return []
+    x, y = names[:2]
+    table = pd.concat([adoption_grid(runs, f, x, y) for f in forums], ignore_index=True)
+    csv = folder / "adoption_heatmap.csv"
+    table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
+    fig = Figure(figsize=(4.4 * len(forums), 4), layout="constrained")
+    for k, forum in enumerate(forums):
+        ax = fig.add_subplot(1, len(forums), k + 1)
+        grid = table[table["forum"] == forum].pivot(index=y, columns=x, values="adoption")
+        image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", vmin=0, vmax=1,
+                          cmap="viridis", aspect="auto")
+        ax.set_xticks(range(grid.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v)
+                                             for v in grid.columns], fontsize=7, rotation=45)
+        ax.set_yticks(range(grid.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v)
+                                             for v in grid.index], fontsize=7)
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        ax.set_title(forum, fontsize=10)
+    fig.colorbar(image, ax=fig.axes, label="share of runs adopted")
+    png = folder / "adoption_heatmap.png"
+    fig.savefig(png, dpi=110)
+    return [csv, png]

@@ -1,0 +1,135 @@
+"""Sensitivity of a sweep's outcomes to its parameters (SALib), and ``plenary analyze``.
+
+SALib's workflow is ``sample -> evaluate -> analyze``; the sweep did the first two
+(``sim.sweep.sample_matrix`` rebuilds the very sample from the spec in the manifest), this module
+does the third. Each outcome is averaged over a point's replicates, then:
+
+- ``sobol`` sweeps get first-order and total Sobol indices (Saltelli 2002; Jansen 1999);
+- ``morris`` sweeps get elementary effects, mu* and sigma (Morris 1991; Campolongo et al. 2007);
+- ``lhs`` and ``random`` sweeps get Borgonovo's moment-independent delta and first-order S1
+  (Plischke et al. 2013), which work on any sample;
+- ``grid`` sweeps get no indices (the heatmap and PRIM still apply).
+
+:func:`analyze_sweep` writes all of ``plenary analyze``'s tables and plots into ``DIR/analysis/``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.errors import Problem, ScenarioError
+from sim.store import read_manifest, read_results
+from sim.sweep import SweepSpec, problem_of, sample_matrix
+
+#: Outcome suffixes that are one number per run (the sensitivity, heatmap and PRIM inputs).
+SCALAR_OUTCOMES = ("adopted", "endorsements", "yes", "no", "abstain", "objectors")
+#: SALib's analyzers take a seed for their bootstrap; 0 would fall back to the global RNG in
+#: SALib's ``sobol.analyze`` (``if seed:``), so the seed is derived and never 0.
+ANALYZE_SEED = 20_230_215
+
+
+def analyze_sweep(out: str | Path) -> list[Path]:
+    """Write sensitivity indices, ensemble bands, adoption heatmaps and PRIM boxes of a sweep.
+
+    Args:
+        out: a sweep's results folder (``plenary sweep --out``).
+
+    Returns:
+        The files written, all under ``out/analysis/``.
+    """
+    from analysis.discovery import write_prim
+    from analysis.ensemble import write_bands, write_heatmap
+
+    out = Path(out)
+    manifest = read_manifest(out)
+    spec = SweepSpec.model_validate(manifest["spec"])
+    runs = read_results(out)
+    if len(runs) != manifest["runs"]:
+        raise ScenarioError([Problem(str(out), 0, "", f"the sweep is not finished ({len(runs)} of "
+                                     f"{manifest['runs']} runs): finish it with --resume first")])
+    folder = out / "analysis"
+    folder.mkdir(exist_ok=True)
+    written = write_sensitivity(spec, runs, folder)
+    written += write_bands(runs, folder)
+    written += write_heatmap(spec, runs, folder)
+    written += write_prim(spec, runs, folder)
+    return written
+
+
+def outcome_columns(runs: pd.DataFrame) -> list[str]:
+    """The columns holding one number per run, e.g. ``reaim_summit.adopted``."""
+    return [c for c in runs.columns if c.rsplit(".", 1)[-1] in SCALAR_OUTCOMES and "." in c]
+
+
+def indices(spec: SweepSpec, runs: pd.DataFrame) -> pd.DataFrame:
+    """Sensitivity indices of every outcome that varies: one row per outcome, parameter and index.
+
+    Returns:
+        Columns ``outcome``, ``parameter``, ``index`` (``S1``, ``ST``, ``mu_star``, ``sigma``,
+        ``delta``), ``value`` and ``conf`` (95% bootstrap half-width; NaN where SALib gives none).
+    """
+    from SALib.analyze import delta, morris, sobol
+
+    if spec.method == "grid":
+        return pd.DataFrame(columns=["outcome", "parameter", "index", "value", "conf"])
+    problem = problem_of(spec)
+    x = sample_matrix(spec)
+    means = runs.groupby("point").mean(numeric_only=True).sort_index()
+    rows = []
+    for outcome in outcome_columns(runs):
+        y = means[outcome].to_numpy(dtype=float)
+        if np.ptp(y) == 0:
+            continue  # the outcome never changes: no variance to apportion
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SALib warns when a resample happens to be constant
+            if spec.method == "sobol":
+                res = sobol.analyze(problem, y, calc_second_order=spec.second_order, seed=ANALYZE_SEED)
+                pairs = {"S1": ("S1", "S1_conf"), "ST": ("ST", "ST_conf")}
+            elif spec.method == "morris":
+                res = morris.analyze(problem, x, y, num_levels=spec.morris_levels, seed=ANALYZE_SEED)
+                pairs = {"mu_star": ("mu_star", "mu_star_conf"), "sigma": ("sigma", None)}
+            else:
+                res = delta.analyze(problem, x, y, seed=ANALYZE_SEED)
+                pairs = {"delta": ("delta", "delta_conf"), "S1": ("S1", "S1_conf")}
+        for k, name in enumerate(problem["names"]):
+            for index, (value, conf) in pairs.items():
+                rows.append({"outcome": outcome, "parameter": name, "index": index,
+                             "value": float(res[value][k]),
+                             "conf": float(res[conf][k]) if conf else np.nan})
+    return pd.DataFrame(rows, columns=["outcome", "parameter", "index", "value", "conf"])
+
+
+def write_sensitivity(spec: SweepSpec, runs: pd.DataFrame, folder: Path) -> list[Path]:
+    """``sensitivity.csv`` and a bar chart ``sensitivity.png`` (a panel per outcome)."""
+    table = indices(spec, runs)
+    csv = folder / "sensitivity.csv"
+    table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
+    if table.empty:
+        return [csv]
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    names = list(spec.parameters)
+    kinds = list(dict.fromkeys(table["index"]))
+    cols = min(3, len(outcomes))
+    rows = -(-len(outcomes) // cols)
+    fig = Figure(figsize=(4.2 * cols, 2.8 * rows), layout="constrained")
+    for i, outcome in enumerate(outcomes):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        part = table[table["outcome"] == outcome]
+        width = 0.8 / len(kinds)
+        for j, kind in enumerate(kinds):
+            sel = part[part["index"] == kind].set_index("parameter").reindex(names)
+            pos = np.arange(len(names)) + (j - (len(kinds) - 1) / 2) * width
+            ax.bar(pos, sel["value"], width, yerr=sel["conf"].fillna(0), label=kind, capsize=2)
+        ax.set_xticks(np.arange(len(names)), [n.rsplit(".", 1)[-1] for n in names], fontsize=8)
+        ax.set_title(outcome, fontsize=9)
+        ax.axhline(0, color="grey", lw=0.5)
+    fig.axes[0].legend(fontsize=8)
+    fig.suptitle(f"{spec.name}: {spec.method} sensitivity (mean over {spec.replicates} seeds a point)")
+    png = folder / "sensitivity.png"
+    fig.savefig(png, dpi=110)
+    return [csv, png]

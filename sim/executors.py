@@ -1,0 +1,248 @@
+"""Running a sweep's runs on workers: the worker function, a local process pool, Dask, and the
+driver :func:`run_sweep` that writes each finished chunk and shows progress.
+
+Work travels in chunks (:class:`ChunkTask`, ``chunk_size`` runs each) so that shipping tasks costs
+little beside the runs. The worker, :func:`run_chunk`, is a plain module-level function: the local
+pool starts its processes with ``spawn`` (explicitly, whatever Mesa set globally) and Dask may
+run it on other machines, so it must be importable there. Each worker process loads the scenario
+once and keeps it (:func:`_base`); it checks the scenario's hash so that a worker that sees a
+different file fails loudly instead of producing other numbers. Rows depend only on the runs'
+parameters and seeds, never on the executor, the number of workers or the order chunks finish in.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from sim.store import manifest_for, next_chunk_index, open_store, write_chunk
+from sim.sweep import Run, Sweep, with_value
+
+Executor = Literal["local", "dask"]
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """A chunk of runs for one worker: where the scenario is, what to keep, which runs."""
+
+    index: int
+    scenario_path: str
+    scenario_hash: str
+    outcomes: tuple[str, ...]
+    forums: tuple[str, ...]
+    runs: tuple[Run, ...]
+
+
+@dataclass
+class SweepReport:
+    """What :func:`run_sweep` did."""
+
+    out: Path
+    total: int
+    resumed: int
+    ran: int
+    seconds: float
+
+    @property
+    def runs_per_second(self) -> float:
+        return self.ran / self.seconds if self.seconds > 0 else math.inf
+
+
+# ---------------------------------------------------------------------------------------------
+# the worker
+
+_BASES: dict[tuple[str, str], tuple[dict[str, Any], Path | None]] = {}
+
+
+def _base(path: str, expected_hash: str) -> tuple[dict[str, Any], Path | None]:
+    """The scenario as a dict, loaded once per worker process."""
+    key = (path, expected_hash)
+    if key not in _BASES:
+        from sim.scenario import load_scenario
+        from sim.sweep import scenario_hash
+
+        scenario = load_scenario(path)
+        if scenario_hash(scenario) != expected_hash:
+            raise RuntimeError(f"this worker's copy of {path} (or of its roster data) differs from "
+                               "the one the sweep was started with")
+        _BASES[key] = (scenario.model_dump(), scenario.source)
+    return _BASES[key]
+
+
+def run_chunk(task: ChunkTask) -> pd.DataFrame:
+    """Run every run of a chunk; one row per run (run id, point, replicate, seed, parameters,
+    outcome columns ``<forum>.<outcome>``)."""
+    from sim.run import run_scenario
+
+    base, source = _base(task.scenario_path, task.scenario_hash)
+    rows = []
+    for run in task.runs:
+        result = run_scenario(with_value(base, source, run.params), seed=run.seed)
+        row: dict[str, Any] = {"run_id": run.run_id, "point": run.point,
+                               "replicate": run.replicate, "seed": run.seed, **dict(run.params)}
+        row.update(outcome_columns(result, task.outcomes, task.forums))
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in [c for c in frame.columns if c.endswith(".decided_round")]:
+        frame[column] = frame[column].astype("Int64")  # null: the forum never decided
+    return frame
+
+
+def outcome_columns(result, outcomes: tuple[str, ...], forums: tuple[str, ...]) -> dict[str, Any]:
+    """The outcome columns of one run, from its summary (and time series for the per-round series)."""
+    out: dict[str, Any] = {}
+    by_id = {f["id"]: f for f in result.summary["forums"]}
+    series = result.timeseries
+    for forum_id in forums or tuple(by_id):
+        f = by_id[forum_id]
+        for name in outcomes:
+            if name == "objectors":
+                out[f"{forum_id}.objectors"] = len(f["objectors"])
+            elif name == "decided_round":
+                out[f"{forum_id}.decided_round"] = f["decided_round"]
+            elif name == "endorsements_by_round":
+                rows = series[series["forum"] == forum_id].sort_values("round")
+                out[f"{forum_id}.endorsements_by_round"] = rows["endorse"].astype("int64").tolist()
+            else:
+                out[f"{forum_id}.{name}"] = f[name]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# executors: each yields finished chunks, in whatever order they finish
+
+
+def local_chunks(tasks: list[ChunkTask], workers: int) -> Iterator[tuple[ChunkTask, pd.DataFrame]]:
+    """Run chunks on a local pool of ``workers`` processes (started with ``spawn``)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(run_chunk, task): task for task in tasks}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def dask_chunks(tasks: list[ChunkTask], workers: int, scheduler: str | None = None,
+                client=None) -> Iterator[tuple[ChunkTask, pd.DataFrame]]:
+    """Run chunks with ``dask.distributed``: on ``client`` if given, else on the cluster at
+    ``scheduler``, else on a ``LocalCluster`` of ``workers`` single-threaded processes.
+
+    Dask reruns the chunks of a worker that dies; since a chunk's rows depend only on its runs,
+    the rerun gives the same rows.
+    """
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    cluster = None
+    if client is None:
+        if scheduler is None:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+            client = Client(cluster)
+        else:
+            client = Client(scheduler)
+        owned = client
+    else:
+        owned = None
+    try:
+        futures = {}
+        for task in tasks:
+            future = client.submit(run_chunk, task, pure=False)
+            futures[future.key] = (future, task)
+        for future in dask_completed([f for f, _ in futures.values()]):
+            yield futures[future.key][1], future.result()
+    finally:
+        if owned is not None:
+            owned.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# the driver
+
+
+def run_sweep(sweep: Sweep, out: str | Path, executor: Executor = "local", workers: int | None = None,
+              scheduler: str | None = None, resume: bool = False, client=None,
+              console: Console | None = None) -> SweepReport:
+    """Run a sweep into ``out``; with ``resume``, only the runs not yet in a finished chunk.
+
+    Args:
+        sweep: from :func:`sim.sweep.load_sweep`.
+        out: the results folder (see ``sim.store``).
+        executor: ``local`` (a process pool) or ``dask``.
+        workers: worker processes (default: the CPUs this process may use).
+        scheduler: a Dask scheduler's address (``tcp://HOST:8786``); none = a LocalCluster.
+        resume: continue a sweep killed part-way in ``out``.
+        client: an existing ``distributed.Client`` (for notebooks and tests).
+        console: where progress goes (default: stderr).
+
+    Returns:
+        A :class:`SweepReport`.
+    """
+    out = Path(out)
+    workers = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                          else os.cpu_count() or 1)
+    done = open_store(out, manifest_for(sweep), resume)
+    todo = [run for run in sweep.runs if run.run_id not in done]
+    tasks = chunk_tasks(sweep, todo, first_index=next_chunk_index(out))
+    console = console or Console(stderr=True)
+    started = time.perf_counter()
+    if tasks:
+        chunks = (dask_chunks(tasks, workers, scheduler, client) if executor == "dask"
+                  else local_chunks(tasks, workers))
+        with _progress(console) as progress:
+            bar = progress.add_task(sweep.spec.name, total=len(sweep.runs), completed=len(done),
+                                    first=len(done))
+            for task, rows in chunks:
+                write_chunk(out, task.index, rows)
+                progress.advance(bar, len(task.runs))
+    report = SweepReport(out, len(sweep.runs), len(done), len(todo), time.perf_counter() - started)
+    console.print(f"sweep {sweep.spec.name}: {report.total} runs ({report.resumed} already done, "
+                  f"{report.ran} run) in {report.seconds:.1f} s, {report.runs_per_second:.1f} runs/s "
+                  f"-> {out}", highlight=False, soft_wrap=True)
+    return report
+
+
+def chunk_tasks(sweep: Sweep, runs: list[Run], first_index: int = 0) -> list[ChunkTask]:
+    size = sweep.spec.chunk_size
+    path = str((sweep.path.parent / sweep.spec.scenario).resolve())
+    forums = tuple(sweep.spec.forums or ())
+    return [ChunkTask(first_index + k, path, sweep.scenario_hash, tuple(sweep.spec.outcomes), forums,
+                      tuple(runs[i:i + size]))
+            for k, i in enumerate(range(0, len(runs), size))]
+
+
+class _RunsPerSecond(ProgressColumn):
+    def render(self, task) -> Text:
+        speed = (task.completed - task.fields["first"]) / task.elapsed if task.elapsed else 0.0
+        return Text(f"{speed:.1f} runs/s")
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    _RunsPerSecond(), TextColumn("eta"), TimeRemainingColumn(), console=console,
+                    disable=not console.is_terminal, transient=False)

@@ -1,0 +1,311 @@
+"""Sweeps: many runs of one scenario over a design of parameter values and seeds.
+
+A sweep is one YAML file (see ``scenarios/sweeps/demo_sweep.yaml``): the scenario, the sweep's
+seed, the replicates (seeds per point), a method (``grid``, or SALib's ``random``/``lhs``/
+``sobol``/``morris`` samplers), the parameters as dotted paths into the scenario, and the outcomes
+to keep. :func:`load_sweep` validates it with the same ``FILE:LINE: field: message`` problems as a
+scenario; :func:`design` turns it into :class:`Run` s, each with an id from its point, parameters
+and replicate, and a seed derived from the sweep's seed and that id (never from an unseeded RNG);
+:func:`run_sweep` runs them in chunks on an executor (``sim.executors``) into a Parquet store
+(``sim.store``) that a killed sweep resumes from.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sim.errors import Problem, ScenarioError
+from sim.scenario import Scenario, apply_override, load_scenario, validate_scenario
+from sim.yamlio import Locations, load_yaml
+
+Method = Literal["grid", "random", "lhs", "sobol", "morris"]
+Outcome = Literal["adopted", "endorsements", "yes", "no", "abstain", "objectors", "decided_round",
+                  "endorsements_by_round"]
+ALL_OUTCOMES: tuple[str, ...] = Outcome.__args__
+#: Streams of the sweep's seed: one for the sampler, one for the runs' seeds.
+SAMPLER_STREAM, RUN_STREAM = 0, 1
+
+
+class Parameter(BaseModel):
+    """One swept value: a list of ``values`` (grid), or a ``range`` sampled by the method."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    values: list[float | int | str | bool] | None = Field(
+        None, min_length=1, description="grid: the values taken, in order.")
+    range: tuple[float, float] | None = Field(None, description="[low, high] for the samplers.")
+    levels: int | None = Field(None, ge=2, description="grid over a range: evenly spaced values.")
+    integer: bool = Field(False, description="Round sampled values down to whole numbers.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Parameter:
+        if (self.values is None) == (self.range is None):
+            raise ValueError("give either values or range")
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range must be [low, high] with low < high, got {list(self.range)}")
+        if self.levels is not None and self.range is None:
+            raise ValueError("levels needs a range")
+        return self
+
+
+class SweepSpec(BaseModel):
+    """A sweep file. Only ``name``, ``scenario`` and ``parameters`` are required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    scenario: str = Field(min_length=1, description="Scenario YAML, relative to this file.")
+    seed: int = Field(0, ge=0, description="Seed of the sampler and of every run's seed.")
+    replicates: int = Field(1, ge=1, description="Runs (seeds) per point of the design.")
+    method: Method = "grid"
+    samples: int | None = Field(None, ge=1, description="random/lhs: points; sobol: base samples N "
+                                "(a power of 2); morris: trajectories.")
+    morris_levels: int = Field(4, ge=2, description="morris: levels of the grid.")
+    second_order: bool = Field(False, description="sobol: also sample second-order indices.")
+    parameters: dict[str, Parameter] = Field(min_length=1, description="Dotted path -> values.")
+    outcomes: list[Outcome] = Field(default_factory=lambda: list(ALL_OUTCOMES))
+    forums: list[str] | None = Field(None, description="Forums whose outcomes are kept (default all).")
+    chunk_size: int = Field(25, ge=1, le=10_000, description="Runs per task and per Parquet file.")
+
+    @field_validator("outcomes", mode="before")
+    @classmethod
+    def _yes_no_as_words(cls, value: Any) -> Any:
+        # YAML 1.1 reads a bare yes/no as a boolean: take them back as the outcome names
+        if isinstance(value, list):
+            return [{True: "yes", False: "no"}[v] if isinstance(v, bool) else v for v in value]
+        return value
+
+    @model_validator(mode="after")
+    def _fits_method(self) -> SweepSpec:
+        if self.method == "grid":
+            if self.samples is not None:
+                raise ValueError("samples is not used by method grid")
+            if any(p.range is not None and p.levels is None for p in self.parameters.values()):
+                raise ValueError("grid: give each parameter values, or a range with levels")
+            return self
+        if self.samples is None:
+            raise ValueError(f"method {self.method} needs samples")
+        if any(p.range is None or p.levels is not None for p in self.parameters.values()):
+            raise ValueError(f"method {self.method}: give each parameter a range (and no levels)")
+        if self.method == "sobol" and self.samples & (self.samples - 1):
+            raise ValueError(f"sobol: samples must be a power of 2, got {self.samples}")
+        return self
+
+    def identity(self) -> dict[str, Any]:
+        """What decides the rows: everything but the name, description, scenario path, chunking."""
+        return self.model_dump(mode="json", exclude={"name", "description", "scenario", "chunk_size"})
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a sweep: its id, where it sits in the design, its seed and parameter values."""
+
+    run_id: str
+    point: int
+    replicate: int
+    seed: int
+    params: tuple[tuple[str, Any], ...]
+
+    def overrides(self) -> list[str]:
+        """The ``--set`` strings that reproduce this run with ``plenary run --seed SEED``."""
+        return [f"{key}={_yaml_scalar(value)}" for key, value in self.params]
+
+
+@dataclass
+class Sweep:
+    """A loaded sweep: its spec, its scenario, and the scenario's hash."""
+
+    spec: SweepSpec
+    scenario: Scenario
+    scenario_hash: str
+    path: Path
+    runs: list[Run] = field(default_factory=list)
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Load and check a sweep file, its scenario, and every parameter against the scenario.
+
+    Raises:
+        ScenarioError: one problem per mistake, each with the sweep file's line and field.
+    """
+    path = Path(path)
+    data, locs = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError([locs.problem((), "a sweep must be a mapping of keys to values")])
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError([_problem(err, locs) for err in exc.errors()]) from None
+    scenario = load_scenario(path.parent / spec.scenario)
+    _check_against(spec, scenario, locs)
+    sweep = Sweep(spec, scenario, scenario_hash(scenario), path)
+    sweep.runs = design(spec)
+    return sweep
+
+
+def _check_against(spec: SweepSpec, scenario: Scenario, locs: Locations) -> None:
+    problems = []
+    forum_ids = [f.id for f in scenario.forums]
+    for i, forum in enumerate(spec.forums or []):
+        if forum not in forum_ids:
+            problems.append(locs.problem(("forums", i), f"no forum {forum!r}; the scenario has "
+                                         f"{', '.join(forum_ids)}"))
+    base = scenario.model_dump()
+    for key, param in spec.parameters.items():
+        if key.split(".")[0] == "seed":
+            problems.append(locs.problem(("parameters", key), "the seed is set by the sweep"))
+            continue
+        for value in _extremes(param):
+            try:
+                with_value(base, scenario.source, [(key, value)])
+            except ScenarioError as exc:
+                p = exc.problems[0]
+                problems.append(locs.problem(("parameters", key), f"{value!r} does not fit the "
+                                             f"scenario: {p.field + ': ' if p.field else ''}{p.message}"))
+                break
+    if problems:
+        raise ScenarioError(problems)
+
+
+def with_value(base: dict[str, Any], source: Path | None,
+               params: list[tuple[str, Any]] | tuple[tuple[str, Any], ...]) -> Scenario:
+    """The scenario ``base`` (a ``Scenario.model_dump()``) with ``params`` set, validated."""
+    data = copy.deepcopy(base)
+    for key, value in params:
+        data = apply_override(data, Locations(), f"{key}={_yaml_scalar(value)}")
+    return validate_scenario(data, Locations(), source=source)
+
+
+def _extremes(param: Parameter) -> list[Any]:
+    if param.values is not None:
+        return list(param.values)
+    low, high = param.range
+    return [math.floor(low), math.floor(high)] if param.integer else [low, high]
+
+
+def _yaml_scalar(value: Any) -> str:
+    """A value as YAML text that reads back as the same value (floats round-trip exactly)."""
+    return yaml.safe_dump(value, default_flow_style=True).split("\n")[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# the design
+
+
+def problem_of(spec: SweepSpec) -> dict[str, Any]:
+    """SALib's problem dict for the swept parameters (integers sampled over [low, high + 1))."""
+    names = list(spec.parameters)
+    bounds = [[p.range[0], p.range[1] + 1 if p.integer else p.range[1]]
+              for p in spec.parameters.values()]
+    return {"num_vars": len(names), "names": names, "bounds": bounds}
+
+
+def sample_matrix(spec: SweepSpec) -> np.ndarray:
+    """The method's raw sample (one row per point), as SALib returns it; not for ``grid``."""
+    from SALib.sample import latin, morris, sobol
+    from SALib.util import scale_samples
+
+    problem = problem_of(spec)
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, SAMPLER_STREAM]))
+    if spec.method == "random":  # SALib has no plain Monte Carlo sampler: uniform, then SALib's scaling
+        return scale_samples(rng.random((spec.samples, problem["num_vars"])), problem)
+    if spec.method == "lhs":
+        return latin.sample(problem, spec.samples, seed=rng)
+    if spec.method == "sobol":
+        return sobol.sample(problem, spec.samples, calc_second_order=spec.second_order, seed=rng)
+    if spec.method == "morris":
+        return morris.sample(problem, spec.samples, num_levels=spec.morris_levels, seed=rng)
+    raise ValueError(f"no sample matrix for method {spec.method}")
+
+
+def points(spec: SweepSpec) -> list[dict[str, Any]]:
+    """The points of the design, in order: parameter -> value (ints for integer parameters)."""
+    params = spec.parameters
+    if spec.method == "grid":
+        axes = [p.values if p.values is not None
+                else np.linspace(p.range[0], p.range[1], p.levels).tolist() for p in params.values()]
+        rows = itertools.product(*axes)
+    else:
+        rows = sample_matrix(spec).tolist()
+    out = []
+    for row in rows:
+        point = {}
+        for (key, p), value in zip(params.items(), row, strict=True):
+            if p.integer and not isinstance(value, str):
+                value = min(math.floor(value), math.floor(p.range[1]) if p.range else math.inf)
+            point[key] = value
+        out.append(point)
+    return out
+
+
+def design(spec: SweepSpec) -> list[Run]:
+    """Every run of the sweep, point by point, replicates within a point (sorted by run id).
+
+    Example:
+        >>> spec = SweepSpec(name="s", scenario="x.yaml", seed=0, replicates=2,
+        ...                  parameters={"behaviour.noise": {"values": [0.2, 0.4]}})
+        >>> [r.run_id[:12] for r in design(spec)]
+        ['p000000-r000', 'p000000-r001', 'p000001-r000', 'p000001-r001']
+        >>> design(spec)[0].seed == design(spec)[0].seed != design(spec)[1].seed
+        True
+    """
+    runs = []
+    for i, point in enumerate(points(spec)):
+        params = tuple(point.items())
+        for r in range(spec.replicates):
+            text = json.dumps([i, [[k, v] for k, v in params], r])
+            digest = hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
+            run_id = f"p{i:06d}-r{r:03d}-{digest}"
+            runs.append(Run(run_id, i, r, run_seed(spec.seed, run_id), params))
+    return runs
+
+
+def run_seed(sweep_seed: int, run_id: str) -> int:
+    """The seed of one run, from the sweep's seed and the run id (SeedSequence; any order, any
+    machine).
+
+    Example:
+        >>> run_seed(0, "p000000-r000-ab") == run_seed(0, "p000000-r000-ab") != run_seed(1, "p000000-r000-ab")
+        True
+    """
+    key = int.from_bytes(hashlib.blake2b(run_id.encode(), digest_size=8).digest(), "big")
+    state = np.random.SeedSequence([sweep_seed, RUN_STREAM, key]).generate_state(1, np.uint64)
+    return int(state[0] >> np.uint64(1))  # < 2**63: fits Parquet's int64
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the resolved scenario (after ``extends``) and of the roster's CSV files."""
+    h = hashlib.sha256(json.dumps(scenario.model_dump(mode="json"), sort_keys=True).encode())
+    for csv in sorted(scenario.roster_path().parent.glob("*.csv")):
+        h.update(csv.name.encode())
+        h.update(csv.read_bytes())
+    return h.hexdigest()
+
+
+def _problem(err: dict[str, Any], locs: Locations) -> Problem:
+    path = tuple(p for p in err["loc"] if p not in ("tuple[float, float]",))
+    kind, value = err["type"], err.get("input")
+    if kind == "extra_forbidden":
+        return locs.problem(path, "unknown key")
+    if kind == "missing":
+        return locs.problem(path, "required field is missing")
+    if kind == "literal_error":
+        options = err.get("ctx", {}).get("expected", "").replace("'", "").replace(" or ", ", ")
+        return locs.problem(path, f"{value!r} is not one of {options}")
+    msg = err["msg"].removeprefix("Value error, ")
+    if kind not in ("value_error", "model_type", "dict_type", "list_type") and not isinstance(
+            value, dict | list):
+        msg = f"{msg}, got {value!r}"
+    return locs.problem(path, msg)

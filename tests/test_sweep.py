@@ -1,0 +1,312 @@
+"""Sweeps: the design, the rows, resuming after kill -9, local and Dask executors, bad specs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from sim import ScenarioError, load_scenario, run_scenario
+from sim.cli import main
+from sim.executors import chunk_tasks, run_chunk, run_sweep
+from sim.paths import PROJECT_ROOT
+from sim.store import chunk_files, read_results
+from sim.sweep import load_sweep
+
+FIVE = PROJECT_ROOT / "tests" / "data" / "five_states.yaml"
+REAIM = PROJECT_ROOT / "scenarios" / "reaim_2023.yaml"
+
+FIVE_LHS = f"""
+name: five_lhs
+scenario: {FIVE}
+seed: 0
+replicates: 2
+method: lhs
+samples: 6
+parameters:
+  behaviour.noise: {{range: [0.05, 0.8]}}
+  behaviour.social: {{range: [0.0, 1.0]}}
+chunk_size: 4
+"""
+
+#: 24 runs over the demo scenario in 8 chunks: long enough to be killed part-way.
+REAIM_GRID = f"""
+name: reaim_grid
+scenario: {REAIM}
+seed: 0
+replicates: 8
+parameters:
+  behaviour.noise: {{values: [0.3, 0.5, 0.7]}}
+outcomes: [adopted, endorsements, objectors, endorsements_by_round]
+forums: [core_group, reaim_summit]
+chunk_size: 3
+"""
+
+
+@pytest.fixture
+def write_sweep(tmp_path):
+    def write(text: str, name: str = "sweep.yaml"):
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write
+
+
+def comparable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by run id, per-round series as tuples (lists and arrays compare alike)."""
+    frame = frame.sort_values("run_id").reset_index(drop=True)
+    for column in [c for c in frame.columns if c.endswith(".endorsements_by_round")]:
+        frame[column] = [tuple(int(x) for x in v) for v in frame[column]]
+    return frame
+
+
+def serial_rows(sweep) -> pd.DataFrame:
+    """The rows of every run computed in this process, one chunk after another: the reference."""
+    return comparable(pd.concat([run_chunk(t) for t in chunk_tasks(sweep, sweep.runs)]))
+
+
+@pytest.fixture(scope="module")
+def reaim_reference(tmp_path_factory):
+    path = tmp_path_factory.mktemp("reaim") / "sweep.yaml"
+    path.write_text(textwrap.dedent(REAIM_GRID).lstrip("\n"), encoding="utf-8")
+    return path, serial_rows(load_sweep(path))
+
+
+# -- the design ---------------------------------------------------------------------------------
+
+
+def test_grid_has_a_run_per_point_and_replicate_with_unique_sorted_ids(write_sweep):
+    sweep = load_sweep(write_sweep(REAIM_GRID))
+    ids = [r.run_id for r in sweep.runs]
+    assert len(ids) == 3 * 8 == len(set(ids))
+    assert ids == sorted(ids)
+    assert [r.params for r in sweep.runs[:9:8]] == [(("behaviour.noise", 0.3),), (("behaviour.noise", 0.5),)]
+
+
+def test_run_seeds_come_from_the_sweep_seed_and_run_id_even_for_seed_zero(write_sweep):
+    first = load_sweep(write_sweep(FIVE_LHS, "a.yaml")).runs
+    again = load_sweep(write_sweep(FIVE_LHS, "b.yaml")).runs
+    other = load_sweep(write_sweep(FIVE_LHS.replace("seed: 0", "seed: 1"), "c.yaml")).runs
+    assert [r.seed for r in first] == [r.seed for r in again]
+    assert [r.params for r in first] == [r.params for r in again]
+    assert len({r.seed for r in first}) == len(first)
+    assert not {r.seed for r in first} & {r.seed for r in other}
+
+
+@pytest.mark.parametrize(("method", "samples", "points"),
+                         [("random", 5, 5), ("lhs", 5, 5), ("sobol", 4, 4 * (2 + 2)),
+                          ("morris", 3, 3 * (2 + 1))])
+def test_samplers_give_their_points_within_range_and_whole_integers(write_sweep, method, samples, points):
+    text = f"""
+    name: s
+    scenario: {FIVE}
+    method: {method}
+    samples: {samples}
+    parameters:
+      behaviour.noise: {{range: [0.1, 0.9]}}
+      world.spread: {{range: [0, 0.5]}}
+    """
+    runs = load_sweep(write_sweep(text)).runs
+    assert len(runs) == points
+    values = pd.DataFrame([dict(r.params) for r in runs])
+    assert values["behaviour.noise"].between(0.1, 0.9).all()
+    assert values["world.spread"].between(0, 0.5).all()
+
+
+def test_integer_parameters_take_every_whole_value_in_their_range(write_sweep):
+    text = f"""
+    name: s
+    scenario: {REAIM}
+    method: lhs
+    samples: 40
+    parameters:
+      strategies.0.budget: {{range: [0, 4], integer: true}}
+    """
+    budgets = [dict(r.params)["strategies.0.budget"] for r in load_sweep(write_sweep(text)).runs]
+    assert all(isinstance(b, int) for b in budgets)
+    assert sorted(set(budgets)) == [0, 1, 2, 3, 4]
+
+
+def test_each_row_is_what_plenary_run_gives_with_the_same_set_and_seed(write_sweep):
+    sweep = load_sweep(write_sweep(FIVE_LHS))
+    task = chunk_tasks(sweep, sweep.runs)[0]
+    rows = run_chunk(task)
+    for run, (_, row) in zip(task.runs, rows.iterrows(), strict=True):
+        summary = run_scenario(load_scenario(FIVE, run.overrides()), seed=run.seed).summary
+        summit = next(f for f in summary["forums"] if f["id"] == "summit")
+        assert (row["run_id"], row["seed"]) == (run.run_id, run.seed)
+        assert row["summit.endorsements"] == summit["endorsements"]
+        assert row["summit.adopted"] == summit["adopted"]
+        assert row["summit.objectors"] == len(summit["objectors"])
+        assert row["behaviour.noise"] == dict(run.params)["behaviour.noise"]
+
+
+# -- executors and the store ----------------------------------------------------------------------
+
+
+def test_local_pool_and_dask_give_the_rows_of_a_serial_run(write_sweep, tmp_path):
+    from distributed import Client, LocalCluster
+
+    sweep = load_sweep(write_sweep(FIVE_LHS))
+    reference = serial_rows(sweep)
+    run_sweep(sweep, tmp_path / "local", workers=2)
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        run_sweep(sweep, tmp_path / "dask", executor="dask", client=client)
+    pd.testing.assert_frame_equal(comparable(read_results(tmp_path / "local")), reference)
+    pd.testing.assert_frame_equal(comparable(read_results(tmp_path / "dask")), reference)
+    assert len(chunk_files(tmp_path / "local")) == 3  # 12 runs, 4 a chunk
+
+
+def test_sweep_killed_with_sigkill_and_resumed_has_exactly_the_uninterrupted_rows(reaim_reference,
+                                                                                   tmp_path):
+    path, reference = reaim_reference
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out),
+                             "--workers", "1"], cwd=PROJECT_ROOT, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "runs").exists() or not chunk_files(out):
+            assert proc.poll() is None and time.monotonic() < deadline, "no chunk appeared"
+            time.sleep(0.01)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker, as a crash would
+        proc.wait()
+    finished = len(chunk_files(out))
+    assert 0 < finished < 8, "the kill must land part-way"
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "2", "--resume"]) == 0
+    pd.testing.assert_frame_equal(comparable(read_results(out)), reference)
+
+
+def test_a_dask_worker_killed_part_way_does_not_change_the_rows(reaim_reference, tmp_path):
+    from distributed import Client, LocalCluster
+
+    path, reference = reaim_reference
+    out = tmp_path / "out"
+    sweep = load_sweep(path)
+    sweep.spec.chunk_size = 2
+    killed_after: list[int] = []
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        victim = next(iter(client.run(os.getpid).values()))
+
+        def kill_when_a_chunk_is_written() -> None:
+            while not ((out / "runs").exists() and chunk_files(out)):
+                time.sleep(0.005)
+            os.kill(victim, signal.SIGKILL)
+            killed_after.append(len(chunk_files(out)))
+
+        killer = threading.Thread(target=kill_when_a_chunk_is_written, daemon=True)
+        killer.start()
+        run_sweep(sweep, out, executor="dask", client=client)
+        killer.join(timeout=10)
+    assert killed_after and killed_after[0] < 12, "the kill must land part-way"
+    pd.testing.assert_frame_equal(comparable(read_results(out)), reference)
+
+
+def test_resume_refuses_a_folder_made_by_another_spec(write_sweep, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_sweep(FIVE_LHS)), "--out", str(out), "--workers", "1"]) == 0
+    other = write_sweep(FIVE_LHS.replace("samples: 6", "samples: 7"), "other.yaml")
+    assert main(["sweep", str(other), "--out", str(out), "--resume"]) == 2
+    assert "cannot resume" in capsys.readouterr().err
+    assert main(["sweep", str(other), "--out", str(out)]) == 2
+    assert "not empty; add --resume" in capsys.readouterr().err
+
+
+# -- bad specs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("method: lhs", "method: halton",
+         "5: method: 'halton' is not one of grid, random, lhs, sobol, morris"),
+        ("[0.05, 0.8]", "[0.8, 0.05]",
+         "8: parameters.behaviour.noise: range must be [low, high] with low < high"),
+        ("behaviour.social:", "behaviour.socail:",
+         "9: parameters.behaviour.socail: 0.0 does not fit the scenario: behaviour.socail: unknown key"),
+        ("[0.05, 0.8]", "[0.0, 0.8]",
+         "8: parameters.behaviour.noise: 0.0 does not fit the scenario: behaviour.noise: "
+         "Input should be greater than 0"),
+        ("replicates: 2", "replicates: 0", "4: replicates: Input should be greater than or equal to 1"),
+        ("chunk_size: 4", "chunk_size: 4\nforums: [summmit]", "11: forums[0]: no forum 'summmit'"),
+        ("samples: 6", "samples: 6\nrepeats: 2", "7: repeats: unknown key"),
+    ],
+)
+def test_each_mistake_in_a_sweep_is_one_line_with_file_line_and_field(write_sweep, tmp_path, capsys,
+                                                                      old, new, expected):
+    assert old in FIVE_LHS
+    path = write_sweep(FIVE_LHS.replace(old, new))
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert any(line.startswith(f"{path}:{expected}") for line in lines), lines
+    assert not out.exists()
+
+
+def test_sobol_needs_a_power_of_two(write_sweep):
+    text = FIVE_LHS.replace("method: lhs", "method: sobol")
+    with pytest.raises(ScenarioError) as err:
+        load_sweep(write_sweep(text))
+    assert "samples must be a power of 2, got 6" in str(err.value)
+
+
+def test_yes_and_no_are_outcomes_not_booleans(write_sweep):
+    sweep = load_sweep(write_sweep(FIVE_LHS + "outcomes: [adopted, yes, no]\n"))
+    assert sweep.spec.outcomes == ["adopted", "yes", "no"]
+
+
+def test_the_demo_sweep_has_at_least_200_runs_over_the_demo_scenario():
+    sweep = load_sweep(PROJECT_ROOT / "scenarios" / "sweeps" / "demo_sweep.yaml")
+    assert len(sweep.runs) >= 200
+    assert sweep.scenario.name == "reaim_2023"
+    assert sweep.spec.replicates >= 3
+
+
+# -- analysis -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("method", "samples", "index"), [("sobol", 8, "ST"), ("morris", 6, "mu_star")])
+def test_analyze_writes_indices_bands_heatmap_and_prim(write_sweep, tmp_path, capsys, method, samples,
+                                                       index):
+    text = FIVE_LHS.replace("method: lhs", f"method: {method}").replace("samples: 6",
+                                                                        f"samples: {samples}")
+    text = text.replace("[0.0, 1.0]", "[0.0, 1.0]}\n  world.defaults.ideal.stringency: {range: [0.3, 0.9]")
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_sweep(text)), "--out", str(out), "--workers", "1"]) == 0
+    assert main(["analyze", str(out)]) == 0
+    folder = out / "analysis"
+    table = pd.read_csv(folder / "sensitivity.csv")
+    assert index in set(table["index"])
+    assert set(table["parameter"]) <= {"behaviour.noise", "behaviour.social",
+                                       "world.defaults.ideal.stringency"}
+    bands = pd.read_csv(folder / "bands.csv")
+    assert (bands["p05"] <= bands["median"]).all() and (bands["median"] <= bands["p95"]).all()
+    assert set(bands["forum"]) == {"ccw", "summit"}
+    heat = pd.read_csv(folder / "adoption_heatmap.csv")
+    assert heat["adoption"].between(0, 1).all()
+    assert heat.groupby("forum")["runs"].sum().eq(len(read_results(out))).all()
+    assert (folder / "prim.txt").read_text().startswith("PRIM scenario discovery")
+    for png in ("sensitivity.png", "bands.png", "adoption_heatmap.png"):
+        assert (folder / png).stat().st_size > 1000
+
+
+def test_analyze_refuses_an_unfinished_sweep(reaim_reference, tmp_path, capsys):
+    path, _ = reaim_reference
+    out = tmp_path / "out"
+    sweep = load_sweep(path)
+    run_sweep(sweep, out, workers=1)
+    for chunk in chunk_files(out)[1:]:
+        chunk.unlink()
+    assert main(["analyze", str(out)]) == 2
+    assert "not finished (3 of 24 runs)" in capsys.readouterr().err
