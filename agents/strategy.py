@@ -41,6 +41,7 @@ class Campaign:
         self.stalled = 0
         self.conceded = 0.0
         self.visits = 0
+        self._ties_cache: tuple[np.ndarray, np.ndarray] | None = None
 
     def act(self, model: NegotiationModel) -> None:
         forums = [f for f in model.forums_deciding(self.proposal) if f.is_open(model.round)]
@@ -70,13 +71,13 @@ class Campaign:
         if rule == "swing":
             score = np.abs(forum.utility[candidates])  # smallest first
         elif rule == "allies_first":
-            score = -np.asarray(model.world.ties[candidates][:, campaigners].sum(axis=1)).ravel()
+            score = -self._ties_to(model, campaigners)[candidates]
         elif rule == "regional_hubs":
             score = -model.degree[candidates]
         else:
             score = model.rng.random(len(candidates))
-        order = np.lexsort((candidates, score))
-        targets = candidates[order[: self.spec.budget]]
+        # stable sort: equal scores keep array order (candidates ascend), as lexsort would
+        targets = candidates[np.argsort(score, kind="stable")[: self.spec.budget]]
         q = model.positions[self.proposal]
         b = model.behaviour
         if b.outreach_leverage == 0:
@@ -88,6 +89,13 @@ class Campaign:
             effect = np.minimum(1.0, b.outreach * leverage)[:, None]
         model.ideal[targets] += effect * (q - model.ideal[targets])
         self.visits += len(targets)
+
+    def _ties_to(self, model: NegotiationModel, campaigners: np.ndarray) -> np.ndarray:
+        """Each state's total tie weight to the campaigners (recomputed when they change)."""
+        if self._ties_cache is None or self._ties_cache[0] is not campaigners:
+            strength = np.asarray(model.world.ties[:, campaigners].sum(axis=1)).ravel()
+            self._ties_cache = (campaigners, strength)
+        return self._ties_cache[1]
 
     def _concede(self, model: NegotiationModel, count: int, holdouts: np.ndarray) -> None:
         c = self.spec.concessions
@@ -114,6 +122,6 @@ class Campaign:
         candidates = np.flatnonzero(pool)
         if len(candidates) == 0:
             return
-        order = np.lexsort((candidates, -model.capability[candidates]))
+        order = np.argsort(-model.capability[candidates], kind="stable")
         invited = candidates[order[: self.spec.invite_cosponsors]]
         model.sponsors[self.proposal] = np.union1d(campaigners, invited)

@@ -76,6 +76,7 @@ class ForumState:
         self.stances = np.zeros(n, dtype=np.int8)
         self.utility = np.zeros(n)
         self.pull = spec.pull
+        self.params = np.zeros(0)  # the decision weights, set when the forum opens
         self.outcome: Outcome | None = None
 
     def is_open(self, round_: int) -> bool:
@@ -280,26 +281,18 @@ class NegotiationModel(mesa.Model):
     def _deliberate(self, forum: ForumState, t: int) -> None:
         if t == forum.opens:
             self._open(forum)
+            forum.params = self._decision_params(forum)
         idx = forum.member_index
         proposal = forum.spec.proposal
-        b = self.behaviour
-        options = forum.rule.options
         # Draws in a fixed order (Gumbel shocks, then who reconsiders), whichever kernel runs.
-        gumbel = self.rng.gumbel(size=(len(idx), len(options)))
+        gumbel = self.rng.gumbel(size=(len(idx), len(forum.rule.options)))
         uniform = self.rng.random(len(idx))
-        params = np.array([
-            b.baseline, b.policy, b.social, b.bloc_cue, b.forum_pull * forum.pull,
-            b.form_cost * b.form_costs.get(self.forms[proposal], 0.0), b.inertia, b.oppose_cost,
-            b.objection_cost, b.abstain_bias, b.noise, 2.0 * b.attention, b.status_quo_weight,
-            b.cue_shield,
-        ])
         kernels.deliberate(Deliberation(
             idx=idx, ideal=self.ideal, position=self.positions[proposal], status_quo=self.status_quo,
             dim_weights=self.dim_weights, salience=self.salience,
             capability_share=self.capability_share, stances=forum.stances, ties=self.world.ties,
             members=forum.members, members_weight=forum.members_weight, leaders=self.bloc_leaders,
-            params=params,
-            options=forum.rule.option_codes, gumbel=gumbel, uniform=uniform,
+            params=forum.params, options=forum.rule.option_codes, gumbel=gumbel, uniform=uniform,
             # in a vote's or consensus' decision round every member must decide
             forced=t == forum.decides and forum.rule.forced_decision,
         ), forum.utility)
@@ -310,6 +303,17 @@ class NegotiationModel(mesa.Model):
                        else np.ones(len(idx)))
             adopted = bool(forum.rule.adopted(forum.stances[idx], weights))
             forum.outcome = Outcome(t, adopted, forum.counts())
+
+    def _decision_params(self, forum: ForumState) -> np.ndarray:
+        """The weights of a forum's decisions, in the order ``Deliberation.params`` documents
+        (fixed once the forum is open: its pull changes only when it opens)."""
+        b = self.behaviour
+        return np.array([
+            b.baseline, b.policy, b.social, b.bloc_cue, b.forum_pull * forum.pull,
+            b.form_cost * b.form_costs.get(self.forms[forum.spec.proposal], 0.0), b.inertia,
+            b.oppose_cost, b.objection_cost, b.abstain_bias, b.noise, 2.0 * b.attention,
+            b.status_quo_weight, b.cue_shield,
+        ])
 
     def _open(self, forum: ForumState) -> None:
         """A forum opens after another: it gains pull if the other adopted, and if it decides
