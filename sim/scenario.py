@@ -343,7 +343,7 @@ def validate_scenario(
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([_problem_from_pydantic(err, locs) for err in exc.errors()]) from None
+        raise ScenarioError([problem_from_pydantic(err, locs, Scenario) for err in exc.errors()]) from None
     scenario._source = source
     scenario._locations = locs
     from sim.checks import check_scenario  # the semantic checks need the roster
@@ -441,13 +441,19 @@ def _list_index(items: list[Any], part: str) -> int | None:
     return None
 
 
-def _problem_from_pydantic(err: dict[str, Any], locs: Locations) -> Problem:
-    path = tuple(err["loc"])
+def problem_from_pydantic(err: dict[str, Any], locs: Locations, root: type[BaseModel]) -> Problem:
+    """One pydantic validation error as a located :class:`Problem`, in plain words.
+
+    Args:
+        err: an item of ``ValidationError.errors()``.
+        locs: where each value of the validated document was written.
+        root: the model that was validated (for "did you mean" hints on unknown keys).
+    """
+    path = tuple(p for p in err["loc"] if p != "tuple[float, float]")
     kind = err["type"]
     value = err.get("input")
     if kind == "extra_forbidden":
-        parent = path[:-1]
-        known = _known_keys(parent)
+        known = _known_keys(path[:-1], root)
         hint = difflib.get_close_matches(str(path[-1]), known, n=1)
         extra = f" (did you mean {hint[0]!r}?)" if hint else ""
         msg = f"unknown key{extra}; known keys: {', '.join(known)}" if known else "unknown key"
@@ -458,15 +464,16 @@ def _problem_from_pydantic(err: dict[str, Any], locs: Locations) -> Problem:
         return locs.problem(path, f"{value!r} is not one of {options}")
     if kind == "missing":
         return locs.problem(path, "required field is missing")
-    msg = err["msg"]
-    if kind not in ("model_type", "dict_type", "list_type") and not isinstance(value, dict | list):
+    msg = err["msg"].removeprefix("Value error, ")
+    if kind not in ("value_error", "model_type", "dict_type", "list_type") and not isinstance(
+            value, dict | list):
         msg = f"{msg}, got {value!r}"
     return locs.problem(path, msg)
 
 
-def _known_keys(path: PathKey) -> list[str]:
+def _known_keys(path: PathKey, root: type[BaseModel]) -> list[str]:
     """The field names allowed at ``path`` (for 'did you mean' hints)."""
-    model: Any = Scenario
+    model: Any = root
     for part in path:
         if isinstance(part, int):
             continue

@@ -25,8 +25,14 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim.errors import Problem, ScenarioError
-from sim.scenario import Scenario, apply_override, load_scenario, validate_scenario
+from sim.errors import ScenarioError
+from sim.scenario import (
+    Scenario,
+    apply_override,
+    load_scenario,
+    problem_from_pydantic,
+    validate_scenario,
+)
 from sim.yamlio import Locations, load_yaml
 
 Method = Literal["grid", "random", "lhs", "sobol", "morris"]
@@ -147,7 +153,7 @@ def load_sweep(path: str | Path) -> Sweep:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([_problem(err, locs) for err in exc.errors()]) from None
+        raise ScenarioError([problem_from_pydantic(err, locs, SweepSpec) for err in exc.errors()]) from None
     scenario = load_scenario(path.parent / spec.scenario)
     _check_against(spec, scenario, locs)
     sweep = Sweep(spec, scenario, scenario_hash(scenario), path)
@@ -294,18 +300,3 @@ def scenario_hash(scenario: Scenario) -> str:
     return h.hexdigest()
 
 
-def _problem(err: dict[str, Any], locs: Locations) -> Problem:
-    path = tuple(p for p in err["loc"] if p not in ("tuple[float, float]",))
-    kind, value = err["type"], err.get("input")
-    if kind == "extra_forbidden":
-        return locs.problem(path, "unknown key")
-    if kind == "missing":
-        return locs.problem(path, "required field is missing")
-    if kind == "literal_error":
-        options = err.get("ctx", {}).get("expected", "").replace("'", "").replace(" or ", ", ")
-        return locs.problem(path, f"{value!r} is not one of {options}")
-    msg = err["msg"].removeprefix("Value error, ")
-    if kind not in ("value_error", "model_type", "dict_type", "list_type") and not isinstance(
-            value, dict | list):
-        msg = f"{msg}, got {value!r}"
-    return locs.problem(path, msg)
