@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/reaim_2023.yaml
 
-.PHONY: demo test bench lint schema clean outcomes
+.PHONY: demo test bench lint schema docs clean outcomes
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ lint: $(VENV)/.installed-dev
 
 schema: $(VENV)/.installed
 	$(BIN)/plenary schema
+
+docs: schema
+	$(BIN)/python -m sim.reference
 
 clean:
 	rm -rf out .pytest_cache

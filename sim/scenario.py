@@ -76,9 +76,9 @@ class StateProfile(Strict):
 class Tie(Strict):
     """An extra tie between two states (prior co-sponsorship, a bilateral partnership)."""
 
-    a: str
-    b: str
-    weight: float = Field(1.0, gt=0.0)
+    a: str = Field(description="ISO3 code of one state.")
+    b: str = Field(description="ISO3 code of the other state.")
+    weight: float = Field(1.0, gt=0.0, description="Weight of the tie (group ties are 0.1-1).")
 
 
 class World(Strict):
@@ -134,8 +134,8 @@ class World(Strict):
 class Proposal(Strict):
     """A text under negotiation: a point in the policy space and a form."""
 
-    id: str = Field(min_length=1)
-    title: str = ""
+    id: str = Field(min_length=1, description="Name the forums use to refer to this text.")
+    title: str = Field("", description="A readable title.")
     position: dict[str, Unit] = Field(description="Position on each dimension, in [0, 1].")
     form: Form = Field(description="political_declaration, resolution, principles or binding_instrument.")
     sponsors: list[str] = Field(default_factory=list, description="ISO3 codes; they always endorse.")
@@ -160,9 +160,9 @@ class Threshold(Strict):
 class Forum(Strict):
     """A place where a proposal is decided under a rule."""
 
-    id: str = Field(min_length=1)
-    title: str = ""
-    rule: Rule
+    id: str = Field(min_length=1, description="Name used in outputs and by after: and --set.")
+    title: str = Field("", description="A readable title.")
+    rule: Rule = Field(description="The decision rule (sim/forums.py).")
     proposal: str = Field(description="id of the proposal decided here.")
     members: list[str] = Field(
         default_factory=lambda: ["all"], description="'all', group names or ISO3 codes."
@@ -172,7 +172,9 @@ class Forum(Strict):
     )
     opens: int = Field(0, ge=0, description="Round in which states start taking positions.")
     decides: int | None = Field(None, ge=0, description="Round of the decision (default: last).")
-    threshold: Threshold = Field(default_factory=Threshold)
+    threshold: Threshold = Field(
+        default_factory=Threshold, description="What the rule needs to adopt the text."
+    )
     after: str | None = Field(None, description="id of a forum whose outcome this one starts from.")
     pull: float = Field(0.0, description="Reputational pull of taking part (adds to utility).")
 
@@ -242,16 +244,16 @@ class Strategy(Strict):
     proposal: str | None = Field(None, description="id of the proposal (default: the one it sponsors).")
     budget: int = Field(3, ge=0, description="Outreach visits per round.")
     outreach: Targeting = Field("swing", description="Whom to court first.")
-    concessions: Concessions | None = None
+    concessions: Concessions | None = Field(None, description="Concede when endorsements stall.")
     invite_cosponsors: int = Field(0, ge=0, description="Endorsers invited to co-sponsor per round.")
 
 
 class Stakeholder(Strict):
     """A non-state actor: no vote, but it moves the states it is tied to."""
 
-    id: str = Field(min_length=1)
-    kind: StakeholderKind
-    position: dict[str, Unit]
+    id: str = Field(min_length=1, description="Name of the stakeholder.")
+    kind: StakeholderKind = Field(description="industry, research or civil_society.")
+    position: dict[str, Unit] = Field(description="Its position on each dimension, in [0, 1].")
     influence: Unit = Field(0.05, description="Share of the gap closed per round in tied states.")
     salience_push: float = Field(0.0, ge=-1.0, le=1.0, description="Change of salience per round.")
     ties: list[str] = Field(description="ISO3 codes or groups it is tied to.")
@@ -260,17 +262,23 @@ class Stakeholder(Strict):
 class Scenario(Strict):
     """One negotiation scenario: the world, the texts, the forums, the behaviour, the strategies."""
 
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, description="Name of the scenario (in outputs).")
+    description: str = Field("", description="What the scenario is about.")
     seed: int = Field(0, ge=0, description="Default seed (the CLI's --seed overrides it).")
-    rounds: int = Field(100, ge=1, le=100_000)
-    world: World = Field(default_factory=World)
-    dimensions: list[Dimension] = Field(min_length=1)
-    proposals: list[Proposal] = Field(min_length=1)
-    forums: list[Forum] = Field(min_length=1)
-    behaviour: Behaviour = Field(default_factory=Behaviour)
-    strategies: list[Strategy] = Field(default_factory=list)
-    stakeholders: list[Stakeholder] = Field(default_factory=list)
+    rounds: int = Field(100, ge=1, le=100_000, description="Rounds to simulate (0 to rounds-1).")
+    world: World = Field(default_factory=World, description="Who takes part and how they start.")
+    dimensions: list[Dimension] = Field(
+        min_length=1, description="The policy dimensions (a name alone is enough)."
+    )
+    proposals: list[Proposal] = Field(min_length=1, description="The texts under negotiation.")
+    forums: list[Forum] = Field(min_length=1, description="Where the texts are decided.")
+    behaviour: Behaviour = Field(
+        default_factory=Behaviour, description="Weights of the decision model."
+    )
+    strategies: list[Strategy] = Field(default_factory=list, description="Sponsors' strategies.")
+    stakeholders: list[Stakeholder] = Field(
+        default_factory=list, description="Non-state actors and the states they move."
+    )
 
     _source: Path | None = PrivateAttr(None)
     _locations: Locations = PrivateAttr(default_factory=Locations)
