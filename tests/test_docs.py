@@ -14,3 +14,17 @@ def test_scenario_reference_documents_every_field_of_every_model():
     assert "|  |" not in text, "a field has no description"
     for name in Scenario.model_fields:
         assert f"| `{name}` |" in text
+
+
+def test_notebooks_are_committed_without_outputs():
+    import nbformat
+
+    from sim.paths import PROJECT_ROOT
+
+    notebooks = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert not cell.outputs and cell.execution_count is None, path.name
