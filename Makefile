@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/reaim_2023.yaml
 
-.PHONY: demo test bench lint schema docs clean outcomes
+.PHONY: demo test bench lint schema docs clean outcomes browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/plenary run $(SCENARIO) --out out/$(basename $(notdir $(SCENARIO)))
 
-test: $(VENV)/.installed-dev
+# The dashboard's browser test needs Debian's chromium (CI runs as root) and Solara's front-end
+# files in the venv (fetched from the npm registry: no CDN at run time).
+$(VENV)/.dashboard-assets: $(VENV)/.installed-dev
+	$(BIN)/python -m analysis.dashboard_assets
+	touch $@
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(VENV)/.installed-dev $(VENV)/.dashboard-assets browser
 	$(BIN)/ruff check sim agents analysis tests bench
 	$(BIN)/python -m pytest
 

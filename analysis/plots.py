@@ -93,7 +93,7 @@ def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capabilit
     """Draw a tie network: a seeded spring layout, the strongest ties (six per state) so the
     picture stays readable, nodes sized by capability, the 25 most capable labelled."""
     n = len(iso3)
-    pos = _layout(graph, iso3, seed)
+    pos = network_layout(graph, iso3, seed)
     fig = Figure(figsize=(11, 7.5), layout="constrained")
     ax = fig.add_subplot()
     edges = sorted(graph.edges(data="weight"), key=lambda e: (-e[2], e[0], e[1]))
@@ -121,7 +121,7 @@ def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capabilit
     return path
 
 
-def _layout(graph: nx.Graph, iso3: list[str], seed: int) -> dict[str, np.ndarray]:
+def network_layout(graph: nx.Graph, iso3: list[str], seed: int) -> dict[str, np.ndarray]:
     """A seeded spring layout of the tied states; untied states in a row beneath (a spring
     layout would push them far out and squash the rest into a corner)."""
     tied = [c for c in iso3 if graph.degree(c) > 0]

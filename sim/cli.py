@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="folder for network.png (default: out/world)")
     world.set_defaults(handler=_cmd_world)
 
+    serve = sub.add_parser("serve", help="the interactive dashboard in the browser (SolaraViz)")
+    serve.add_argument("scenario", type=Path, help="scenario YAML file")
+    serve.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
+    serve.set_defaults(handler=_cmd_serve)
+
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("scenarios", type=Path, nargs="+")
     check.set_defaults(handler=_cmd_check)
@@ -228,6 +233,25 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     for path in analyze_sweep(args.dir):
         print(f"wrote {path}")
     return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from sim.paths import PROJECT_ROOT
+    from sim.scenario import load_scenario
+
+    load_scenario(args.scenario)  # mistakes are reported here, before a server starts
+    if not 0 < args.port < 65536:
+        raise ScenarioError([Problem("--port", 0, "port", f"not a port number: {args.port}")])
+    env = {**os.environ, "PLENARY_SCENARIO": str(args.scenario.resolve())}
+    app = PROJECT_ROOT / "analysis" / "dashboard_app.py"
+    solara = Path(sys.executable).with_name("solara")
+    print(f"Plenary dashboard on http://127.0.0.1:{args.port}/ (Ctrl-C stops it)", flush=True)
+    return subprocess.call([str(solara), "run", str(app), "--host", "127.0.0.1", "--port",
+                            str(args.port), "--production", "--no-open"], env=env)
+
 
 
 if __name__ == "__main__":
