@@ -11,6 +11,7 @@ The scenario comes from the environment variable ``PLENARY_SCENARIO`` (``plenary
 from __future__ import annotations
 
 import os
+
 import numpy as np
 import pandas as pd
 import solara
