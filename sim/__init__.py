@@ -1,5 +1,8 @@
 """Plenary's engine: scenario loading, the Mesa model, decision rules, runs and the CLI.
 
+The names below are imported on first use (PEP 562), so that importing one engine module (say
+``sim.stance`` from ``agents/``) does not pull in the whole engine and no import cycle arises.
+
 Example:
     >>> from sim import load_scenario, run_scenario
     >>> from sim.paths import PROJECT_ROOT
@@ -8,17 +11,24 @@ Example:
     'consensus'
 """
 
-from sim.errors import Problem, ScenarioError
-from sim.run import RunResult, run_scenario, write_run
-from sim.scenario import Scenario, load_scenario, scenario_from_dict
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "Problem",
-    "RunResult",
-    "Scenario",
-    "ScenarioError",
-    "load_scenario",
-    "run_scenario",
-    "scenario_from_dict",
-    "write_run",
-]
+_EXPORTS = {
+    "Problem": "sim.errors",
+    "ScenarioError": "sim.errors",
+    "RunResult": "sim.run",
+    "run_scenario": "sim.run",
+    "write_run": "sim.run",
+    "Scenario": "sim.scenario",
+    "load_scenario": "sim.scenario",
+    "scenario_from_dict": "sim.scenario",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
