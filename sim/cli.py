@@ -92,6 +92,62 @@ def _parser() -> argparse.ArgumentParser:
     analyze = sub.add_parser("analyze", help="sensitivity, ensemble bands, heatmap and PRIM of a sweep")
     analyze.add_argument("dir", type=Path, help="a sweep's results folder")
     analyze.set_defaults(handler=_cmd_analyze)
+
+    validate = sub.add_parser("validate", help="backtest against real votes and endorsements, "
+                                               "beside simple baselines")
+    validate.add_argument("cases", type=Path, nargs="?", default=None,
+                          help="case file (default: ../shared/validation/cases.yaml beside the repository)")
+    validate.add_argument("--runs", type=int, default=20, help="seeds per case (default: 20)")
+    validate.add_argument("--out", type=Path, default=None,
+                          help="folder for validation.json and validation.png")
+    validate.add_argument("--behaviour", type=Path, default=None, metavar="FILE",
+                          help="a YAML with a behaviour: mapping (e.g. written by plenary calibrate)")
+    validate.add_argument("--loo", action="store_true",
+                          help="also fit the weights leaving each case out, and predict it")
+    validate.add_argument("--budget", type=int, default=40,
+                          help="--loo: evaluations per calibration (default: 40)")
+    validate.add_argument("--fit-runs", type=int, default=8,
+                          help="--loo: seeds per case while fitting (default: 8)")
+    validate.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
+    validate.set_defaults(handler=_cmd_validate)
+
+    calibrate = sub.add_parser("calibrate", help="fit behaviour weights to real cases (mean Brier score)")
+    calibrate.add_argument("cases", type=Path, help="case file, e.g. ../shared/validation/cases.yaml")
+    calibrate.add_argument("--out", type=Path, required=True,
+                           help="YAML to write (a behaviour: mapping scenarios can extends:)")
+    calibrate.add_argument("--runs", type=int, default=8, help="seeds per case and evaluation (default: 8)")
+    calibrate.add_argument("--budget", type=int, default=60, help="evaluations (default: 60)")
+    calibrate.add_argument("--seed", type=int, default=0, help="seed of the Latin hypercube (default: 0)")
+    calibrate.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
+    calibrate.set_defaults(handler=_cmd_calibrate)
+
+    compare = sub.add_parser("compare", help="compare strategies on common random numbers")
+    compare.add_argument("scenario", type=Path, help="scenario YAML file")
+    compare.add_argument("--strategy", dest="strategies", type=Path, action="append", required=True,
+                         metavar="FILE", help="strategy YAML (repeat; the first is the reference)")
+    compare.add_argument("--runs", type=int, default=200, help="runs per strategy (default: 200)")
+    compare.add_argument("--out", type=Path, required=True, help="output folder")
+    compare.add_argument("--seed", type=int, default=None,
+                         help="run k uses seed SEED + k (default: the scenario's seed)")
+    compare.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
+    compare.add_argument("--court", type=int, default=0, metavar="K",
+                         help="whom to court: re-run the K members per forum closest to "
+                              "indifference as sponsors (default: 0, skip)")
+    compare.add_argument("--court-runs", type=int, default=40, help="runs per courted state (default: 40)")
+    compare.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                         help="override a scenario value (repeatable)")
+    compare.set_defaults(handler=_cmd_compare)
+
+    explain = sub.add_parser("explain", help="split a state's utility into the model's terms at "
+                                             "each decision")
+    explain.add_argument("scenario", type=Path, help="scenario YAML file")
+    explain.add_argument("--state", required=True, metavar="ISO3", help="the state, e.g. CHN")
+    explain.add_argument("--forum", default=None, metavar="ID",
+                         help="one forum (default: every forum the state sits in)")
+    explain.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's seed)")
+    explain.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                         help="override a scenario value (repeatable)")
+    explain.set_defaults(handler=_cmd_explain)
     return parser
 
 
@@ -235,6 +291,150 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(name: str, value: int | None, low: int = 1) -> None:
+    if value is not None and value < low:
+        raise ScenarioError([Problem(f"--{name}", 0, name.replace("-", "_"),
+                                     f"must be >= {low}, got {value}")])
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from analysis.cases import DEFAULT_CASES, load_behaviour, load_cases
+    from analysis.validation import backtest
+    from analysis.validation_report import print_results, write_json
+
+    for name in ("runs", "budget", "fit-runs", "workers"):
+        _positive(name, getattr(args, name.replace("-", "_")))
+    path = args.cases or DEFAULT_CASES
+    if not path.exists():
+        raise ScenarioError([Problem(str(path), 0, "", "case file not found" + (
+            "" if args.cases else " (the default: ../shared/validation/cases.yaml beside the "
+                                  "repository); give one: plenary validate CASES.yaml"))])
+    cases = load_cases(path)
+    behaviour = load_behaviour(args.behaviour) if args.behaviour else None
+    console = Console(width=140)
+    results = backtest(cases, behaviour, args.runs)
+    label = f"model with {args.behaviour}" if args.behaviour else "model with the default weights"
+    print_results(results, console, label)
+    loo = _leave_one_out(args, cases, results, console) if args.loo else None
+    if args.out:
+        from analysis.validation_report import plot_validation
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        written = [write_json(results, args.out / "validation.json"),
+                   plot_validation(results, args.out / "validation.png")]
+        if loo is not None:
+            import json
+
+            (args.out / "loo.json").write_text(json.dumps(loo, indent=2) + "\n", encoding="utf-8")
+            written.append(args.out / "loo.json")
+        console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+    return 0
+
+
+def _leave_one_out(args: argparse.Namespace, cases, default, console: Console) -> dict:
+    from rich.progress import Progress
+
+    from analysis.calibration import leave_one_out
+    from analysis.validation import backtest_case
+    from analysis.validation_report import loo_json, loo_table, print_results
+
+    scored = [r.case for r in default]
+    points = max(7, args.budget // 2)
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        bar = progress.add_task("leave-one-out calibration", total=points + len(scored) + 1)
+        full, folds = leave_one_out(scored, runs=args.fit_runs, budget=args.budget, workers=args.workers,
+                                    advance=lambda: progress.advance(bar))
+    in_sample = [backtest_case(c, cases, full.behaviour, args.runs) for c in scored]
+    held_out = [backtest_case(c, cases, folds[c.id].behaviour, args.runs) for c in scored]
+    print_results(in_sample, console, f"IN-SAMPLE model (fitted on all {len(scored)} cases)")
+    Console(width=190).print(loo_table(default, in_sample, held_out))
+    behaviours = {c: f.behaviour for c, f in folds.items()}
+    return {**loo_json(default, in_sample, held_out, behaviours), "in_sample_behaviour": full.behaviour}
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from analysis.calibration import NAMES, calibrate, write_calibration
+    from analysis.cases import load_cases
+    from analysis.validation import recorded_stances
+
+    for name in ("runs", "workers"):
+        _positive(name, getattr(args, name))
+    _positive("budget", args.budget, len(NAMES) + 2)
+    cases = [c for c in load_cases(args.cases) if recorded_stances(c)]
+    points = max(len(NAMES) + 1, args.budget // 2)
+    with Progress(console=Console(stderr=True)) as progress:
+        bar = progress.add_task(f"calibrating on {len(cases)} cases", total=points + 1)
+        fitted = calibrate(cases, runs=args.runs, budget=args.budget, seed=args.seed, workers=args.workers,
+                           advance=lambda: progress.advance(bar))
+    path = write_calibration(fitted, args.out, source=str(args.cases))
+    table = Table(title=f"fitted weights: mean Brier {fitted.brier:.4f}, {fitted.evaluations} evaluations")
+    table.add_column("weight")
+    table.add_column("value", justify="right")
+    for k, v in fitted.behaviour.items():
+        table.add_row(k, f"{v:.4f}")
+    Console(width=120).print(table)
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from analysis.compare import compare_strategies, default_workers
+    from analysis.compare_report import print_comparison, write_comparison
+    from analysis.strategies import apply_strategy, load_strategy_file
+    from sim.scenario import load_scenario
+
+    for name in ("runs", "workers", "court-runs"):
+        _positive(name, getattr(args, name.replace("-", "_")))
+    _positive("court", args.court, 0)
+    _positive("seed", args.seed, 0)
+    scenario = load_scenario(args.scenario, args.overrides)
+    problems: list[Problem] = []
+    strategies = []
+    for path in args.strategies:
+        try:
+            strategy = load_strategy_file(path)
+            apply_strategy(scenario, strategy)  # every mistake is found before any run
+            strategies.append(strategy)
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    seed = scenario.seed if args.seed is None else args.seed
+    workers = args.workers or default_workers()
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=console, disable=not console.is_terminal) as progress:
+        bar = progress.add_task(f"{len(strategies)} strategies x {args.runs} runs",
+                                total=len(strategies) * args.runs)
+        comparison = compare_strategies(
+            scenario, strategies, runs=args.runs, seed=seed, workers=workers, court=args.court,
+            court_runs=args.court_runs, advance=lambda n: progress.advance(bar, n),
+            on_court=lambda n: progress.update(bar, total=progress.tasks[0].total + n))
+    print_comparison(comparison, Console(width=160))
+    written = write_comparison(comparison, args.out)
+    print(f"wrote {', '.join(str(p) for p in written)}")
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from analysis.explain import explain_state, print_explanation
+    from sim.scenario import load_scenario
+
+    _positive("seed", args.seed, 0)
+    scenario = load_scenario(args.scenario, args.overrides)
+    decisions = explain_state(scenario, args.state, forum=args.forum, seed=args.seed)
+    console = Console(width=140)
+    seed = scenario.seed if args.seed is None else args.seed
+    console.print(f"{scenario.name}, seed {seed}: {args.state.upper()} at {len(decisions)} decision(s); "
+                  "utility of endorsing = the sum of the terms (agents/state.py)", highlight=False)
+    print_explanation(decisions, console)
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     import os
     import subprocess
@@ -251,7 +451,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     print(f"Plenary dashboard on http://127.0.0.1:{args.port}/ (Ctrl-C stops it)", flush=True)
     return subprocess.call([str(solara), "run", str(app), "--host", "127.0.0.1", "--port",
                             str(args.port), "--production", "--no-open"], env=env)
-
 
 
 if __name__ == "__main__":

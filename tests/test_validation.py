@@ -1,0 +1,203 @@
+"""Backtests against real outcomes: case files, baselines, scores, the leak guard, the commands."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import textwrap
+from datetime import date
+
+import numpy as np
+import pytest
+import yaml
+
+from analysis.cases import CASE_STANCES, OTHERS, case_scenario, load_cases, parse_case_date
+from analysis.validation import (
+    BASELINES,
+    backtest,
+    bloc_leader,
+    earlier_case,
+    earlier_decision,
+    group_majority,
+    most_common,
+    simulate_case,
+)
+from sim import load_scenario
+from sim.cli import main
+from sim.stance import Stance
+from sim.world import Roster
+
+YES, NO, ABST = Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN
+VOTE = (YES, NO, ABST)
+
+#: Five real states, two decisions: a vote in 2020 and a later one in 2023.
+TINY = """\
+cases:
+- id: early_vote
+  rule: vote
+  date: 2020-05-01 (approved later)
+  form: resolution
+  population: [AUT, BRA, NGA, RUS, USA]
+  stances:
+    'yes': [AUT, BRA, NGA]
+    'no': [RUS, USA]
+  others: none
+  comment: unknown fields are tolerated
+- id: late_vote
+  rule: vote
+  date: '2023-11-01'
+  form: resolution
+  population: [AUT, BRA, NGA, RUS, USA]
+  stances:
+    'no': [RUS]
+    abstain: [USA]
+  others: yes_or_absent
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    path = tmp_path / "cases.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    return path
+
+
+def test_case_words_map_to_the_engines_stances():
+    assert CASE_STANCES["yes"] == Stance.ENDORSE and CASE_STANCES["endorse"] == Stance.ENDORSE
+    assert CASE_STANCES["no"] == Stance.OPPOSE
+    assert CASE_STANCES["abstain"] == Stance.ABSTAIN
+    assert CASE_STANCES["object"] == Stance.OBJECT
+    assert CASE_STANCES["not_endorsed"] == Stance.UNDECIDED
+    assert OTHERS["yes_or_absent"] == Stance.ENDORSE
+    assert OTHERS["not_endorsed"] == Stance.UNDECIDED
+    assert OTHERS["unknown"] is None and OTHERS["none"] is None
+
+
+def test_a_case_date_is_its_first_date():
+    assert parse_case_date("2016-10-27 (plenary approval 2016-12-23)") == date(2016, 10, 27)
+    assert parse_case_date(date(2021, 10, 22)) == date(2021, 10, 22)
+    assert parse_case_date("soon") is None
+
+
+def test_listed_states_and_others_are_scored(tiny):
+    early, late = load_cases(tiny)
+    assert early.date == date(2020, 5, 1)
+    members = ["AUT", "BRA", "NGA", "RUS", "USA"]
+    assert late.recorded(members) == {"AUT": YES, "BRA": YES, "NGA": YES, "RUS": NO, "USA": ABST}
+    assert early.recorded(members)["USA"] == NO
+
+
+def test_most_common_gives_everyone_the_modal_stance():
+    said = most_common({"A": YES, "B": YES, "C": NO}, VOTE)
+    assert said == {"A": YES, "B": YES, "C": YES}
+
+
+def test_group_majority_never_uses_a_states_own_stance():
+    recorded = {"A": NO, "B": YES, "C": NO, "D": NO, "E": YES}
+    group_of = {"A": "X", "B": "X", "C": "Y", "D": "Y", "E": "Y"}
+    said = group_majority(recorded, group_of, VOTE)
+    assert said["A"] == YES  # its only peer, B, said yes; its own no is not counted
+    assert said["B"] == NO
+    assert said["C"] == NO  # peers D (no) and E (yes) tie: the case's most common stance, no
+    assert said["E"] == NO
+
+
+def test_group_majority_falls_back_for_a_state_alone_in_its_group():
+    said = group_majority({"A": NO, "B": YES, "C": YES}, {"A": "X", "B": "Y", "C": "Y"}, VOTE)
+    assert said["A"] == YES  # alone in X: the case's most common stance
+
+
+def test_bloc_members_follow_their_leader_and_the_rest_the_mode():
+    roster = Roster(iso3=("A", "B", "C", "D"), names={c: c for c in "ABCD"},
+                    un_status={c: "member" for c in "ABCD"}, groups={"PACT": ("A", "B", "C")})
+    recorded = {"A": NO, "B": YES, "C": YES, "D": YES}
+    said = bloc_leader(recorded, roster, VOTE, leaders={"PACT": ("A",)})
+    assert said == {"A": YES, "B": NO, "C": NO, "D": YES}  # A leads itself: no cue, the mode
+
+
+def test_earlier_decision_repeats_the_earlier_stance(tiny):
+    early, late = load_cases(tiny)
+    assert earlier_case(late, [early, late]) is early
+    assert earlier_case(early, [early, late]) is None
+    said = earlier_decision({"USA": ABST, "RUS": NO, "AUT": YES}, {"USA": NO, "AUT": YES}, VOTE)
+    assert said == {"USA": NO, "RUS": YES, "AUT": YES}  # RUS was not in the earlier case: the mode
+
+
+def test_a_cases_scenario_is_as_of_its_date(tiny):
+    _, late = load_cases(tiny)
+    scenario = case_scenario(late)
+    assert scenario["world"]["as_of"] == "2023-11-01"
+    assert scenario["forums"][0]["rule"] == "vote"
+    assert scenario["proposals"][0]["form"] == "resolution"
+    assert "abstain" not in json.dumps(scenario)
+
+
+def test_the_model_never_sees_the_recorded_stances(tiny):
+    _, late = load_cases(tiny)
+    assert late.listed == {"RUS": NO, "USA": ABST}
+    shuffled = dataclasses.replace(late, listed={"RUS": ABST, "USA": NO, "AUT": NO}, others="none")
+    members, probs = simulate_case(late, None, runs=3)
+    members2, probs2 = simulate_case(shuffled, None, runs=3)
+    assert members == members2
+    np.testing.assert_array_equal(probs, probs2)
+
+
+def test_scores_cover_the_model_and_every_baseline(tiny):
+    results = backtest(load_cases(tiny), runs=2)
+    assert [r.case.id for r in results] == ["early_vote", "late_vote"]
+    for r in results:
+        assert set(r.scores) == {"model", *BASELINES}
+        assert r.n == 5
+        for s in r.scores.values():
+            assert 0 <= s.accuracy <= 1 and 0 <= s.brier <= 2 and 0 <= s.tally_error <= 2
+
+
+def test_validate_writes_exactly_the_documented_json(tiny, tmp_path, capsys):
+    out = tmp_path / "val"
+    assert main(["validate", str(tiny), "--runs", "2", "--out", str(out)]) == 0
+    data = json.loads((out / "validation.json").read_text())
+    assert list(data) == ["cases"]
+    metrics = {"accuracy", "brier", "tally_error"}
+    for entry in data["cases"]:
+        assert set(entry) == {"id", "n", "model", "baselines"}
+        assert set(entry["model"]) == metrics
+        assert set(entry["baselines"]) == set(BASELINES)
+        assert all(set(v) == metrics for v in entry["baselines"].values())
+    assert (out / "validation.png").stat().st_size > 0
+    assert "late_vote" in capsys.readouterr().out
+
+
+def test_a_malformed_case_file_exits_2_naming_file_and_line(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(TINY.replace("rule: vote\n  date: '2023", "rule: majority\n  date: '2023")
+                   .replace("abstain: [USA]", "abstain: [XXX]"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["validate", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert f"{bad}:13: cases[1].rule: 'majority' is not one of vote, consensus, open_endorsement" in err
+    assert any(line.startswith(f"{bad}:19: cases[1].stances.abstain[0]: unknown ISO3") for line in err)
+    assert not out.exists()
+
+
+def test_a_missing_case_file_is_a_user_error(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "none.yaml")]) == 2
+    assert "case file not found" in capsys.readouterr().err
+
+
+def test_calibrate_writes_weights_a_scenario_can_extend(tiny, tmp_path):
+    written = tmp_path / "calibrated.yaml"
+    assert main(["calibrate", str(tiny), "--out", str(written), "--runs", "1", "--budget", "8",
+                 "--workers", "1"]) == 0
+    weights = yaml.safe_load(written.read_text())["behaviour"]
+    assert {"baseline", "policy", "social", "noise"} <= set(weights)
+    child = tmp_path / "child.yaml"
+    child.write_text(textwrap.dedent("""\
+        extends: calibrated.yaml
+        name: child
+        dimensions: [stringency]
+        proposals: [{id: t, position: {stringency: 0.5}, form: resolution}]
+        forums: [{id: f, rule: vote, proposal: t}]
+        """), encoding="utf-8")
+    scenario = load_scenario(child)
+    assert scenario.behaviour.policy == pytest.approx(weights["policy"])
+    assert main(["validate", str(tiny), "--runs", "1", "--behaviour", str(written)]) == 0
