@@ -28,13 +28,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# isort: off
-# sim.model first: importing agents.state before sim is loaded runs into the import cycle
-# agents.state -> sim -> sim.run -> sim.model -> agents.state
-from sim.model import ForumState, NegotiationModel
 from agents.state import choice_probabilities, neighbour_mean, option_values, policy_distance
-# isort: on
 from sim.errors import ScenarioError
+from sim.model import ForumState, NegotiationModel
 from sim.scenario import Scenario
 from sim.stance import STANCE_SIGN, Stance
 
