@@ -239,3 +239,61 @@ def explain(args: argparse.Namespace) -> int:
                   "utility of endorsing = the sum of the terms (agents/state.py)", highlight=False)
     print_explanation(decisions, console)
     return 0
+
+
+def landscape(args: argparse.Namespace) -> int:
+    import json
+    import time
+
+    from analysis.landscape import EXHAUSTIVE_LIMIT, minima, model_landscape_inputs, summary
+    from sim.model import NegotiationModel
+    from sim.scenario import load_scenario
+
+    _positive("seed", args.seed, 0)
+    _positive("top", args.top)
+    _positive("starts", args.starts)
+    if not 0.0 <= args.tie_share <= 1.0:
+        raise ScenarioError([Problem("--tie-share", 0, "tie_share",
+                                     f"must be between 0 and 1, got {args.tie_share}")])
+    scenario = load_scenario(args.scenario)
+    seed = scenario.seed if args.seed is None else args.seed
+    started = time.perf_counter()
+    model = NegotiationModel(scenario, seed=seed)
+    sizes, propensity = model_landscape_inputs(model, args.tie_share)
+    land = minima(sizes, propensity, starts=args.starts, seed=seed)
+    seconds = time.perf_counter() - started
+    rows = summary(land, model.world.iso3, sizes, args.top)
+    search = (f"every one of the {land.starts} configurations" if land.exhaustive
+              else f"{land.starts} random starts (seed {seed}; basins are shares of the starts)")
+    console = Console(width=120)
+    console.print(f"{scenario.name}, seed {seed}: {model.n} states at round 0; sizes = capability, "
+                  f"propensities = ties and policy closeness (tie share {args.tie_share:g}; "
+                  "analysis/landscape.py)", highlight=False)
+    console.print(f"steepest descent from {search}: {len(land.minima)} local minima, "
+                  f"{seconds:.1f} s", highlight=False)
+    for row in rows:
+        console.print(f"\n#{row['rank']}  energy {row['energy']:.4g}  basin {row['basin']:.1%}",
+                      highlight=False)
+        share_a = row["size_share_a"]
+        for label, camp, share in (("A", row["camp_a"], share_a), ("B", row["camp_b"], 1 - share_a)):
+            states = f"{len(camp)} state{'' if len(camp) == 1 else 's'}"
+            console.print(f"  camp {label} ({states}, {share:.0%} of capability): "
+                          f"{' '.join(camp) or '-'}", highlight=False)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / "landscape.json"
+        doc = {
+            "scenario": scenario.name, "seed": seed, "states": model.n,
+            "source": "Axelrod and Bennett (1993), A Landscape Theory of Aggregation, BJPS 23(2)",
+            "energy": "E(X) = sum over ordered pairs i != j of s_i s_j p_ij d_ij(X)",
+            "sizes": "capability / max capability",
+            "propensities": "a_ij - mean affinity, a_ij = tie_share * ties_ij / max ties "
+                            "+ (1 - tie_share) * (1 - policy distance)",
+            "tie_share": args.tie_share,
+            "search": "exhaustive" if land.exhaustive else "random_starts",
+            "exhaustive_limit": EXHAUSTIVE_LIMIT, "starts": land.starts,
+            "minima_found": len(land.minima), "minima": rows,
+        }
+        path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        console.print(f"\nwrote {path}", highlight=False)
+    return 0

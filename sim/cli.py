@@ -148,6 +148,19 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                          help="override a scenario value (repeatable)")
     explain.set_defaults(handler=_from_analysis("explain"))
+
+    landscape = sub.add_parser("landscape", help="the two camps the states would fall into (Axelrod and "
+                                                 "Bennett's landscape theory), at round 0")
+    landscape.add_argument("scenario", type=Path, help="scenario YAML file")
+    landscape.add_argument("--seed", type=int, default=None,
+                           help="seed of the model and of the random starts (default: the scenario's)")
+    landscape.add_argument("--out", type=Path, default=None, help="folder for landscape.json")
+    landscape.add_argument("--top", type=int, default=3, help="minima to show (default: 3)")
+    landscape.add_argument("--starts", type=int, default=1000,
+                           help="random starts above 20 states (default: 1000)")
+    landscape.add_argument("--tie-share", type=float, default=0.5,
+                           help="weight of ties against policy closeness in the propensities (default: 0.5)")
+    landscape.set_defaults(handler=_from_analysis("landscape"))
     return parser
 
 
