@@ -11,8 +11,10 @@ Each round, for every forum that decides its proposal and is open, a :class:`Cam
 2. concedes when endorsements stall: after ``stall_rounds`` rounds without a new endorsement it
    moves the text ``step`` toward the hold-outs' mean ideal point, at most ``max_total`` in all
    (trading depth for breadth);
-3. invites the ``invite_cosponsors`` most capable endorsers to co-sponsor: they then always
-   endorse, and their ties count for ``allies_first``.
+3. invites the ``invite_cosponsors`` most capable endorsers that favour the text (a positive
+   utility of endorsing it, and no rival text of the forum valued more) to co-sponsor: they
+   then always endorse it (with rival texts, they back it: ``sim/coalitions.py``), and their
+   ties count for ``allies_first``.
 
 Ties are broken by array position, so the choice is deterministic for a given seed.
 """
@@ -60,7 +62,19 @@ class Campaign:
             count = max(int(np.sum(f.stances == Stance.ENDORSE)) for f in forums)
             self._concede(model, count, holdouts)
         if self.spec.invite_cosponsors:
-            self._invite(model, endorsing, campaigners)
+            self._invite(model, endorsing & self._keen(model, forums), campaigners)
+
+    @staticmethod
+    def _keen(model: NegotiationModel, forums: list) -> np.ndarray:
+        """Who would accept an invitation: a state that favours the text (a positive utility
+        of endorsing it, not an endorsement by chance) and values no rival text of the forum
+        more, in at least one of the open forums deciding it."""
+        keen = np.zeros(model.n, dtype=bool)
+        for f in forums:
+            best_rival = np.max([t.utility for t in model.tracks(f.forum_id) if t is not f]
+                                + [np.full(model.n, -np.inf)], axis=0)
+            keen |= (f.utility > 0) & (f.utility >= best_rival)
+        return keen
 
     def _outreach(self, model: NegotiationModel, forum, holdouts: np.ndarray,
                   campaigners: np.ndarray) -> None:

@@ -134,7 +134,7 @@ def _forums(model: NegotiationModel, forum_id: str | None, i: int) -> list[Forum
 def _decision(model: NegotiationModel, forum: ForumState, i: int, t: int) -> Decision:
     """The terms of state i's utility in ``forum`` from the model's arrays as they stand now."""
     b = model.behaviour
-    proposal = forum.spec.proposal
+    proposal = forum.proposal
     iso3 = model.world.iso3
     s = float(model.salience[i])
     x = model.ideal[i:i + 1]

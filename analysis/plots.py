@@ -1,4 +1,5 @@
-"""Plots of one run: endorsements over rounds and the state network coloured by final stance.
+"""Plots of one run: endorsements over rounds, the state network coloured by final stance or by
+coalition, and coalition sizes over rounds.
 
 Uses matplotlib's non-interactive Agg backend through the object API, so nothing here needs a
 display and importing it changes no global state.
@@ -87,9 +88,71 @@ def plot_network(result: RunResult, path: str | Path, forum_id: str | None = Non
     )
 
 
+COALITION_COLOURS = ["#2a9d8f", "#e76f51", "#457b9d", "#e9c46a", "#8338ec", "#6a994e"]
+
+
+def coalition_forum(model):
+    """The forum whose coalitions are drawn: the last decided among those with the most texts."""
+    most = max(len(g) for g in model.groups)
+    groups = [g for g in model.groups if len(g) == most]
+    decided = [g for g in groups if g[0].outcome is not None]
+    return max(decided, key=lambda g: g[0].outcome.round) if decided else groups[-1]
+
+
+def plot_coalitions(result: RunResult, path: str | Path, forum_id: str | None = None) -> Path:
+    """The tie network with each member coloured by the text it backs in one forum (default:
+    :func:`coalition_forum`); leaders ringed in black; grey: backs none or not a member."""
+    model = result.model
+    group = model.tracks(forum_id) if forum_id else coalition_forum(model)
+    fid = group[0].forum_id
+    colours = ["#bfc5cc"] * model.n
+    legend = []
+    coalitions = {c["proposal"]: c for c in result.summary["coalitions"][fid]}
+    leaders = []
+    for k, track in enumerate(group):
+        colour = COALITION_COLOURS[k % len(COALITION_COLOURS)]
+        c = coalitions[track.proposal]
+        for code in c["members"]:
+            colours[model.world.index[code]] = colour
+        leaders += [model.world.index[code] for code in c["leaders"]]
+        verdict = "adopted" if track.outcome and track.outcome.adopted else "not adopted"
+        legend.append((f"{track.proposal}: {c['size']} ({verdict})", colour))
+    legend.append(("backs none / not a member", "#bfc5cc"))
+    return draw_network(
+        model.world.graph(), model.world.iso3, colours, model.capability, legend, path,
+        title=f"{result.summary['scenario']}: coalitions in {fid} ({group[0].rule.name})",
+        legend_title=f"text backed in {fid}\n(black ring: leaders)", seed=model.seed, ringed=leaders,
+    )
+
+
+def plot_coalition_sizes(result: RunResult, path: str | Path) -> Path:
+    """Members backing each text per round: a panel per forum, a line per text."""
+    df = result.timeseries
+    model = result.model
+    fig = Figure(figsize=(10, 2.2 + 2.2 * len(model.groups)), layout="constrained")
+    axes = fig.subplots(len(model.groups), 1, squeeze=False)[:, 0]
+    for ax, group in zip(axes, model.groups, strict=True):
+        for k, track in enumerate(group):
+            rows = df[(df["forum"] == track.id) & df["status"].isin(["open", "decided"])]
+            colour = COALITION_COLOURS[k % len(COALITION_COLOURS)]
+            ax.plot(rows["round"], rows["coalition"], color=colour, lw=2, label=track.proposal)
+        ax.set_title(f"{group[0].forum_id} ({group[0].rule.name}, {len(group[0].member_index)} members)",
+                     fontsize=10, loc="left")
+        ax.set_ylabel("backing")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(0, model.rounds - 1)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    axes[-1].set_xlabel("round")
+    fig.suptitle(f"{result.summary['scenario']}: coalition sizes (seed {result.summary['seed']})")
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    return path
+
+
 def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capability: np.ndarray,
                  legend: list[tuple[str, str]], path: str | Path, title: str,
-                 legend_title: str = "", seed: int = 0) -> Path:
+                 legend_title: str = "", seed: int = 0, ringed: list[int] = ()) -> Path:
     """Draw a tie network: a seeded spring layout, the strongest ties (six per state) so the
     picture stays readable, nodes sized by capability, the 25 most capable labelled."""
     n = len(iso3)
@@ -107,7 +170,12 @@ def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capabilit
     share = capability / capability.max() if n else capability
     ax.scatter(xy[:, 0], xy[:, 1], c=colours, s=30 + 170 * share, edgecolors="white",
                linewidths=0.5, zorder=2)
-    label = np.argsort(-capability, kind="stable")[:25] if n > 30 else range(n)
+    if len(ringed):
+        ring = np.asarray(ringed)
+        ax.scatter(xy[ring, 0], xy[ring, 1], s=30 + 170 * share[ring], facecolors="none",
+                   edgecolors="black", linewidths=1.4, zorder=3)
+    label = sorted(set(np.argsort(-capability, kind="stable")[:25].tolist()) | set(ringed)) \
+        if n > 30 else range(n)
     for i in label:
         ax.annotate(iso3[i], xy[i], fontsize=7, ha="center", va="bottom", zorder=3,
                     xytext=(0, 4), textcoords="offset points")

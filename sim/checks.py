@@ -84,8 +84,13 @@ def _forums(s: Scenario, locs: Locations) -> list[Problem]:
     proposal_ids = {p.id for p in s.proposals}
     forum_ids = {f.id for f in s.forums}
     for i, f in enumerate(s.forums):
-        if f.proposal not in proposal_ids:
+        if f.proposal is not None and f.proposal not in proposal_ids:
             out.append(_missing(locs, ("forums", i, "proposal"), f.proposal, proposal_ids, "proposal"))
+        for j, text in enumerate(f.proposals):
+            if text not in proposal_ids:
+                out.append(_missing(locs, ("forums", i, "proposals", j), text, proposal_ids, "proposal"))
+            elif text in f.proposals[:j]:
+                out.append(locs.problem(("forums", i, "proposals", j), f"{text!r} is listed twice"))
         decides = s.rounds - 1 if f.decides is None else f.decides
         if decides >= s.rounds:
             out.append(locs.problem(("forums", i, "decides"),

@@ -186,10 +186,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = args.out or Path("out") / args.scenario.stem
     written = write_run(result, out)
     if not args.no_plots:
-        from analysis.plots import plot_endorsements, plot_network
+        from analysis.plots import (
+            plot_coalition_sizes,
+            plot_coalitions,
+            plot_endorsements,
+            plot_network,
+        )
 
         written.append(plot_endorsements(result, out / "endorsements.png"))
         written.append(plot_network(result, out / "network.png"))
+        written.append(plot_coalitions(result, out / "coalitions.png"))
+        written.append(plot_coalition_sizes(result, out / "coalition_sizes.png"))
     _print_summary(result.summary)
     console = Console(stderr=False)
     console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)

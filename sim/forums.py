@@ -46,6 +46,8 @@ class Rule:
     against: Stance = Stance.OPPOSE
     #: whether every member must take a stance in the decision round (a vote, a consensus)
     forced_decision: bool = True
+    #: whether members' weights count (only a qualified majority's do)
+    weighted: bool = False
 
     def __init__(self, threshold: Threshold | None = None):
         self.threshold = threshold or Threshold()
@@ -58,6 +60,36 @@ class Rule:
     def needed(self, counts: Counts, members: int) -> float | None:
         """Endorsements needed for adoption given the other counts (None: not a count)."""
         return None
+
+    def pivotal(self, stances: np.ndarray, weights: np.ndarray, utility: np.ndarray) -> np.ndarray:
+        """The smallest set of members whose change of stance would reverse the outcome, the
+        others standing where they are (positions into the member arrays, in the order taken).
+
+        Adopted: the smallest set of endorsers whose switch to this rule's stance against
+        (object, no, or not endorsing) would defeat the text; the least committed first (lowest
+        utility), the heaviest first under a weighted rule. Not adopted: the smallest set to win
+        over to endorsing: those against first (a no turned yes counts twice), then the heaviest,
+        then the closest to endorsing. For consensus this is every objector; for one-member-one-
+        vote rules the greedy order gives the smallest set. Empty when nothing can reverse it.
+        """
+        adopted = bool(self.adopted(stances, weights))
+        heavy = -weights if self.weighted else np.zeros(len(stances))
+        if adopted:
+            pool = np.flatnonzero(stances == Stance.ENDORSE)
+            order = pool[np.lexsort((pool, utility[pool], heavy[pool]))]
+            target = self.against
+        else:
+            pool = np.flatnonzero(stances != Stance.ENDORSE)
+            # a no turned yes counts twice in a count; under a weighted rule only weight matters
+            against = np.isin(stances[pool], (Stance.OBJECT, Stance.OPPOSE)) & (not self.weighted)
+            order = pool[np.lexsort((pool, -utility[pool], heavy[pool], ~against))]
+            target = Stance.ENDORSE
+        trial = stances.copy()
+        for k, i in enumerate(order):
+            trial[i] = target
+            if bool(self.adopted(trial, weights)) != adopted:
+                return order[: k + 1]
+        return np.zeros(0, dtype=np.int64)
 
 
 class OpenEndorsement(Rule):
@@ -119,6 +151,7 @@ class QualifiedMajority(Rule):
 
     name = "qualified_majority"
     options = (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN)
+    weighted = True
 
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
         if len(stances) == 0:

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from agents.stakeholder import StakeholderAgent
 from agents.state import Deliberation, StateAgent
 from agents.strategy import Campaign
-from sim import kernels
+from sim import coalitions, kernels
 from sim.forums import Counts, Rule, make_rule
 from sim.profiles import (
     capability_from_indicators,
@@ -61,12 +61,16 @@ class Outcome:
 
 
 class ForumState:
-    """A forum during a run: its members, its members' stances and, once decided, its outcome."""
+    """One text in one forum during a run (a *track*): the forum's members, their stances on the
+    text and, once decided, its outcome. A forum deciding several texts has a track per text
+    (``id`` is then ``forum/text``; ``forum_id`` is the forum's)."""
 
-    def __init__(self, spec: Forum, rule: Rule, members: np.ndarray, decides: int):
+    def __init__(self, spec: Forum, rule: Rule, members: np.ndarray, decides: int, proposal: str):
         n = len(members)
         self.spec = spec
-        self.id = spec.id
+        self.id = spec.track_id(proposal)
+        self.forum_id = spec.id
+        self.proposal = proposal
         self.rule = rule
         self.members = members
         self.member_index = np.flatnonzero(members)
@@ -143,11 +147,14 @@ class NegotiationModel(mesa.Model):
                            dtype=np.int64)
             for p in scenario.proposals
         }
-        self.forums = [self._make_forum(f) for f in scenario.forums]
+        self.lead_sponsors = dict(self.sponsors)  # before anyone is invited to co-sponsor
+        #: the texts of each forum, a track per text (sim/coalitions.py)
+        self.groups = [self._make_tracks(f) for f in scenario.forums]
+        self.forums = [t for group in self.groups for t in group]
         self._forums_by_id = {f.id: f for f in self.forums}
         self._forums_of: dict[str, list[ForumState]] = {}
         for f in self.forums:
-            self._forums_of.setdefault(f.spec.proposal, []).append(f)
+            self._forums_of.setdefault(f.proposal, []).append(f)
         self.campaigns = [self._make_campaign(st) for st in scenario.strategies]
         self.stakeholders = [self._make_stakeholder(k) for k in scenario.stakeholders]
         self._lobby = kernels.Lobby(
@@ -229,12 +236,13 @@ class NegotiationModel(mesa.Model):
         scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
         return sp.csr_matrix(sp.diags(scale) @ m)
 
-    def _make_forum(self, spec: Forum) -> ForumState:
+    def _make_tracks(self, spec: Forum) -> list[ForumState]:
         members = np.zeros(self.n, dtype=bool)
         members[self.world.positions(spec.members, self.roster)] = True
         members[self.world.positions(spec.exclude, self.roster)] = False
         decides = self.rounds - 1 if spec.decides is None else spec.decides
-        return ForumState(spec, make_rule(spec.rule, spec.threshold), members, decides)
+        return [ForumState(spec, make_rule(spec.rule, spec.threshold), members, decides, text)
+                for text in spec.texts]
 
     def _make_campaign(self, spec) -> Campaign:
         proposal = spec.proposal or next(
@@ -251,7 +259,12 @@ class NegotiationModel(mesa.Model):
     # -- queries --------------------------------------------------------------------------------
 
     def forum(self, forum_id: str) -> ForumState:
+        """A track by its id (a forum's id when it decides one text, ``forum/text`` otherwise)."""
         return self._forums_by_id[forum_id]
+
+    def tracks(self, forum_id: str) -> list[ForumState]:
+        """The tracks of a forum, one per text, in the forum's order."""
+        return next(g for g in self.groups if g[0].forum_id == forum_id)
 
     def forums_deciding(self, proposal: str) -> list[ForumState]:
         return self._forums_of.get(proposal, [])
@@ -261,9 +274,9 @@ class NegotiationModel(mesa.Model):
     def step(self) -> None:
         """One round: forums, campaigns, stakeholders, opinion drift, records."""
         t = self.round
-        for forum in self.forums:
-            if forum.is_open(t):
-                self._deliberate(forum, t)
+        for group in self.groups:
+            if group[0].is_open(t):
+                self._negotiate(group, t)
         for campaign in self.campaigns:
             campaign.act(self)
         kernels.lobby(self.ideal, self.salience, self._lobby)  # every stakeholder, in order
@@ -278,12 +291,34 @@ class NegotiationModel(mesa.Model):
         while self.running and self.round < self.rounds:
             self.step()
 
-    def _deliberate(self, forum: ForumState, t: int) -> None:
-        if t == forum.opens:
-            self._open(forum)
-            forum.params = self._decision_params(forum)
+    def _negotiate(self, group: list[ForumState], t: int) -> None:
+        """One round of a forum: each text's members decide, each backs at most one text, and in
+        the decision round the rule decides every text."""
+        if t == group[0].opens:
+            for track in group:
+                self._open(track)
+                track.params = self._decision_params(track)
+        b = self.behaviour
+        pull = (coalitions.size_pull(coalitions.coalition_weights(group, self.capability), b)
+                if b.bandwagon or b.balancing else None)
+        for k, track in enumerate(group):
+            self._deliberate(track, t, 0.0 if pull is None else float(pull[k]))
+        coalitions.resolve(group, self.sponsors, b)
+        if t == group[0].decides:
+            for track in group:
+                idx = track.member_index
+                weights = (self.capability[idx] if track.rule.threshold.weight_by == "capability"
+                           else np.ones(len(idx)))
+                adopted = bool(track.rule.adopted(track.stances[idx], weights))
+                track.outcome = Outcome(t, adopted, track.counts())
+
+    def _deliberate(self, forum: ForumState, t: int, size_pull: float) -> None:
         idx = forum.member_index
-        proposal = forum.spec.proposal
+        proposal = forum.proposal
+        params = forum.params
+        if size_pull:
+            params = params.copy()
+            params[4] += size_pull  # the forum's pull, plus the coalition's (sim/coalitions.py)
         # Draws in a fixed order (Gumbel shocks, then who reconsiders), whichever kernel runs.
         gumbel = self.rng.gumbel(size=(len(idx), len(forum.rule.options)))
         uniform = self.rng.random(len(idx))
@@ -292,17 +327,10 @@ class NegotiationModel(mesa.Model):
             dim_weights=self.dim_weights, salience=self.salience,
             capability_share=self.capability_share, stances=forum.stances, ties=self.world.ties,
             members=forum.members, members_weight=forum.members_weight, leaders=self.bloc_leaders,
-            params=forum.params, options=forum.rule.option_codes, gumbel=gumbel, uniform=uniform,
+            params=params, options=forum.rule.option_codes, gumbel=gumbel, uniform=uniform,
             # in a vote's or consensus' decision round every member must decide
             forced=t == forum.decides and forum.rule.forced_decision,
         ), forum.utility)
-        sponsors = self.sponsors[proposal]
-        forum.stances[sponsors[forum.members[sponsors]]] = Stance.ENDORSE
-        if t == forum.decides:
-            weights = (self.capability[idx] if forum.rule.threshold.weight_by == "capability"
-                       else np.ones(len(idx)))
-            adopted = bool(forum.rule.adopted(forum.stances[idx], weights))
-            forum.outcome = Outcome(t, adopted, forum.counts())
 
     def _decision_params(self, forum: ForumState) -> np.ndarray:
         """The weights of a forum's decisions, in the order ``Deliberation.params`` documents
@@ -310,7 +338,7 @@ class NegotiationModel(mesa.Model):
         b = self.behaviour
         return np.array([
             b.baseline, b.policy, b.social, b.bloc_cue, b.forum_pull * forum.pull,
-            b.form_cost * b.form_costs.get(self.forms[forum.spec.proposal], 0.0), b.inertia,
+            b.form_cost * b.form_costs.get(self.forms[forum.proposal], 0.0), b.inertia,
             b.oppose_cost, b.objection_cost, b.abstain_bias, b.noise, 2.0 * b.attention,
             b.status_quo_weight, b.cue_shield,
         ])
@@ -322,10 +350,11 @@ class NegotiationModel(mesa.Model):
         """
         if forum.spec.after is None:
             return
-        before = self.forum(forum.spec.after)
-        if before.outcome is not None and before.outcome.adopted:
+        earlier = self.tracks(forum.spec.after)
+        if any(e.outcome is not None and e.outcome.adopted for e in earlier):
             forum.pull += self.behaviour.chain_pull
-        if before.spec.proposal != forum.spec.proposal:
+        before = next((e for e in earlier if e.proposal == forum.proposal), None)
+        if before is None:
             return
         carried = before.stances.copy()
         options = forum.rule.options
@@ -347,7 +376,7 @@ class NegotiationModel(mesa.Model):
         for k, forum in enumerate(self.forums):
             self.record.counts[k, t] = np.bincount(forum.stances[forum.member_index],
                                                    minlength=len(Stance))
-            self.record.positions[k, t] = self.positions[forum.spec.proposal]
+            self.record.positions[k, t] = self.positions[forum.proposal]
 
 
 def _edge_arrays(ties: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import coalitions as coalitions_
 from sim.forums import Counts
 from sim.model import NegotiationModel
 from sim.scenario import Scenario
@@ -33,7 +34,8 @@ class RunResult:
     Attributes:
         summary: the dict written to ``summary.json`` (schema in DESIGN.md).
         model: the model after its last round (for plots and further questions).
-        timeseries: one row per forum per round: stance counts and the proposal's position
+        timeseries: one row per forum (per text, when a forum decides several) per round:
+            stance counts, the coalition's size and the text's position
             (built on first use: a sweep that keeps only the summary never pays for it).
     """
 
@@ -81,8 +83,9 @@ def summarise(model: NegotiationModel) -> dict[str, Any]:
         counts = f.counts()
         forums.append({
             "id": f.id,
+            "forum": f.forum_id,
             "rule": f.rule.name,
-            "proposal": f.spec.proposal,
+            "proposal": f.proposal,
             "adopted": bool(f.outcome.adopted) if f.outcome else False,
             "decided_round": f.outcome.round if f.outcome else None,
             "members": len(idx),
@@ -96,12 +99,15 @@ def summarise(model: NegotiationModel) -> dict[str, Any]:
             "opposers": who(Stance.OPPOSE),
             "abstainers": who(Stance.ABSTAIN),
         })
+    coalitions, blocking = _coalitions(model)
     return {
         "scenario": model.scenario.name,
         "seed": model.seed,
         "rounds": model.rounds,
         "states": model.n,
         "forums": forums,
+        "coalitions": coalitions,
+        "blocking": blocking,
         "proposals": [
             {"id": pid, "position": {d: round(float(v), FLOAT_DIGITS)
                                      for d, v in zip(model.dimensions, pos, strict=True)},
@@ -109,6 +115,42 @@ def summarise(model: NegotiationModel) -> dict[str, Any]:
             for pid, pos in model.positions.items()
         ],
     }
+
+
+def _coalitions(model: NegotiationModel) -> tuple[dict[str, list], dict[str, list]]:
+    """Per forum, a coalition per text (its backers and leaders) and what could reverse each
+    text's outcome (``Rule.pivotal``): the objectors, the smallest defeating set of an adopted
+    text, the smallest set to win over for one not adopted."""
+    iso3 = model.world.iso3
+    coalitions: dict[str, list] = {}
+    blocking: dict[str, list] = {}
+    for group in model.groups:
+        fid = group[0].forum_id
+        coalitions[fid], blocking[fid] = [], []
+        for f in group:
+            idx = f.member_index
+            backers = idx[f.stances[idx] == Stance.ENDORSE]
+            leaders = coalitions_.leaders(backers, model.lead_sponsors[f.proposal], model.capability)
+            coalitions[fid].append({
+                "proposal": f.proposal,
+                "members": [iso3[i] for i in backers],
+                "leaders": [iso3[i] for i in leaders],
+                "size": len(backers),
+            })
+            utility = f.utility[idx].copy()
+            utility[np.isin(idx, model.sponsors[f.proposal])] = np.inf  # sponsors never defect
+            weights = (model.capability[idx] if f.rule.threshold.weight_by == "capability"
+                       else np.ones(len(idx)))
+            pivotal = sorted(iso3[idx[k]] for k in f.rule.pivotal(f.stances[idx], weights, utility))
+            adopted = bool(f.outcome.adopted) if f.outcome else False
+            blocking[fid].append({
+                "proposal": f.proposal,
+                "adopted": adopted,
+                "objectors": [iso3[i] for i in idx[f.stances[idx] == Stance.OBJECT]],
+                "defeating_set": pivotal if adopted else [],
+                "to_win": [] if adopted else pivotal,
+            })
+    return coalitions, blocking
 
 
 def timeseries(model: NegotiationModel) -> pd.DataFrame:
@@ -122,11 +164,14 @@ def timeseries(model: NegotiationModel) -> pd.DataFrame:
     columns: dict[str, object] = {
         "round": t,
         "forum": [model.forums[i].id for i in k],
-        "proposal": [model.forums[i].spec.proposal for i in k],
+        "proposal": [model.forums[i].proposal for i in k],
         "status": [model.forums[i].status(r) for i, r in zip(k, t, strict=True)],
     }
     for stance in Stance:
         columns[stance.word] = rec.counts[k, t, int(stance)]
+    # the size of the text's coalition: the members backing it (in a forum with rival texts,
+    # each member backs at most one, so the coalitions of a forum never overlap)
+    columns["coalition"] = rec.counts[k, t, int(Stance.ENDORSE)]
     columns["needed"] = [_needed(model.forums[i], rec.counts[i, r]) for i, r in zip(k, t, strict=True)]
     for j, d in enumerate(model.dimensions):
         columns[f"position_{d}"] = rec.positions[k, t, j].round(FLOAT_DIGITS)

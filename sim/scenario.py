@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sim.errors import Problem, ScenarioError
 from sim.paths import PROJECT_ROOT, resolve_data_path
@@ -163,7 +171,12 @@ class Forum(Strict):
     id: str = Field(min_length=1, description="Name used in outputs and by after: and --set.")
     title: str = Field("", description="A readable title.")
     rule: Rule = Field(description="The decision rule (sim/forums.py).")
-    proposal: str = Field(description="id of the proposal decided here.")
+    proposal: str | None = Field(None, description="id of the proposal decided here.")
+    proposals: list[str] = Field(
+        default_factory=list,
+        description="ids of competing proposals decided here, instead of proposal: each member "
+        "backs at most one of them (sim/coalitions.py).",
+    )
     members: list[str] = Field(
         default_factory=lambda: ["all"], description="'all', group names or ISO3 codes."
     )
@@ -177,6 +190,24 @@ class Forum(Strict):
     )
     after: str | None = Field(None, description="id of a forum whose outcome this one starts from.")
     pull: float = Field(0.0, description="Reputational pull of taking part (adds to utility).")
+
+    @model_validator(mode="after")
+    def _one_way_to_name_texts(self) -> Forum:
+        if self.proposal is None and not self.proposals:
+            raise ValueError("name the text decided here with 'proposal:' (or several with 'proposals:')")
+        if self.proposal is not None and self.proposals:
+            raise ValueError("give either 'proposal:' or 'proposals:', not both")
+        return self
+
+    @property
+    def texts(self) -> list[str]:
+        """The ids of the texts decided here, in order."""
+        return [self.proposal] if self.proposal is not None else list(self.proposals)
+
+    def track_id(self, proposal: str) -> str:
+        """The id of one text's track in outputs: the forum's id, or ``forum/text`` when the
+        forum decides several texts."""
+        return self.id if len(self.texts) == 1 else f"{self.id}/{proposal}"
 
 
 class Behaviour(Strict):
@@ -221,6 +252,16 @@ class Behaviour(Strict):
     drift: Unit = Field(0.005, description="Opinion dynamics: step toward close neighbours per round.")
     confidence: Unit = Field(0.3, description="Opinion dynamics: bound beyond which views are ignored.")
     chain_pull: float = Field(0.5, description="Extra forum pull when the forum it follows adopted.")
+    bandwagon: float = Field(
+        0.0, ge=0.0,
+        description="Pull of a coalition's size: adds bandwagon * (capability share of the forum's "
+        "members backing the text) to the utility of backing it (sim/coalitions.py).",
+    )
+    balancing: float = Field(
+        0.0, ge=0.0,
+        description="Push of rival coalitions: adds balancing * (capability share backing the "
+        "other texts of the forum) to the utility of backing this one (sim/coalitions.py).",
+    )
     outreach: Unit = Field(0.03, description="Share of the gap to the text closed by one outreach visit.")
     outreach_leverage: float = Field(
         1.0, ge=0.0,
