@@ -215,7 +215,34 @@ def _print_summary(summary: dict) -> None:
         table.add_row(f["id"], f["rule"], str(f["decided_round"]), "yes" if f["adopted"] else "no",
                       f"{f['endorsements']}/{f['members']}", str(f["no"]), str(f["abstain"]),
                       shown or "-")
-    Console(width=120).print(table)
+    console = Console(width=120)
+    console.print(table)
+    for line in _coalition_lines(summary):
+        console.print(line, highlight=False)
+
+
+def _names(codes: list[str], shown: int = 6) -> str:
+    return ", ".join(codes[:shown]) + (f" +{len(codes) - shown}" if len(codes) > shown else "")
+
+
+def _coalition_lines(summary: dict) -> list[str]:
+    """Coalitions of forums with rival texts, and for every text what would reverse its outcome."""
+    lines = []
+    for forum, coalitions in summary.get("coalitions", {}).items():
+        if len(coalitions) > 1:
+            lines.append(f"coalitions in {forum}: " + " | ".join(
+                f"{c['proposal']} {c['size']} (led by {_names(c['leaders'], 3) or 'nobody'})"
+                for c in coalitions))
+    for forum, blocks in summary.get("blocking", {}).items():
+        for b in blocks:
+            where = forum if len(blocks) == 1 else f"{forum}/{b['proposal']}"
+            if b["adopted"] and b["defeating_set"]:
+                lines.append(f"{where}: adopted; {len(b['defeating_set'])} switching against would "
+                             f"defeat it ({_names(b['defeating_set'])})")
+            elif not b["adopted"] and b["to_win"]:
+                lines.append(f"{where}: not adopted; win over {len(b['to_win'])} to adopt it "
+                             f"({_names(b['to_win'])})")
+    return lines
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:

@@ -2,7 +2,8 @@
 writes its ``summary.json`` and ``timeseries.csv``.
 
 Both files are byte-identical for the same scenario and seed: no clocks, no host names, floats
-rounded to 6 decimals, keys in a fixed order, lists of states sorted by ISO3.
+rounded to 6 decimals, keys in a fixed order, lists of states sorted by ISO3 (the
+pivotal sets of ``blocking``: in the order the rule takes them, the least keen first).
 """
 
 from __future__ import annotations
@@ -141,7 +142,8 @@ def _coalitions(model: NegotiationModel) -> tuple[dict[str, list], dict[str, lis
             utility[np.isin(idx, model.sponsors[f.proposal])] = np.inf  # sponsors never defect
             weights = (model.capability[idx] if f.rule.threshold.weight_by == "capability"
                        else np.ones(len(idx)))
-            pivotal = sorted(iso3[idx[k]] for k in f.rule.pivotal(f.stances[idx], weights, utility))
+            # in the order the rule takes them: the least keen (or, to win, the keenest) first
+            pivotal = [iso3[idx[k]] for k in f.rule.pivotal(f.stances[idx], weights, utility)]
             adopted = bool(f.outcome.adopted) if f.outcome else False
             blocking[fid].append({
                 "proposal": f.proposal,
