@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from agents.state import choice_probabilities, neighbour_mean, option_values, policy_distance
+from sim import coalitions
 from sim.errors import ScenarioError
 from sim.model import ForumState, NegotiationModel
 from sim.scenario import Scenario
 from sim.stance import STANCE_SIGN, Stance
 
-TERMS = ("baseline", "policy", "social", "bloc", "forum_pull", "form_cost")
+TERMS = ("baseline", "policy", "social", "bloc", "forum_pull", "coalition", "form_cost")
 
 
 @dataclass
@@ -57,6 +58,9 @@ class Decision:
     reconsiders: float = 1.0
     recorded: float = float("nan")
     detail: dict[str, str] = field(default_factory=dict)
+    #: what overrides the logit choice: a co-sponsor always endorses; with rival texts a state
+    #: backs only the one it values most (sim/coalitions.py)
+    note: str = ""
 
     @property
     def utility(self) -> float:
@@ -98,6 +102,7 @@ def explain_state(scenario: Scenario, iso3: str, forum: str | None = None,
         model.step()
         for f, d in pending:
             d.after = Stance(int(f.stances[i])).word
+            d.note = _override(model, f, i)
             d.recorded = float(f.utility[i])
             decisions.append(d)
     return decisions
@@ -158,6 +163,7 @@ def _decision(model: NegotiationModel, forum: ForumState, i: int, t: int) -> Dec
         "social": b.social * social_mean * heed,
         "bloc": b.bloc_cue * bloc_mean * heed,
         "forum_pull": b.forum_pull * forum.pull,
+        "coalition": _size_pull(model, forum),
         "form_cost": -b.form_cost * b.form_costs.get(model.forms[proposal], 0.0)
         * float(model.capability_share[i]),
     }
@@ -198,10 +204,30 @@ def _decision(model: NegotiationModel, forum: ForumState, i: int, t: int) -> Dec
                                          or "no tied member has a stance"),
             "bloc": ", ".join(f"{c} {v:+.3f} ({st})" for c, st, v in bloc_from) or "no bloc leader",
             "forum_pull": f"pull {forum.pull:+.2f} x weight {b.forum_pull:g}",
+            "coalition": (f"bandwagon {b.bandwagon:g} x its backers' capability share + balancing "
+                          f"{b.balancing:g} x its rivals'" if b.bandwagon or b.balancing else ""),
             "form_cost": f"{model.forms[proposal]}, capability share "
                          f"{float(model.capability_share[i]):.2f}",
         },
     )
+
+
+def _size_pull(model: NegotiationModel, forum: ForumState) -> float:
+    """Bandwagoning and balancing: what the coalitions' sizes add (sim/coalitions.py)."""
+    b = model.behaviour
+    if not (b.bandwagon or b.balancing):
+        return 0.0
+    group = model.tracks(forum.forum_id)
+    pull = coalitions.size_pull(coalitions.coalition_weights(group, model.capability), b)
+    return float(pull[group.index(forum)])
+
+
+def _override(model: NegotiationModel, forum: ForumState, i: int) -> str:
+    if i in model.sponsors[forum.proposal]:
+        return f"co-sponsor of {forum.proposal}: always endorses it"
+    backed = [t.proposal for t in model.tracks(forum.forum_id)
+              if t is not forum and t.stances[i] == Stance.ENDORSE]
+    return f"backs {backed[0]} (one text per state per forum)" if backed else ""
 
 
 def _share(x: np.ndarray, q: np.ndarray, w: np.ndarray, k: int) -> float:
@@ -216,7 +242,7 @@ def _point(v: np.ndarray) -> str:
 
 
 LABELS = {"baseline": "baseline", "policy": "policy", "social": "social pull", "bloc": "bloc cue",
-          "forum_pull": "forum pull", "form_cost": "form cost"}
+          "forum_pull": "forum pull", "coalition": "coalition size", "form_cost": "form cost"}
 
 
 def print_explanation(decisions: list[Decision], console) -> None:
@@ -242,6 +268,8 @@ def print_explanation(decisions: list[Decision], console) -> None:
         if gap is not None:
             table.add_row("to endorse", f"{gap:+.3f}",
                           "utility needed before endorsing becomes the most likely choice")
+        if d.note:
+            table.add_row("but", "", d.note)
         console.print(table)
 
 

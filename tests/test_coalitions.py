@@ -214,3 +214,15 @@ def test_open_endorsement_needs_its_minimum():
     assert pivotal("open_endorsement", [E, E, E, U], [3, 1, 2, 0], min_endorsements=2) == [1, 2]
     # 1 of 3 needed: win the keenest undecided
     assert pivotal("open_endorsement", [E, U, U, U], [3, 1, 2, 0], min_endorsements=2) == [2]
+
+
+def test_explain_adds_the_coalition_term_and_says_which_text_a_state_backs(write_scenario):
+    from analysis.explain import explain_state
+
+    data = rival_texts({"AAA": 0.2, "BBB": 0.2, "DDD": 0.2, "EEE": 0.8}, bandwagon=1.0)
+    (decision,) = explain_state(load_scenario(write_scenario(data)), "CCC", forum="f/b", seed=1)
+    # CCC backs a (3 of 5 back it at the start of the decision round, plus CCC itself): on b
+    # it only sees b's coalition, EEE, 1 of 5 in capability
+    assert decision.terms["coalition"] == pytest.approx(0.2)
+    assert decision.utility == pytest.approx(decision.recorded)
+    assert decision.note == "backs a (one text per state per forum)"
