@@ -113,7 +113,10 @@ def outcome_columns(result, outcomes: tuple[str, ...], forums: tuple[str, ...]) 
     out: dict[str, Any] = {}
     by_id = {f["id"]: f for f in result.summary["forums"]}
     series = result.timeseries
-    for forum_id in forums or tuple(by_id):
+    # a forum deciding rival texts is named by its id (all its texts) or by a text's forum/text
+    chosen = [t for fid in forums for t in ([fid] if fid in by_id else
+                                             [k for k, f in by_id.items() if f["forum"] == fid])]
+    for forum_id in chosen or tuple(by_id):
         f = by_id[forum_id]
         for name in outcomes:
             if name == "objectors":

@@ -164,6 +164,7 @@ def load_sweep(path: str | Path) -> Sweep:
 def _check_against(spec: SweepSpec, scenario: Scenario, locs: Locations) -> None:
     problems = []
     forum_ids = [f.id for f in scenario.forums]
+    forum_ids += [f.track_id(t) for f in scenario.forums if len(f.texts) > 1 for t in f.texts]
     for i, forum in enumerate(spec.forums or []):
         if forum not in forum_ids:
             problems.append(locs.problem(("forums", i), f"no forum {forum!r}; the scenario has "

@@ -226,3 +226,13 @@ def test_explain_adds_the_coalition_term_and_says_which_text_a_state_backs(write
     assert decision.terms["coalition"] == pytest.approx(0.2)
     assert decision.utility == pytest.approx(decision.recorded)
     assert decision.note == "backs a (one text per state per forum)"
+
+
+def test_a_sweep_names_a_forum_with_rival_texts_by_its_id_or_a_texts_track(write_scenario):
+    from sim.executors import outcome_columns
+
+    result = run_scenario(load_scenario(write_scenario(
+        rival_texts({"AAA": 0.1, "BBB": 0.3, "CCC": 0.45, "DDD": 0.7, "EEE": 0.95}))), seed=1)
+    both = outcome_columns(result, ("endorsements",), ("f",))
+    assert both == {"f/a.endorsements": 3, "f/b.endorsements": 2}
+    assert outcome_columns(result, ("endorsements",), ("f/b",)) == {"f/b.endorsements": 2}
