@@ -80,7 +80,8 @@ def run_seeds(seed: int, runs: int) -> np.ndarray:
 def run_batch(task: BatchTask) -> tuple[int, int, dict[str, np.ndarray]]:
     """Run one batch: per run and forum, endorsements, adoption, and each state's stance and
     utility in the forum's decision round (the forum's last deliberation)."""
-    runs, forums = len(task.seeds), len(task.scenario.forums)
+    runs = len(task.seeds)
+    forums = sum(len(f.texts) for f in task.scenario.forums)  # a track per text (sim/coalitions.py)
     out: dict[str, np.ndarray] = {}
     for r, seed in enumerate(task.seeds):
         model = NegotiationModel(task.scenario, seed=int(seed))

@@ -236,3 +236,12 @@ def test_a_sweep_names_a_forum_with_rival_texts_by_its_id_or_a_texts_track(write
     both = outcome_columns(result, ("endorsements",), ("f",))
     assert both == {"f/a.endorsements": 3, "f/b.endorsements": 2}
     assert outcome_columns(result, ("endorsements",), ("f/b",)) == {"f/b.endorsements": 2}
+
+
+def test_strategy_ensembles_keep_a_column_per_text(write_scenario):
+    from analysis.compare import run_ensembles
+
+    scenario = load_scenario(write_scenario(
+        rival_texts({"AAA": 0.1, "BBB": 0.3, "CCC": 0.45, "DDD": 0.7, "EEE": 0.95})))
+    (ensemble,) = run_ensembles([("only", scenario)], np.arange(2))
+    assert ensemble.endorsements.tolist() == [[3, 2], [3, 2]]
