@@ -18,7 +18,7 @@ import solara
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 
-from analysis.plots import STANCE_COLOURS, network_layout
+from analysis.plots import COALITION_COLOURS, STANCE_COLOURS, network_layout
 from sim.model import NegotiationModel
 from sim.scenario import load_scenario
 from sim.stance import Stance
@@ -115,14 +115,27 @@ def _positions(model: NegotiationModel) -> np.ndarray:
 
 
 def network_by_stance(model: NegotiationModel):
+    """The network coloured by stance in the current forum, or by the text each state backs when
+    the forum decides rival texts."""
     forum = _current_forum(model)
+    group = model.tracks(forum.forum_id)
     xy = _positions(model)
     fig = Figure(figsize=(6, 4.5), layout="constrained")
     ax = fig.add_subplot()
-    colours = [STANCE_COLOURS[Stance(int(s))] for s in forum.stances]
-    ax.scatter(xy[:, 0], xy[:, 1], c=colours, s=15 + 60 * model.capability_share,
+    if len(group) > 1:
+        colours = np.array(["#bfc5cc"] * model.n, dtype=object)
+        for k, track in enumerate(group):
+            colour = COALITION_COLOURS[k % len(COALITION_COLOURS)]
+            colours[track.stances == Stance.ENDORSE] = colour
+            ax.scatter([], [], c=colour, label=track.proposal)
+        ax.legend(fontsize="x-small", loc="lower left", frameon=False)
+        title = f"coalitions in {forum.forum_id}"
+    else:
+        colours = [STANCE_COLOURS[Stance(int(s))] for s in forum.stances]
+        title = f"stances in {forum.id}"
+    ax.scatter(xy[:, 0], xy[:, 1], c=list(colours), s=15 + 60 * model.capability_share,
                edgecolors="white", linewidths=0.3)
-    ax.set_title(f"stances in {forum.id}", fontsize=10)
+    ax.set_title(title, fontsize=10)
     ax.set_axis_off()
     return solara.FigureMatplotlib(fig)
 
