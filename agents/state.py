@@ -32,7 +32,7 @@ tau = ``noise``. Each round a member reconsiders only with probability 2 * atten
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import mesa
@@ -145,13 +145,19 @@ def choose(values: np.ndarray, options: tuple[Stance, ...], noise: float,
     return np.asarray(options, dtype=np.int8)[picks]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)
 class Deliberation:
     """Everything one forum's round of decisions needs, as arrays (for either kernel).
 
+    A track builds it once, when it opens (``sim.model``): the arrays are the model's own and
+    change in place. Each round then sets what a round changes: the text's ``position`` (a
+    concession replaces it), the weights ``params`` (a coalition's pull adds to them), the
+    draws and ``forced``.
+
     ``params`` holds, in order: baseline, policy, social, bloc_cue, forum_pull * pull,
     form_cost * cost(form), inertia, oppose_cost, objection_cost, abstain_bias, noise,
-    2 * attention, status_quo_weight, cue_shield.
+    2 * attention, status_quo_weight, cue_shield. ``social_den`` is each state's total tie
+    weight to the forum's members (the denominator of S_i, fixed while the members are).
     """
 
     idx: np.ndarray
@@ -168,9 +174,15 @@ class Deliberation:
     leaders: sp.csr_matrix
     params: np.ndarray
     options: np.ndarray
-    gumbel: np.ndarray
-    uniform: np.ndarray
-    forced: bool
+    gumbel: np.ndarray | None = None
+    uniform: np.ndarray | None = None
+    forced: bool = False
+    total_weight: float = field(init=False)
+    social_den: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.total_weight = float(self.dim_weights.sum())
+        self.social_den = self.ties @ self.members_weight  # summed in CSR order, as the kernel would
 
 
 def deliberate_numpy(d: Deliberation, utility_out: np.ndarray) -> None:
@@ -181,7 +193,9 @@ def deliberate_numpy(d: Deliberation, utility_out: np.ndarray) -> None:
     sign = STANCE_SIGN[d.stances]
     distance = (policy_distance(d.ideal[idx], d.position, d.dim_weights)
                 - sq_weight * policy_distance(d.ideal[idx], d.status_quo, d.dim_weights))
-    social = neighbour_mean(d.ties, sign, d.members)[idx]
+    social = np.zeros(len(sign))  # S_i as neighbour_mean gives it, with its denominator kept
+    np.divide(d.ties @ (sign * d.members_weight), d.social_den, out=social, where=d.social_den > 0)
+    social = social[idx]
     bloc = (d.leaders @ sign)[idx]
     heed = 1.0 - cue_shield * d.salience[idx]
     utility = (baseline - policy * d.salience[idx] * distance + social_w * social * heed

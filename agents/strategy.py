@@ -28,6 +28,8 @@ import numpy as np
 from sim.scenario import Strategy
 from sim.stance import Stance
 
+ENDORSE = int(Stance.ENDORSE)  # a plain int: looking up an IntEnum member is slow in hot loops
+
 if TYPE_CHECKING:
     from sim.model import NegotiationModel
 
@@ -46,20 +48,22 @@ class Campaign:
         self._ties_cache: tuple[np.ndarray, np.ndarray] | None = None
 
     def act(self, model: NegotiationModel) -> None:
-        forums = [f for f in model.forums_deciding(self.proposal) if f.is_open(model.round)]
+        t = model.round
+        forums = [f for f in model.forums_deciding(self.proposal) if f.opens <= t <= f.decides]
         if not forums:
             return
-        members = forums[0].members
-        endorsing = members & (forums[0].stances == Stance.ENDORSE)
-        for f in forums[1:]:
+        # stances outside a forum's members stay undecided, so endorsing implies membership
+        backing = [f.stances == ENDORSE for f in forums]
+        members, endorsing = forums[0].members, backing[0]
+        for f, backs in zip(forums[1:], backing[1:], strict=True):
             members = members | f.members
-            endorsing |= f.members & (f.stances == Stance.ENDORSE)
+            endorsing = endorsing | backs
         campaigners = model.sponsors[self.proposal]
-        holdouts = members & ~endorsing
+        holdouts = members > endorsing  # members not endorsing
         holdouts[campaigners] = False
         self._outreach(model, forums[0], holdouts, campaigners)
         if self.spec.concessions is not None:
-            count = max(int(np.sum(f.stances == Stance.ENDORSE)) for f in forums)
+            count = max(int(np.count_nonzero(backs)) for backs in backing)
             self._concede(model, count, holdouts)
         if self.spec.invite_cosponsors:
             self._invite(model, endorsing & self._keen(model, forums), campaigners)
@@ -69,11 +73,13 @@ class Campaign:
         """Who would accept an invitation: a state that favours the text (a positive utility
         of endorsing it, not an endorsement by chance) and values no rival text of the forum
         more, in at least one of the open forums deciding it."""
-        keen = np.zeros(model.n, dtype=bool)
+        keen = None
         for f in forums:
-            best_rival = np.max([t.utility for t in model.tracks(f.forum_id) if t is not f]
-                                + [np.full(model.n, -np.inf)], axis=0)
-            keen |= (f.utility > 0) & (f.utility >= best_rival)
+            rivals = [r.utility for r in model.tracks(f.forum_id) if r is not f]
+            favours = f.utility > 0
+            if rivals:
+                favours &= f.utility >= np.max(rivals, axis=0)
+            keen = favours if keen is None else keen | favours
         return keen
 
     def _outreach(self, model: NegotiationModel, forum, holdouts: np.ndarray,
@@ -101,7 +107,8 @@ class Campaign:
             theirs = model.capability[targets]
             leverage = (2.0 * mine / (mine + theirs)) ** b.outreach_leverage
             effect = np.minimum(1.0, b.outreach * leverage)[:, None]
-        model.ideal[targets] += effect * (q - model.ideal[targets])
+        current = model.ideal[targets]  # targets are distinct: one visit each
+        model.ideal[targets] = current + effect * (q - current)
         self.visits += len(targets)
 
     def _ties_to(self, model: NegotiationModel, campaigners: np.ndarray) -> np.ndarray:
@@ -138,4 +145,5 @@ class Campaign:
             return
         order = np.argsort(-model.capability[candidates], kind="stable")
         invited = candidates[order[: self.spec.invite_cosponsors]]
-        model.sponsors[self.proposal] = np.union1d(campaigners, invited)
+        # the invited are not campaigners yet, so this is their union, sorted
+        model.sponsors[self.proposal] = np.sort(np.concatenate((campaigners, invited)))

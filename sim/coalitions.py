@@ -72,14 +72,14 @@ def resolve(tracks: list[ForumState], sponsors: dict[str, np.ndarray], b: Behavi
     """Rule 3: each member backs at most one of the forum's texts; sponsors back their own.
     Writes the tracks' stances in place."""
     members = tracks[0].members
-    n = len(members)
-    pinned = np.full(n, -1)
+    if len(tracks) == 1:  # one text: its sponsors back it, nothing else to settle
+        own = sponsors[tracks[0].proposal]
+        tracks[0].stances[own[members[own]]] = Stance.ENDORSE
+        return
+    pinned = np.full(len(members), -1)
     for k in reversed(range(len(tracks))):  # the first text a state sponsors wins
         own = sponsors[tracks[k].proposal]
         pinned[own[members[own]]] = k
-    if len(tracks) == 1:
-        tracks[0].stances[pinned == 0] = Stance.ENDORSE
-        return
     endorsing = np.stack([t.stances == Stance.ENDORSE for t in tracks])
     utility = np.stack([t.utility for t in tracks])
     best = np.argmax(np.where(endorsing, utility, -np.inf), axis=0)

@@ -15,6 +15,9 @@ import numpy as np
 from sim.scenario import Threshold
 from sim.stance import Stance
 
+# plain ints for the counting loops: looking up an IntEnum member is slow (Python 3.11)
+_ENDORSE, _OPPOSE, _OBJECT = int(Stance.ENDORSE), int(Stance.OPPOSE), int(Stance.OBJECT)
+
 
 @dataclass(frozen=True)
 class Counts:
@@ -84,12 +87,25 @@ class Rule:
             against = np.isin(stances[pool], (Stance.OBJECT, Stance.OPPOSE)) & (not self.weighted)
             order = pool[np.lexsort((pool, -utility[pool], heavy[pool], ~against))]
             target = Stance.ENDORSE
-        trial = stances.copy()
-        for k, i in enumerate(order):
-            trial[i] = target
-            if bool(self.adopted(trial, weights)) != adopted:
+        if self.weighted:
+            trial = stances.copy()
+            for k, i in enumerate(order):
+                trial[i] = target
+                if bool(self.adopted(trial, weights)) != adopted:
+                    return order[: k + 1]
+            return np.zeros(0, dtype=np.int64)
+        # an unweighted rule decides on the counts alone: move one count per member turned
+        counts = np.bincount(stances, minlength=len(Stance)).tolist()
+        for k, held in enumerate(stances[order].tolist()):
+            counts[held] -= 1
+            counts[target] += 1
+            if self.adopted_by_counts(counts) != adopted:
                 return order[: k + 1]
         return np.zeros(0, dtype=np.int64)
+
+    def adopted_by_counts(self, counts: list[int]) -> bool:
+        """:meth:`adopted` from the members' counts per stance code (unweighted rules)."""
+        raise NotImplementedError
 
 
 class OpenEndorsement(Rule):
@@ -103,6 +119,9 @@ class OpenEndorsement(Rule):
 
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
         return int(np.sum(stances == Stance.ENDORSE)) >= self.threshold.min_endorsements
+
+    def adopted_by_counts(self, counts: list[int]) -> bool:
+        return counts[_ENDORSE] >= self.threshold.min_endorsements
 
     def needed(self, counts: Counts, members: int) -> float | None:
         return float(self.threshold.min_endorsements)
@@ -118,6 +137,9 @@ class Consensus(Rule):
 
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
         return not np.any(stances == Stance.OBJECT) and np.any(stances == Stance.ENDORSE)
+
+    def adopted_by_counts(self, counts: list[int]) -> bool:
+        return counts[_OBJECT] == 0 and counts[_ENDORSE] > 0
 
 
 class Vote(Rule):
@@ -137,6 +159,14 @@ class Vote(Rule):
             return False
         if self.threshold.majority == "two_thirds":
             return Fraction(yes, yes + no) >= self._share()
+        return yes > no
+
+    def adopted_by_counts(self, counts: list[int]) -> bool:
+        yes, no = counts[_ENDORSE], counts[_OPPOSE]
+        if yes + no == 0:
+            return False
+        if self.threshold.majority == "two_thirds":
+            return 3 * yes >= 2 * (yes + no)  # Fraction(yes, yes + no) >= 2/3, in integers
         return yes > no
 
     def needed(self, counts: Counts, members: int) -> float | None:

@@ -134,9 +134,9 @@ if HAVE_NUMBA:
 
     @njit(cache=True, nogil=True)
     def _deliberate_numba(idx, ideal, position, status_quo, dim_weights, total_weight, salience,
-                          capability_share, stances, sign, t_ptr, t_idx, t_val, members,
-                          l_ptr, l_idx, l_val, params, options, gumbel, uniform, forced,
-                          utility_out):
+                          capability_share, stances, sign_of, t_ptr, t_idx, t_val, members,
+                          social_den, l_ptr, l_idx, l_val, params, options, gumbel, uniform,
+                          forced, utility_out):
         baseline, policy, social_w, bloc_w, pull, form = params[0], params[1], params[2], \
             params[3], params[4], params[5]
         inertia, oppose_cost, objection_cost, abstain_bias = params[6], params[7], params[8], \
@@ -144,6 +144,9 @@ if HAVE_NUMBA:
         noise, attention2, sq_weight, cue_shield = params[10], params[11], params[12], params[13]
         dims = ideal.shape[1]
         n_opt = options.shape[0]
+        sign = np.empty(stances.shape[0])
+        for i in range(stances.shape[0]):
+            sign[i] = sign_of[stances[i]]
         chosen = np.empty(idx.shape[0], dtype=np.int8)
         for m in range(idx.shape[0]):
             i = idx[m]
@@ -157,11 +160,10 @@ if HAVE_NUMBA:
                 q2 += diff * diff * dim_weights[k]
             distance = np.sqrt(d2 / total_weight) - sq_weight * np.sqrt(q2 / total_weight)
             num = 0.0
-            den = 0.0
-            for jj in range(t_ptr[i], t_ptr[i + 1]):  # two sums, each in CSR order
+            for jj in range(t_ptr[i], t_ptr[i + 1]):  # in CSR order, as scipy's product sums
                 j = t_idx[jj]
                 num += t_val[jj] * (sign[j] * members[j])
-                den += t_val[jj] * members[j]
+            den = social_den[i]
             social = num / den if den > 0 else 0.0
             bloc = 0.0
             for jj in range(l_ptr[i], l_ptr[i + 1]):
@@ -201,10 +203,10 @@ if HAVE_NUMBA:
     def deliberate_numba(d, utility_out: np.ndarray) -> None:
         """:func:`agents.state.deliberate_numpy`, compiled."""
         _deliberate_numba(
-            d.idx, d.ideal, d.position, d.status_quo, d.dim_weights, d.dim_weights.sum(), d.salience,
-            d.capability_share, d.stances, STANCE_SIGN[d.stances], d.ties.indptr, d.ties.indices,
-            d.ties.data, d.members_weight, d.leaders.indptr, d.leaders.indices, d.leaders.data,
-            d.params, d.options, d.gumbel, d.uniform, d.forced, utility_out)
+            d.idx, d.ideal, d.position, d.status_quo, d.dim_weights, d.total_weight, d.salience,
+            d.capability_share, d.stances, STANCE_SIGN, d.ties.indptr, d.ties.indices,
+            d.ties.data, d.members_weight, d.social_den, d.leaders.indptr, d.leaders.indices,
+            d.leaders.data, d.params, d.options, d.gumbel, d.uniform, d.forced, utility_out)
 
     @njit(cache=True, nogil=True)
     def _lobby_numba(ideal, salience, tied, offsets, positions, influence, push):

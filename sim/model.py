@@ -20,26 +20,15 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
-import scipy.sparse as sp
 
 from agents.stakeholder import StakeholderAgent
 from agents.state import Deliberation, StateAgent
 from agents.strategy import Campaign
 from sim import coalitions, kernels
 from sim.forums import Counts, Rule, make_rule
-from sim.profiles import (
-    capability_from_indicators,
-    profiles_from_positions,
-    read_indicators,
-    read_positions,
-)
 from sim.scenario import Forum, Scenario
+from sim.setting import setting_of
 from sim.stance import Stance
-from sim.world import World, cached_world, load_roster
-
-DEFAULT_IDEAL = 0.5
-DEFAULT_SALIENCE = 0.5
-DEFAULT_CAPABILITY = 1.0
 
 
 class Record:
@@ -81,6 +70,7 @@ class ForumState:
         self.utility = np.zeros(n)
         self.pull = spec.pull
         self.params = np.zeros(0)  # the decision weights, set when the forum opens
+        self.deliberation: Deliberation | None = None  # built when the forum opens
         self.outcome: Outcome | None = None
 
     def is_open(self, round_: int) -> bool:
@@ -128,14 +118,21 @@ class NegotiationModel(mesa.Model):
         if self.dim_weights.sum() == 0:
             self.dim_weights = np.ones(len(self.dimensions))
 
-        self.roster = load_roster(scenario.roster_path(), scenario.world.as_of)
-        self.world = self._build_world()
+        setting = setting_of(scenario)  # shared by every run of this scenario (sim/setting.py)
+        self.setting = setting
+        self.roster = setting.roster
+        self.world = setting.world
         self.n = self.world.n
-        self.ideal, self.salience, self.capability = self._profiles()
+        self.ideal, self.salience = setting.ideal.copy(), setting.salience.copy()
+        self.capability = setting.capability.copy()
+        w = scenario.world
+        if w.spread > 0:
+            self.ideal = np.clip(self.ideal + self.rng.normal(0.0, w.spread, size=self.ideal.shape),
+                                 0.0, 1.0)
         self.capability_share = self.capability / self.capability.max()
-        self.degree = np.asarray(self.world.ties.sum(axis=1)).ravel()
-        self.bloc_leaders = self._bloc_leader_matrix()
-        self._edges = _edge_arrays(self.world.ties)
+        self.degree = setting.degree
+        self.bloc_leaders = setting.bloc_leaders
+        self._edges = setting.edges
 
         self.states = [StateAgent(self, iso3, i) for i, iso3 in enumerate(self.world.iso3)]
         self.positions = {
@@ -167,74 +164,11 @@ class NegotiationModel(mesa.Model):
         )
 
         self.record = Record(len(self.forums), self.rounds, len(self.dimensions))
+        self._slot = {f.id: k for k, f in enumerate(self.forums)}  # a track's row in the record
+        self._counts = np.array([np.bincount(f.stances[f.member_index], minlength=len(Stance))
+                                 for f in self.forums], dtype=np.int64).reshape(-1, len(Stance))
 
     # -- construction ---------------------------------------------------------------------------
-
-    def _build_world(self) -> World:
-        w = self.scenario.world
-        chosen = sorted(set(self.roster.expand(w.include)) - set(self.roster.expand(w.exclude)))
-        from sim.scenario import DEFAULT_TIE_WEIGHTS
-
-        weights = {**DEFAULT_TIE_WEIGHTS, **w.ties}
-        extra = tuple((t.a, t.b, t.weight) for t in w.extra_ties)
-        return cached_world(tuple(chosen), tuple(self.roster.groups.items()),
-                            tuple(sorted(weights.items())), extra)
-
-    def _profiles(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Starting ideal points, salience and capability (see ``sim/profiles.py``): defaults,
-        then groups, then stated positions from the data, then single states."""
-        w = self.scenario.world
-        ideal = np.full((self.n, len(self.dimensions)), DEFAULT_IDEAL)
-        salience = np.full(self.n, DEFAULT_SALIENCE)
-        capability = np.full(self.n, DEFAULT_CAPABILITY)
-        if w.capability == "data":
-            indicators = read_indicators(self.scenario.roster_path())
-            if indicators is not None:
-                capability = capability_from_indicators(self.world.iso3, indicators)
-
-        def apply(idx: np.ndarray, prof) -> None:
-            for k, dim in enumerate(self.dimensions):
-                if prof.ideal and dim in prof.ideal:
-                    ideal[idx, k] = prof.ideal[dim]
-            if prof.salience is not None:
-                salience[idx] = prof.salience
-            if prof.capability is not None:
-                capability[idx] = prof.capability
-
-        apply(np.arange(self.n), w.defaults)
-        for group, prof in w.groups.items():
-            apply(self.world.positions([group], self.roster), prof)
-        statements = read_positions(self.scenario.roster_path()) if w.positions == "data" else None
-        if statements:
-            points, gains = profiles_from_positions(self.world.iso3, self.dimensions, statements,
-                                                    w.as_of)
-            for i, point in points.items():
-                for k, dim in enumerate(self.dimensions):
-                    if dim in point:
-                        ideal[i, k] = point[dim]
-                salience[i] = min(1.0, salience[i] + gains[i])
-        for code, prof in w.states.items():
-            apply(self.world.positions([code], self.roster), prof)
-        if w.spread > 0:
-            ideal = np.clip(ideal + self.rng.normal(0.0, w.spread, size=ideal.shape), 0.0, 1.0)
-        return ideal, salience, capability
-
-    def _bloc_leader_matrix(self) -> sp.csr_matrix:
-        """Row i averages the stances of the leaders of every bloc i belongs to (not itself)."""
-        rows, cols = [], []
-        for group, leaders in self.scenario.world.leaders.items():
-            members = self.world.groups.get(group, np.array([], dtype=np.int64))
-            heads = [self.world.index[c] for c in leaders if c in self.world.index]
-            for i in members:
-                for j in heads:
-                    if i != j:
-                        rows.append(i)
-                        cols.append(j)
-        m = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n, self.n))
-        m.sum_duplicates()
-        totals = np.asarray(m.sum(axis=1)).ravel()
-        scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
-        return sp.csr_matrix(sp.diags(scale) @ m)
 
     def _make_tracks(self, spec: Forum) -> list[ForumState]:
         members = np.zeros(self.n, dtype=bool)
@@ -274,14 +208,14 @@ class NegotiationModel(mesa.Model):
     def step(self) -> None:
         """One round: forums, campaigns, stakeholders, opinion drift, records."""
         t = self.round
-        for group in self.groups:
-            if group[0].is_open(t):
-                self._negotiate(group, t)
+        open_now = [group for group in self.groups if group[0].opens <= t <= group[0].decides]
+        for group in open_now:
+            self._negotiate(group, t)
         for campaign in self.campaigns:
             campaign.act(self)
         kernels.lobby(self.ideal, self.salience, self._lobby)  # every stakeholder, in order
         self._drift()
-        self._record(t)
+        self._record(t, open_now)
         self.round += 1
         if self.round >= self.rounds:
             self.running = False
@@ -298,6 +232,13 @@ class NegotiationModel(mesa.Model):
             for track in group:
                 self._open(track)
                 track.params = self._decision_params(track)
+                track.deliberation = Deliberation(
+                    idx=track.member_index, ideal=self.ideal, position=self.positions[track.proposal],
+                    status_quo=self.status_quo, dim_weights=self.dim_weights,
+                    salience=self.salience, capability_share=self.capability_share,
+                    stances=track.stances, ties=self.world.ties, members=track.members,
+                    members_weight=track.members_weight, leaders=self.bloc_leaders,
+                    params=track.params, options=track.rule.option_codes)
         b = self.behaviour
         pull = (coalitions.size_pull(coalitions.coalition_weights(group, self.capability), b)
                 if b.bandwagon or b.balancing else None)
@@ -313,24 +254,20 @@ class NegotiationModel(mesa.Model):
                 track.outcome = Outcome(t, adopted, track.counts())
 
     def _deliberate(self, forum: ForumState, t: int, size_pull: float) -> None:
-        idx = forum.member_index
-        proposal = forum.proposal
-        params = forum.params
+        d = forum.deliberation
+        d.ideal, d.salience = self.ideal, self.salience
+        d.position = self.positions[forum.proposal]  # a concession replaces the array
+        d.params = forum.params
         if size_pull:
-            params = params.copy()
-            params[4] += size_pull  # the forum's pull, plus the coalition's (sim/coalitions.py)
+            d.params = forum.params.copy()
+            d.params[4] += size_pull  # the forum's pull, plus the coalition's (sim/coalitions.py)
         # Draws in a fixed order (Gumbel shocks, then who reconsiders), whichever kernel runs.
-        gumbel = self.rng.gumbel(size=(len(idx), len(forum.rule.options)))
-        uniform = self.rng.random(len(idx))
-        kernels.deliberate(Deliberation(
-            idx=idx, ideal=self.ideal, position=self.positions[proposal], status_quo=self.status_quo,
-            dim_weights=self.dim_weights, salience=self.salience,
-            capability_share=self.capability_share, stances=forum.stances, ties=self.world.ties,
-            members=forum.members, members_weight=forum.members_weight, leaders=self.bloc_leaders,
-            params=params, options=forum.rule.option_codes, gumbel=gumbel, uniform=uniform,
-            # in a vote's or consensus' decision round every member must decide
-            forced=t == forum.decides and forum.rule.forced_decision,
-        ), forum.utility)
+        n = len(forum.member_index)
+        d.gumbel = self.rng.gumbel(size=(n, len(d.options)))
+        d.uniform = self.rng.random(n)
+        # in a vote's or consensus' decision round every member must decide
+        d.forced = t == forum.decides and forum.rule.forced_decision
+        kernels.deliberate(d, forum.utility)
 
     def _decision_params(self, forum: ForumState) -> np.ndarray:
         """The weights of a forum's decisions, in the order ``Deliberation.params`` documents
@@ -372,13 +309,13 @@ class NegotiationModel(mesa.Model):
         kernels.drift(self.ideal, rows, cols, w, self.capability, self.dim_weights, mu, eps,
                       indptr=self.world.ties.indptr)
 
-    def _record(self, t: int) -> None:
-        for k, forum in enumerate(self.forums):
-            self.record.counts[k, t] = np.bincount(forum.stances[forum.member_index],
-                                                   minlength=len(Stance))
-            self.record.positions[k, t] = self.positions[forum.proposal]
-
-
-def _edge_arrays(ties: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    coo = ties.tocoo()
-    return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(float)
+    def _record(self, t: int, open_now: list[list[ForumState]]) -> None:
+        """Record every track's counts and text position. A track's stances change only in the
+        rounds its forum is open (only open forums deliberate and resolve), so only those are
+        counted again; the others keep the counts they had."""
+        for group in open_now:
+            for track in group:
+                self._counts[self._slot[track.id]] = np.bincount(
+                    track.stances[track.member_index], minlength=len(Stance))
+        self.record.counts[:, t] = self._counts
+        self.record.positions[:, t] = [self.positions[f.proposal] for f in self.forums]

@@ -1,0 +1,161 @@
+"""The setting of a scenario: what a model is built from that no run changes, built once per process.
+
+A sweep runs one scenario thousands of times with different seeds and behaviour weights; the
+roster, the world and its ties, the starting profiles (defaults, groups, stated positions,
+indicators, single states), the bloc-leader matrix and the tie arrays of the drift kernel are the
+same in every one of those runs. :func:`setting_of` builds them on first use and keeps them,
+keyed by what they are computed from: the scenario's ``world`` section, its dimensions and the
+roster files' modification stamps (an edited data file gives a new setting, as the roster
+cache does). Only the random spread of ideal points (``world.spread``) is drawn per run, by the
+model, from the run's seed.
+
+The arrays of a :class:`Setting` are shared between runs and marked read-only; the model copies
+the ones it changes (ideal points, salience).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from sim.profiles import (
+    INDICATORS_FILE,
+    POSITIONS_FILE,
+    capability_from_indicators,
+    profiles_from_positions,
+    read_indicators,
+    read_positions,
+)
+from sim.scenario import DEFAULT_TIE_WEIGHTS, Scenario
+from sim.world import Roster, World, cached_world, load_roster
+
+DEFAULT_IDEAL = 0.5
+DEFAULT_SALIENCE = 0.5
+DEFAULT_CAPABILITY = 1.0
+_CACHE_SIZE = 8
+_SETTINGS: dict[tuple, Setting] = {}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What every run of a scenario starts from (read-only arrays, shared between runs).
+
+    Attributes:
+        roster: the roster the world was picked from.
+        world: the states and their ties.
+        ideal, salience, capability: the starting profiles, before ``world.spread``.
+        degree: each state's total tie weight (``regional_hubs`` targets the largest).
+        bloc_leaders: row i averages the stances of the leaders of i's blocs.
+        edges: the tie matrix as (rows, cols, weights) arrays in CSR order.
+    """
+
+    roster: Roster
+    world: World
+    ideal: np.ndarray
+    salience: np.ndarray
+    capability: np.ndarray
+    degree: np.ndarray
+    bloc_leaders: sp.csr_matrix
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def setting_of(scenario: Scenario) -> Setting:
+    """The scenario's :class:`Setting`, built once per process for each distinct world section."""
+    roster_path = scenario.roster_path().resolve()
+    folder = roster_path.parent
+    stamps = tuple(_stamp(folder / name) for name in
+                   (roster_path.name, "memberships.csv", POSITIONS_FILE, INDICATORS_FILE))
+    key = (str(roster_path), stamps, scenario.world.model_dump_json(),
+           tuple(scenario.dimension_names()))
+    setting = _SETTINGS.get(key)
+    if setting is None:
+        if len(_SETTINGS) >= _CACHE_SIZE:
+            _SETTINGS.pop(next(iter(_SETTINGS)))
+        setting = _SETTINGS[key] = _build(scenario, roster_path)
+    return setting
+
+
+def _stamp(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def _build(scenario: Scenario, roster_path: Path) -> Setting:
+    w = scenario.world
+    roster = load_roster(roster_path, w.as_of)
+    chosen = sorted(set(roster.expand(w.include)) - set(roster.expand(w.exclude)))
+    weights = {**DEFAULT_TIE_WEIGHTS, **w.ties}
+    extra = tuple((t.a, t.b, t.weight) for t in w.extra_ties)
+    world = cached_world(tuple(chosen), tuple(roster.groups.items()),
+                         tuple(sorted(weights.items())), extra)
+    ideal, salience, capability = _profiles(scenario, roster, world, roster_path)
+    coo = world.ties.tocoo()
+    edges = (coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(float))
+    degree = np.asarray(world.ties.sum(axis=1)).ravel()
+    leaders = _bloc_leader_matrix(scenario, world)
+    for a in (ideal, salience, capability, degree, leaders.data, *edges):
+        a.setflags(write=False)
+    return Setting(roster, world, ideal, salience, capability, degree, leaders, edges)
+
+
+def _profiles(scenario: Scenario, roster: Roster, world: World, roster_path: Path
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Starting ideal points, salience and capability (see ``sim/profiles.py``): defaults,
+    then groups, then stated positions from the data, then single states."""
+    w = scenario.world
+    dimensions = scenario.dimension_names()
+    ideal = np.full((world.n, len(dimensions)), DEFAULT_IDEAL)
+    salience = np.full(world.n, DEFAULT_SALIENCE)
+    capability = np.full(world.n, DEFAULT_CAPABILITY)
+    if w.capability == "data":
+        indicators = read_indicators(roster_path)
+        if indicators is not None:
+            capability = capability_from_indicators(world.iso3, indicators)
+
+    def apply(idx: np.ndarray, prof) -> None:
+        for k, dim in enumerate(dimensions):
+            if prof.ideal and dim in prof.ideal:
+                ideal[idx, k] = prof.ideal[dim]
+        if prof.salience is not None:
+            salience[idx] = prof.salience
+        if prof.capability is not None:
+            capability[idx] = prof.capability
+
+    apply(np.arange(world.n), w.defaults)
+    for group, prof in w.groups.items():
+        apply(world.positions([group], roster), prof)
+    statements = read_positions(roster_path) if w.positions == "data" else None
+    if statements:
+        points, gains = profiles_from_positions(world.iso3, dimensions, statements, w.as_of)
+        for i, point in points.items():
+            for k, dim in enumerate(dimensions):
+                if dim in point:
+                    ideal[i, k] = point[dim]
+            salience[i] = min(1.0, salience[i] + gains[i])
+    for code, prof in w.states.items():
+        apply(world.positions([code], roster), prof)
+    return ideal, salience, capability
+
+
+def _bloc_leader_matrix(scenario: Scenario, world: World) -> sp.csr_matrix:
+    """Row i averages the stances of the leaders of every bloc i belongs to (not itself)."""
+    n = world.n
+    rows, cols = [], []
+    for group, leaders in scenario.world.leaders.items():
+        members = world.groups.get(group, np.array([], dtype=np.int64))
+        heads = [world.index[c] for c in leaders if c in world.index]
+        for i in members:
+            for j in heads:
+                if i != j:
+                    rows.append(i)
+                    cols.append(j)
+    m = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    m.sum_duplicates()
+    totals = np.asarray(m.sum(axis=1)).ravel()
+    scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
+    return sp.csr_matrix(sp.diags(scale) @ m)
