@@ -157,7 +157,8 @@ class Deliberation:
     ``params`` holds, in order: baseline, policy, social, bloc_cue, forum_pull * pull,
     form_cost * cost(form), inertia, oppose_cost, objection_cost, abstain_bias, noise,
     2 * attention, status_quo_weight, cue_shield. ``social_den`` is each state's total tie
-    weight to the forum's members (the denominator of S_i, fixed while the members are).
+    weight to the forum's members (the denominator of S_i, fixed while the members are);
+    ``tie_to_member`` is w_ij m_j per tie.
     """
 
     idx: np.ndarray
@@ -179,10 +180,13 @@ class Deliberation:
     forced: bool = False
     total_weight: float = field(init=False)
     social_den: np.ndarray = field(init=False)
+    tie_to_member: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.total_weight = float(self.dim_weights.sum())
         self.social_den = self.ties @ self.members_weight  # summed in CSR order, as the kernel would
+        # w_ij m_j per tie (CSR order), so the compiled kernel reads one array per tie, not two
+        self.tie_to_member = self.ties.data * self.members_weight[self.ties.indices]
 
 
 def deliberate_numpy(d: Deliberation, utility_out: np.ndarray) -> None:

@@ -133,6 +133,7 @@ class NegotiationModel(mesa.Model):
         self.degree = setting.degree
         self.bloc_leaders = setting.bloc_leaders
         self._edges = setting.edges
+        self._pull: np.ndarray | None = None  # the drift's tie weights, on first use
 
         self.states = [StateAgent(self, iso3, i) for i, iso3 in enumerate(self.world.iso3)]
         self.positions = {
@@ -306,8 +307,10 @@ class NegotiationModel(mesa.Model):
         rows, cols, w = self._edges
         if mu == 0 or len(rows) == 0:
             return
+        if self._pull is None:  # w_ij c_j per tie: capabilities do not change during a run
+            self._pull = w * self.capability[cols]
         kernels.drift(self.ideal, rows, cols, w, self.capability, self.dim_weights, mu, eps,
-                      indptr=self.world.ties.indptr)
+                      indptr=self.world.ties.indptr, pull=self._pull)
 
     def _record(self, t: int, open_now: list[list[ForumState]]) -> None:
         """Record every track's counts and text position. A track's stances change only in the
