@@ -3,8 +3,8 @@ driver :func:`run_sweep` that writes each finished chunk and shows progress.
 
 Work travels in chunks (:class:`ChunkTask`, ``chunk_size`` runs each) so that shipping tasks costs
 little beside the runs. The worker, :func:`run_chunk`, is a plain module-level function: the local
-pool starts its processes with ``spawn`` (explicitly, whatever Mesa set globally) and Dask may
-run it on other machines, so it must be importable there. Each worker process loads the scenario
+pool forks or spawns its processes (:func:`start_method`) and Dask may run it on other
+machines, so it must be importable there. Each worker process loads the scenario
 once and keeps it (:func:`_base`); it checks the scenario's hash so that a worker that sees a
 different file fails loudly instead of producing other numbers. Rows depend only on the runs'
 parameters and seeds, never on the executor, the number of workers or the order chunks finish in.
@@ -16,6 +16,7 @@ import logging
 import math
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -35,6 +36,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from sim.stance import Stance
 from sim.store import manifest_for, next_chunk_index, open_store, write_chunk
 from sim.sweep import Run, Sweep, with_value
 
@@ -109,10 +111,13 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame:
 
 
 def outcome_columns(result, outcomes: tuple[str, ...], forums: tuple[str, ...]) -> dict[str, Any]:
-    """The outcome columns of one run, from its summary (and time series for the per-round series)."""
+    """The outcome columns of one run, from its summary (and record, for the per-round series)."""
     out: dict[str, Any] = {}
     by_id = {f["id"]: f for f in result.summary["forums"]}
-    series = result.timeseries
+    # the per-round series straight from the model's record (the rows of the time series'
+    # ``endorse`` column, without building the table)
+    track = {f.id: k for k, f in enumerate(result.model.forums)}
+    endorsed = result.model.record.counts[:, :, int(Stance.ENDORSE)]
     # a forum deciding rival texts is named by its id (all its texts) or by a text's forum/text
     chosen = [t for fid in forums for t in ([fid] if fid in by_id else
                                              [k for k, f in by_id.items() if f["forum"] == fid])]
@@ -124,8 +129,7 @@ def outcome_columns(result, outcomes: tuple[str, ...], forums: tuple[str, ...]) 
             elif name == "decided_round":
                 out[f"{forum_id}.decided_round"] = f["decided_round"]
             elif name == "endorsements_by_round":
-                rows = series[series["forum"] == forum_id].sort_values("round")
-                out[f"{forum_id}.endorsements_by_round"] = rows["endorse"].astype("int64").tolist()
+                out[f"{forum_id}.endorsements_by_round"] = endorsed[track[forum_id]].tolist()
             else:
                 out[f"{forum_id}.{name}"] = f[name]
     return out
@@ -136,10 +140,31 @@ def outcome_columns(result, outcomes: tuple[str, ...], forums: tuple[str, ...]) 
 
 
 def local_chunks(tasks: list[ChunkTask], workers: int) -> Iterator[tuple[ChunkTask, pd.DataFrame]]:
-    """Run chunks on a local pool of ``workers`` processes (started with ``spawn``)."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(run_chunk, task): task for task in tasks}
+    """Run chunks on a local pool of ``workers`` processes (see :func:`start_method`).
+
+    The pool starts its workers here, when it is called, so that they are forked before the
+    caller starts anything else (a progress display's thread); iterate the result to get the
+    finished chunks and to shut the pool down.
+    """
+    context = multiprocessing.get_context(start_method())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    futures = {pool.submit(run_chunk, task): task for task in tasks}  # starts every worker
+    return _finished(pool, futures)
+
+
+def start_method() -> str:
+    """How the local pool starts its workers, chosen explicitly whatever Mesa set globally.
+
+    On Linux they are forked: a forked worker starts with Plenary, Mesa and the compiled kernels
+    already imported, where a spawned one spends about 2 s importing them again (a sweep of a
+    few hundred runs on 2 cores lasts a few seconds). Elsewhere (macOS, Windows) forking is
+    unsafe or unavailable and they are spawned. Rows do not depend on it.
+    """
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def _finished(pool: ProcessPoolExecutor, futures: dict) -> Iterator[tuple[ChunkTask, pd.DataFrame]]:
+    with pool:
         try:
             for future in as_completed(futures):
                 yield futures[future], future.result()
