@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
 from sim.scenario import Strategy
 from sim.stance import Stance
 
@@ -46,6 +47,8 @@ class Campaign:
         self.conceded = 0.0
         self.visits = 0
         self._ties_cache: tuple[np.ndarray, np.ndarray] | None = None
+        self._effect: np.ndarray | None = None  # what a visit does to each state
+        self._capable: np.ndarray | None = None  # every state, the most capable first
 
     def act(self, model: NegotiationModel) -> None:
         t = model.round
@@ -84,32 +87,35 @@ class Campaign:
 
     def _outreach(self, model: NegotiationModel, forum, holdouts: np.ndarray,
                   campaigners: np.ndarray) -> None:
-        candidates = np.flatnonzero(holdouts)
-        if self.spec.budget == 0 or len(candidates) == 0:
+        if self.spec.budget == 0:
             return
-        rule = self.spec.outreach
-        if rule == "swing":
-            score = np.abs(forum.utility[candidates])  # smallest first
-        elif rule == "allies_first":
-            score = -self._ties_to(model, campaigners)[candidates]
-        elif rule == "regional_hubs":
-            score = -model.degree[candidates]
-        else:
-            score = model.rng.random(len(candidates))
-        # stable sort: equal scores keep array order (candidates ascend), as lexsort would
-        targets = candidates[np.argsort(score, kind="stable")[: self.spec.budget]]
+        if self._effect is None:
+            self._effect = self._visit_effect(model)
         q = model.positions[self.proposal]
+        rule = self.spec.outreach
+        if rule == "random":
+            candidates = np.flatnonzero(holdouts)
+            if len(candidates) == 0:
+                return
+            key = np.full(model.n, np.inf)  # a draw per hold-out, in array order
+            key[candidates] = model.rng.random(len(candidates))
+        elif rule == "swing":
+            key = np.abs(forum.utility)  # closest to tipping first
+        elif rule == "allies_first":
+            key = -self._ties_to(model, campaigners)
+        else:  # regional_hubs
+            key = -model.degree
+        self.visits += kernels.court(model.ideal, key, holdouts, self.spec.budget, self._effect, q)
+
+    def _visit_effect(self, model: NegotiationModel) -> np.ndarray:
+        """The share of the gap a visit closes, per target state (capabilities are fixed)."""
         b = model.behaviour
         if b.outreach_leverage == 0:
-            effect = b.outreach
-        else:  # a visit moves a weaker state more than a stronger one
-            mine = model.capability[self.sponsor] if self.sponsor >= 0 else 1.0
-            theirs = model.capability[targets]
-            leverage = (2.0 * mine / (mine + theirs)) ** b.outreach_leverage
-            effect = np.minimum(1.0, b.outreach * leverage)[:, None]
-        current = model.ideal[targets]  # targets are distinct: one visit each
-        model.ideal[targets] = current + effect * (q - current)
-        self.visits += len(targets)
+            return np.full(model.n, b.outreach)
+        # a visit moves a weaker state more than a stronger one
+        mine = model.capability[self.sponsor] if self.sponsor >= 0 else 1.0
+        leverage = (2.0 * mine / (mine + model.capability)) ** b.outreach_leverage
+        return np.minimum(1.0, b.outreach * leverage)
 
     def _ties_to(self, model: NegotiationModel, campaigners: np.ndarray) -> np.ndarray:
         """Each state's total tie weight to the campaigners (recomputed when they change)."""
@@ -140,10 +146,11 @@ class Campaign:
                 campaigners: np.ndarray) -> None:
         pool = endorsing.copy()
         pool[campaigners] = False
-        candidates = np.flatnonzero(pool)
+        if self._capable is None:  # the most capable first (capabilities do not change)
+            self._capable = np.argsort(-model.capability, kind="stable")
+        candidates = self._capable[pool[self._capable]]
         if len(candidates) == 0:
             return
-        order = np.argsort(-model.capability[candidates], kind="stable")
-        invited = candidates[order[: self.spec.invite_cosponsors]]
+        invited = candidates[: self.spec.invite_cosponsors]
         # the invited are not campaigners yet, so this is their union, sorted
         model.sponsors[self.proposal] = np.sort(np.concatenate((campaigners, invited)))

@@ -71,6 +71,22 @@ def lobby_numpy(ideal: np.ndarray, salience: np.ndarray, lobby: Lobby) -> None:
             salience[tied] = np.clip(salience[tied] + lobby.push[k] * lobby.influence[k], 0.0, 1.0)
 
 
+def court_numpy(ideal: np.ndarray, key: np.ndarray, holdouts: np.ndarray, budget: int,
+                effect: np.ndarray, position: np.ndarray) -> int:
+    """One round of a sponsor's outreach (``agents/strategy.py``), in place: the ``budget``
+    hold-outs with the smallest ``key`` (ties by array position: a stable sort) each close a
+    share ``effect[i]`` of the gap between their ideal point and the text. Returns the visits.
+
+    Ranking all states and keeping the hold-outs, in that order, picks the same states as
+    ranking the hold-outs alone.
+    """
+    ranking = np.argsort(key, kind="stable")
+    targets = ranking[holdouts[ranking]][:budget]
+    current = ideal[targets]  # targets are distinct: one visit each
+    ideal[targets] = current + effect[targets][:, None] * (position - current)
+    return len(targets)
+
+
 if HAVE_NUMBA:
     #: Array positions as unsigned integers: Numba then skips the test-and-wrap of negative
     #: indices on every access, which in the loops over ties cost a fifth of the time.
@@ -268,10 +284,35 @@ if HAVE_NUMBA:
             _lobby_numba(ideal, salience, lobby.tied, lobby.offsets, lobby.positions,
                          lobby.influence, lobby.push)
 
+    @njit(cache=True, nogil=True)
+    def court_numba(ideal, key, holdouts, budget, effect, position):
+        """:func:`court_numpy`, compiled: the targets by repeated selection of the smallest key
+        (first position on ties; NaN after every number, as NumPy sorts it) instead of a sort."""
+        n = key.shape[0]
+        taken = np.zeros(n, dtype=np.bool_)
+        visits = 0
+        for _ in range(budget):
+            pick = -1
+            for i in range(n):
+                if holdouts[i] and not taken[i] and (
+                        pick < 0 or key[i] < key[pick] or (key[pick] != key[pick]
+                                                           and key[i] == key[i])):
+                    pick = i
+            if pick < 0:
+                break
+            taken[pick] = True
+            visits += 1
+            for d in range(ideal.shape[1]):
+                current = ideal[pick, d]
+                ideal[pick, d] = current + effect[pick] * (position[d] - current)
+        return visits
+
     drift = drift_numba
     deliberate = deliberate_numba
     lobby = lobby_numba
+    court = court_numba
 else:  # pragma: no cover
     drift = drift_numpy
     deliberate = deliberate_numpy
     lobby = lobby_numpy
+    court = court_numpy
