@@ -178,15 +178,21 @@ class Deliberation:
     gumbel: np.ndarray | None = None
     uniform: np.ndarray | None = None
     forced: bool = False
+    social_den: np.ndarray | None = None
+    tie_to_member: np.ndarray | None = None
     total_weight: float = field(init=False)
-    social_den: np.ndarray = field(init=False)
-    tie_to_member: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.total_weight = float(self.dim_weights.sum())
-        self.social_den = self.ties @ self.members_weight  # summed in CSR order, as the kernel would
-        # w_ij m_j per tie (CSR order), so the compiled kernel reads one array per tie, not two
-        self.tie_to_member = self.ties.data * self.members_weight[self.ties.indices]
+        if self.social_den is None:
+            self.social_den, self.tie_to_member = member_ties(self.ties, self.members_weight)
+
+
+def member_ties(ties: sp.csr_matrix, members_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each state's total tie weight to a forum's members (the denominator of S_i, summed in
+    CSR order as the kernel would), and w_ij m_j per tie in CSR order (so that the compiled
+    kernel reads one array per tie, not two)."""
+    return ties @ members_weight, ties.data * members_weight[ties.indices]
 
 
 def deliberate_numpy(d: Deliberation, utility_out: np.ndarray) -> None:

@@ -155,6 +155,11 @@ class NegotiationModel(mesa.Model):
             self._forums_of.setdefault(f.proposal, []).append(f)
         self.campaigns = [self._make_campaign(st) for st in scenario.strategies]
         self.stakeholders = [self._make_stakeholder(k) for k in scenario.stakeholders]
+        # Mesa 3.3 numbers agents with a counter per model kept in a class-level dict, which holds
+        # every model ever built alive (mesa#3179, fixed upstream by numbering agents in
+        # register_agent): a sweep's worker grew by a model per run and its garbage collections
+        # slowed. Every agent of this model is created above, so its counter is dropped.
+        mesa.Agent._ids.pop(self, None)
         self._lobby = kernels.Lobby(
             tied=np.concatenate([s.tied for s in self.stakeholders] + [np.zeros(0, np.int64)]),
             offsets=np.cumsum([0] + [len(s.tied) for s in self.stakeholders]).astype(np.int64),
@@ -233,13 +238,7 @@ class NegotiationModel(mesa.Model):
             for track in group:
                 self._open(track)
                 track.params = self._decision_params(track)
-                track.deliberation = Deliberation(
-                    idx=track.member_index, ideal=self.ideal, position=self.positions[track.proposal],
-                    status_quo=self.status_quo, dim_weights=self.dim_weights,
-                    salience=self.salience, capability_share=self.capability_share,
-                    stances=track.stances, ties=self.world.ties, members=track.members,
-                    members_weight=track.members_weight, leaders=self.bloc_leaders,
-                    params=track.params, options=track.rule.option_codes)
+                track.deliberation = self._prepare(track)
         b = self.behaviour
         pull = (coalitions.size_pull(coalitions.coalition_weights(group, self.capability), b)
                 if b.bandwagon or b.balancing else None)
@@ -269,6 +268,18 @@ class NegotiationModel(mesa.Model):
         # in a vote's or consensus' decision round every member must decide
         d.forced = t == forum.decides and forum.rule.forced_decision
         kernels.deliberate(d, forum.utility)
+
+    def _prepare(self, track: ForumState) -> Deliberation:
+        """The arrays of a track's deliberation, set up when its forum opens (the tie sums over
+        its members come from the setting: the same members in every run)."""
+        social_den, tie_to_member = self.setting.member_ties(track.members)
+        return Deliberation(
+            idx=track.member_index, ideal=self.ideal, position=self.positions[track.proposal],
+            status_quo=self.status_quo, dim_weights=self.dim_weights, salience=self.salience,
+            capability_share=self.capability_share, stances=track.stances, ties=self.world.ties,
+            members=track.members, members_weight=track.members_weight, leaders=self.bloc_leaders,
+            params=track.params, options=track.rule.option_codes, social_den=social_den,
+            tie_to_member=tie_to_member)
 
     def _decision_params(self, forum: ForumState) -> np.ndarray:
         """The weights of a forum's decisions, in the order ``Deliberation.params`` documents

@@ -15,12 +15,13 @@ the ones it changes (ideal points, salience).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
+from agents.state import member_ties
 from sim.profiles import (
     INDICATORS_FILE,
     POSITIONS_FILE,
@@ -60,6 +61,18 @@ class Setting:
     degree: np.ndarray
     bloc_leaders: sp.csr_matrix
     edges: tuple[np.ndarray, np.ndarray, np.ndarray]
+    _member_ties: dict[bytes, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def member_ties(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`agents.state.member_ties` for a forum's members, kept for the next run."""
+        key = members.tobytes()
+        if key not in self._member_ties:
+            arrays = member_ties(self.world.ties, members.astype(np.float64))
+            for a in arrays:
+                a.setflags(write=False)
+            self._member_ties[key] = arrays
+        return self._member_ties[key]
 
 
 def setting_of(scenario: Scenario) -> Setting:
