@@ -55,11 +55,12 @@ class Campaign:
         forums = [f for f in model.forums_deciding(self.proposal) if f.opens <= t <= f.decides]
         if not forums:
             return
-        # stances outside a forum's members stay undecided, so endorsing implies membership
+        # stances outside a forum's members stay undecided, so endorsing implies membership;
+        # members not taking part (sim/attendance.py) are not courted
         backing = [f.stances == ENDORSE for f in forums]
-        members, endorsing = forums[0].members, backing[0]
+        members, endorsing = forums[0].present, backing[0]
         for f, backs in zip(forums[1:], backing[1:], strict=True):
-            members = members | f.members
+            members = members | f.present
             endorsing = endorsing | backs
         campaigners = model.sponsors[self.proposal]
         holdouts = members > endorsing  # members not endorsing

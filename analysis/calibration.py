@@ -33,7 +33,8 @@ from analysis.validation import backtest
 
 #: The weights fitted and their ranges (see sim.scenario.Behaviour for their meaning). Chosen
 #: because they set the level (baseline), the weight of views (policy), of peers (social), the
-#: quiet option of a vote (abstain_bias), blocking (objection_cost) and randomness (noise).
+#: quiet option of a vote (abstain_bias), blocking (objection_cost), randomness (noise) and how
+#: many members engage with a declaration open for endorsement (endorsement_turnout).
 PARAMETERS: dict[str, tuple[float, float]] = {
     "baseline": (-2.0, 2.0),
     "policy": (0.0, 12.0),
@@ -41,6 +42,7 @@ PARAMETERS: dict[str, tuple[float, float]] = {
     "abstain_bias": (-2.0, 1.0),
     "objection_cost": (0.0, 4.0),
     "noise": (0.1, 1.5),
+    "endorsement_turnout": (0.1, 1.0),
 }
 NAMES = tuple(PARAMETERS)
 LOW = np.array([PARAMETERS[k][0] for k in NAMES])

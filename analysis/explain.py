@@ -101,7 +101,7 @@ def explain_state(scenario: Scenario, iso3: str, forum: str | None = None,
         pending = [(f, _decision(model, f, i, t)) for f in forums if f.decides == t]
         model.step()
         for f, d in pending:
-            d.after = Stance(int(f.stances[i])).word
+            d.after = Stance(int(f.stances[i])).word if f.present[i] else "absent"
             d.note = _override(model, f, i)
             d.recorded = float(f.utility[i])
             decisions.append(d)
@@ -223,6 +223,8 @@ def _size_pull(model: NegotiationModel, forum: ForumState) -> float:
 
 
 def _override(model: NegotiationModel, forum: ForumState, i: int) -> str:
+    if not forum.present[i]:
+        return "did not take part (sim/attendance.py): it holds no stance and decides nothing"
     if i in model.sponsors[forum.proposal]:
         return f"co-sponsor of {forum.proposal}: always endorses it"
     backed = [t.proposal for t in model.tracks(forum.forum_id)

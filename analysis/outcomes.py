@@ -14,15 +14,15 @@ from sim import load_scenario, run_scenario
 
 def outcomes_table(paths: list[Path]) -> str:
     """One row per forum of each scenario: rule, adopted, yes/no/abstain, objectors."""
-    rows = ["| scenario | forum | rule | adopted | endorse / members | no | abstain | objectors |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    rows = ["| scenario | forum | rule | adopted | endorse / members | no | abstain | absent | objectors |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for path in paths:
         summary = run_scenario(load_scenario(path)).summary
         for f in summary["forums"]:
             objectors = ", ".join(f["objectors"][:6]) + (" ..." if len(f["objectors"]) > 6 else "")
             rows.append(f"| `{path.name}` | {f['id']} | {f['rule']} | "
                         f"{'yes' if f['adopted'] else 'no'} | {f['endorsements']} / {f['members']} | "
-                        f"{f['no']} | {f['abstain']} | {objectors or '-'} |")
+                        f"{f['no']} | {f['abstain']} | {f['absent']} | {objectors or '-'} |")
     return "\n".join(rows)
 
 

@@ -206,15 +206,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _print_summary(summary: dict) -> None:
     table = Table(title=f"{summary['scenario']}: seed {summary['seed']}, {summary['rounds']} rounds, "
                         f"{summary['states']} states")
-    for column in ("forum", "rule", "round", "adopted", "endorse", "no", "abstain", "objectors"):
-        table.add_column(column, justify="right" if column in ("round", "endorse", "no", "abstain")
-                         else "left")
+    columns = ("forum", "rule", "round", "adopted", "endorse", "no", "abstain", "absent", "objectors")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("forum", "rule", "adopted", "objectors")
+                         else "right")
     for f in summary["forums"]:
         objectors = f["objectors"]
         shown = ", ".join(objectors[:6]) + (f" +{len(objectors) - 6}" if len(objectors) > 6 else "")
         table.add_row(f["id"], f["rule"], str(f["decided_round"]), "yes" if f["adopted"] else "no",
                       f"{f['endorsements']}/{f['members']}", str(f["no"]), str(f["abstain"]),
-                      shown or "-")
+                      str(f.get("absent", 0)), shown or "-")
     console = Console(width=120)
     console.print(table)
     for line in _coalition_lines(summary):

@@ -24,7 +24,7 @@ import numpy as np
 from agents.stakeholder import StakeholderAgent
 from agents.state import Deliberation, StateAgent
 from agents.strategy import Campaign
-from sim import coalitions, kernels
+from sim import attendance, coalitions, kernels
 from sim.forums import Counts, Rule, make_rule
 from sim.scenario import Forum, Scenario
 from sim.setting import setting_of
@@ -63,6 +63,9 @@ class ForumState:
         self.rule = rule
         self.members = members
         self.member_index = np.flatnonzero(members)
+        #: the members taking part (sim/attendance.py): drawn when the forum opens
+        self.present = members
+        self.present_index = self.member_index
         self.members_weight = members.astype(np.float64)
         self.opens = spec.opens
         self.decides = decides
@@ -235,8 +238,11 @@ class NegotiationModel(mesa.Model):
         """One round of a forum: each text's members decide, each backs at most one text, and in
         the decision round the rule decides every text."""
         if t == group[0].opens:
+            present = self._attend(group)
             for track in group:
+                track.present, track.present_index = present, np.flatnonzero(present)
                 self._open(track)
+                track.stances[track.members & ~present] = Stance.UNDECIDED  # absent: no stance
                 track.params = self._decision_params(track)
                 track.deliberation = self._prepare(track)
         b = self.behaviour
@@ -262,7 +268,7 @@ class NegotiationModel(mesa.Model):
             d.params = forum.params.copy()
             d.params[4] += size_pull  # the forum's pull, plus the coalition's (sim/coalitions.py)
         # Draws in a fixed order (Gumbel shocks, then who reconsiders), whichever kernel runs.
-        n = len(forum.member_index)
+        n = len(forum.present_index)
         d.gumbel = self.rng.gumbel(size=(n, len(d.options)))
         d.uniform = self.rng.random(n)
         # in a vote's or consensus' decision round every member must decide
@@ -274,12 +280,23 @@ class NegotiationModel(mesa.Model):
         its members come from the setting: the same members in every run)."""
         social_den, tie_to_member = self.setting.member_ties(track.members)
         return Deliberation(
-            idx=track.member_index, ideal=self.ideal, position=self.positions[track.proposal],
+            idx=track.present_index, ideal=self.ideal, position=self.positions[track.proposal],
             status_quo=self.status_quo, dim_weights=self.dim_weights, salience=self.salience,
             capability_share=self.capability_share, stances=track.stances, ties=self.world.ties,
             members=track.members, members_weight=track.members_weight, leaders=self.bloc_leaders,
             params=track.params, options=track.rule.option_codes, social_den=social_den,
             tie_to_member=tie_to_member)
+
+    def _attend(self, group: list[ForumState]) -> np.ndarray:
+        """Who takes part in a forum, drawn when it opens (sim/attendance.py); the same members
+        for each of its texts."""
+        spec, b = group[0].spec, self.behaviour
+        share = spec.attendance
+        if share is None:
+            share = b.endorsement_turnout if spec.rule == "open_endorsement" else 1.0
+        sponsors = np.concatenate([self.sponsors[t.proposal] for t in group])
+        return attendance.draw_present(group[0].members, self.salience, sponsors, share,
+                                       b.engagement, self.rng)
 
     def _decision_params(self, forum: ForumState) -> np.ndarray:
         """The weights of a forum's decisions, in the order ``Deliberation.params`` documents

@@ -95,6 +95,7 @@ def summarise(model: NegotiationModel) -> dict[str, Any]:
             "no": counts.oppose + counts.object,
             "abstain": counts.abstain,
             "undecided": counts.undecided,
+            "absent": len(idx) - len(f.present_index),  # not taking part (sim/attendance.py)
             "objectors": who(Stance.OBJECT),
             "endorsers": who(Stance.ENDORSE),
             "opposers": who(Stance.OPPOSE),

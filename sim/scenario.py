@@ -190,6 +190,12 @@ class Forum(Strict):
     )
     after: str | None = Field(None, description="id of a forum whose outcome this one starts from.")
     pull: float = Field(0.0, description="Reputational pull of taking part (adds to utility).")
+    attendance: Unit | None = Field(
+        None,
+        description="Expected share of members taking part (sending a delegation, engaging with "
+        "the text); the others hold no stance (sim/attendance.py). Default: everyone, or "
+        "behaviour.endorsement_turnout for open_endorsement.",
+    )
 
     @model_validator(mode="after")
     def _one_way_to_name_texts(self) -> Forum:
@@ -252,6 +258,16 @@ class Behaviour(Strict):
     drift: Unit = Field(0.005, description="Opinion dynamics: step toward close neighbours per round.")
     confidence: Unit = Field(0.3, description="Opinion dynamics: bound beyond which views are ignored.")
     chain_pull: float = Field(0.5, description="Extra forum pull when the forum it follows adopted.")
+    endorsement_turnout: Unit = Field(
+        0.5,
+        description="Expected share of members taking part in a forum open for endorsement, "
+        "unless the forum sets attendance: (sim/attendance.py; other rules: everyone). A prior "
+        "of one half, not fitted; plenary calibrate fits it.",
+    )
+    engagement: float = Field(
+        1.0, ge=0.0,
+        description="How much salience decides who takes part when attendance < 1 (0: chance alone).",
+    )
     bandwagon: float = Field(
         0.0, ge=0.0,
         description="Pull of a coalition's size: adds bandwagon * (capability share of the forum's "

@@ -16,7 +16,8 @@ ROSTER = DATA / "states.csv"
 #: reconsiders every round and choices are all but deterministic.
 HAND = {"baseline": 0.5, "policy": 4.0, "social": 1.0, "bloc_cue": 1.0, "objection_cost": 1.0,
         "oppose_cost": 0.5, "inertia": 0.5, "attention": 1.0, "noise": 0.01, "drift": 0.0,
-        "status_quo_weight": 0.0, "outreach_leverage": 0.0, "cue_shield": 0.0}
+        "status_quo_weight": 0.0, "outreach_leverage": 0.0, "cue_shield": 0.0,
+        "endorsement_turnout": 1.0}
 
 
 def five_state_scenario(**changes) -> dict:

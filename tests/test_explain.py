@@ -13,7 +13,8 @@ REAIM = PROJECT_ROOT / "scenarios" / "reaim_2023.yaml"
 
 @pytest.mark.parametrize("iso3", ["CHN", "USA", "ISR", "BRA", "NLD", "DEU", "NGA"])
 def test_terms_add_up_to_the_utility_the_model_recorded(iso3):
-    decisions = explain_state(load_scenario(REAIM), iso3, seed=5)
+    # everyone takes part (with a turnout below 1 an absent state records no utility)
+    decisions = explain_state(load_scenario(REAIM, ["behaviour.endorsement_turnout=1"]), iso3, seed=5)
     assert decisions, iso3
     for d in decisions:
         assert set(d.terms) == set(TERMS)
@@ -51,3 +52,16 @@ def test_unknown_state_and_forum_exit_2_at_the_scenario_line(capsys):
     assert "forums: --forum 'summit' is not a forum of this scenario" in capsys.readouterr().err
     assert main(["explain", str(REAIM), "--state", "CHN", "--forum", "core_group"]) == 2
     assert "forums[0].members: CHN is not a member of core_group" in capsys.readouterr().err
+
+
+def test_a_state_that_does_not_take_part_is_said_to_be_absent():
+    from rich.console import Console
+
+    from analysis.explain import print_explanation
+
+    decisions = explain_state(load_scenario(REAIM, ["behaviour.endorsement_turnout=0"]), "NGA", seed=5)
+    summit = next(d for d in decisions if d.forum == "reaim_summit")
+    assert summit.after == "absent" and "did not take part" in summit.note
+    console = Console(record=True, width=200)
+    print_explanation([summit], console)
+    assert "did not take part" in console.export_text()

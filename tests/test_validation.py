@@ -186,7 +186,7 @@ def test_a_missing_case_file_is_a_user_error(tmp_path, capsys):
 
 def test_calibrate_writes_weights_a_scenario_can_extend(tiny, tmp_path):
     written = tmp_path / "calibrated.yaml"
-    assert main(["calibrate", str(tiny), "--out", str(written), "--runs", "1", "--budget", "8",
+    assert main(["calibrate", str(tiny), "--out", str(written), "--runs", "1", "--budget", "10",
                  "--workers", "1"]) == 0
     weights = yaml.safe_load(written.read_text())["behaviour"]
     assert {"baseline", "policy", "social", "noise"} <= set(weights)
