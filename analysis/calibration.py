@@ -3,9 +3,9 @@
 The objective is the mean over cases of the model's Brier score (``analysis/validation.py``),
 each case's ensemble run with the same seeds for every point tried (common random numbers), so
 that two points differ only by their weights. The search is two-stage and involves no hand
-tuning: a Latin hypercube over the ranges in :data:`PARAMETERS` (McKay et al. 1979; scipy's
-``qmc.LatinHypercube``, seeded), then Nelder-Mead (scipy.optimize) from the best point, in the
-unit cube of the ranges. The budget counts evaluations of the objective: half go to the
+tuning: the default weights and a Latin hypercube over the ranges in :data:`PARAMETERS` (McKay
+et al. 1979; scipy's ``qmc.LatinHypercube``, seeded), then Nelder-Mead (scipy.optimize) from the
+best point, in the unit cube of the ranges. The budget counts evaluations of the objective: half go to the
 hypercube, the rest to Nelder-Mead.
 
 Leave-one-case-out (:func:`leave_one_out`): for each case, the weights are fitted on the other
@@ -88,6 +88,26 @@ def hypercube(n: int, seed: int) -> np.ndarray:
     return qmc.LatinHypercube(d=len(NAMES), seed=seed).random(n)
 
 
+def default_unit() -> np.ndarray:
+    """The default weights (``sim.scenario.Behaviour``) as a point of the unit cube.
+
+    Example:
+        >>> behaviour_at(default_unit())["policy"]
+        6.0
+    """
+    from sim.scenario import Behaviour
+
+    b = Behaviour()
+    x = np.array([getattr(b, k) for k in NAMES], dtype=float)
+    return np.clip((x - LOW) / (HIGH - LOW), 0.0, 1.0)
+
+
+def screening_points(n: int, seed: int) -> np.ndarray:
+    """The points screened before Nelder-Mead: the default weights, then ``n - 1`` hypercube
+    points (so a fit never starts from a point worse, on its own cases, than the defaults)."""
+    return np.vstack([default_unit(), hypercube(n - 1, seed)])
+
+
 def refine(cases: list[Case], start: np.ndarray, runs: int, maxfev: int) -> tuple[np.ndarray, float, int]:
     """Nelder-Mead from ``start`` on the mean Brier over ``cases``; returns (point, value, evaluations)."""
     if maxfev <= 0:
@@ -136,7 +156,7 @@ def pool_map(fn: Callable, items: list, workers: int, advance: Callable[[], None
 
 def _screen(cases: list[Case], runs: int, points: int, seed: int, workers: int,
             advance: Callable[[], None] | None) -> tuple[np.ndarray, np.ndarray]:
-    grid = hypercube(points, seed)
+    grid = screening_points(points, seed)
     briers = np.vstack(pool_map(_grid_task, [(cases, u, runs) for u in grid], workers, advance))
     return grid, briers
 
