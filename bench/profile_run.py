@@ -4,7 +4,10 @@ Times the demo scenario (or the one given) over a few seeds after a warm-up run,
 wrapped in a timer: model construction, the forums' deliberations (and the compiled kernel inside
 them), coalition resolution, campaigns (and their outreach), stakeholders, drift, records, the
 summary. The wrappers cost about a microsecond a call, so phases read a little high; the total
-is the unwrapped median. ``--cprofile`` prints cProfile's table instead. Run as
+is the unwrapped median. The objects alive after the warm-up run are frozen out of the garbage
+collector (``gc.freeze``, as a sweep's workers do): otherwise a full collection's pause (~0.1 s,
+every few dozen runs) lands in whichever phase allocates at the time, mostly construction.
+``--cprofile`` prints cProfile's table instead. Run as
 ``python bench/profile_run.py [SCENARIO] [--runs N] [--cprofile]``; not part of ``make bench``.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import pstats
 import statistics
 import time
@@ -57,6 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     scenario = load_scenario(args.scenario)
     run_scenario(scenario, seed=0)  # compile or load the kernels, build the setting
+    gc.freeze()
     times = []
     for seed in range(1, args.runs + 1):
         t0 = time.perf_counter()
