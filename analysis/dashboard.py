@@ -29,12 +29,14 @@ class DashboardModel(NegotiationModel):
 
     def __init__(self, scenario_path: str = "", seed: int | None = None,
                  social: float | None = None, bloc_cue: float | None = None,
-                 noise: float | None = None, budget: int | None = None):
+                 noise: float | None = None, budget: int | None = None,
+                 endorsement_turnout: float | None = None):
         """A weight left at None keeps the scenario's own value."""
         path = scenario_path or os.environ["PLENARY_SCENARIO"]
         base = load_scenario(path)
         overrides = [f"behaviour.{name}={value}" for name, value in
-                     (("social", social), ("bloc_cue", bloc_cue), ("noise", noise))
+                     (("social", social), ("bloc_cue", bloc_cue), ("noise", noise),
+                      ("endorsement_turnout", endorsement_turnout))
                      if value is not None]
         if budget is not None:
             overrides += [f"strategies.{i}.budget={int(budget)}" for i in range(len(base.strategies))]
@@ -59,6 +61,9 @@ def model_params(scenario_path: str) -> dict:
                   "max": 1.5, "step": 0.05},
         "budget": {"type": "SliderInt", "value": budget, "label": "outreach budget", "min": 0,
                    "max": 10, "step": 1},
+        "endorsement_turnout": {"type": "SliderFloat", "value": b.endorsement_turnout,
+                                "label": "turnout (open endorsements)", "min": 0.05, "max": 1.0,
+                                "step": 0.05},
     }
 
 
@@ -80,7 +85,8 @@ def stance_counts(model: NegotiationModel):
         verdict = "" if f.outcome is None else (" adopted" if f.outcome.adopted else " not adopted")
         lines.append(f"- `{f.id}` ({f.rule.name}, {status}{verdict}): "
                      f"endorsements {c.endorse} of {len(f.member_index)}, oppose {c.oppose}, "
-                     f"abstain {c.abstain}, object {c.object}")
+                     f"abstain {c.abstain}, object {c.object}, "
+                     f"absent {len(f.member_index) - len(f.present_index)}")
     return solara.Markdown("\n".join(lines))
 
 
