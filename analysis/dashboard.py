@@ -150,7 +150,9 @@ def state_table(model: NegotiationModel):
     forum = _current_forum(model)
     frame = pd.DataFrame({
         "state": model.world.iso3,
-        f"stance in {forum.id}": [Stance(int(s)).word for s in forum.stances],
+        f"stance in {forum.id}": ["absent" if m and not p else Stance(int(s)).word
+                                   for s, m, p in zip(forum.stances, forum.members, forum.present,
+                                                      strict=True)],
         **{f"ideal {d}": model.ideal[:, k].round(3) for k, d in enumerate(model.dimensions)},
         "salience": model.salience.round(3),
     })
