@@ -42,14 +42,25 @@ def participation(salience: np.ndarray, share: float, engagement: float) -> np.n
         return np.zeros(n)
     sd = float(salience.std())
     z = (salience - salience.mean()) / sd if sd > 0 else np.zeros(n)
-    low, high = -50.0, 50.0  # bisection on the intercept: the mean is increasing in it
-    for _ in range(100):
-        mid = 0.5 * (low + high)
-        if float(_sigmoid(mid + engagement * z).mean()) < share:
-            low = mid
+    # Newton's method on the intercept b0 (the mean is increasing and smooth in it), kept inside
+    # a bracket that shrinks each step (a bisection step whenever Newton would leave it), from
+    # the intercept that would be right with equal saliences: a few steps reach float precision
+    reach = 60.0 + engagement * float(np.abs(z).max())  # sigmoid is 0 or 1 beyond it
+    low, high = -reach, reach
+    b0 = float(np.log(share / (1.0 - share)))
+    for _ in range(200):
+        p = _sigmoid(b0 + engagement * z)
+        gap = float(p.mean()) - share
+        if abs(gap) < 1e-13:
+            break
+        if gap > 0:
+            high = b0
         else:
-            high = mid
-    return _sigmoid(0.5 * (low + high) + engagement * z)
+            low = b0
+        slope = float((p * (1.0 - p)).mean())
+        step = b0 - gap / slope if slope > 0 else low - 1.0
+        b0 = step if low < step < high else 0.5 * (low + high)
+    return _sigmoid(b0 + engagement * z)
 
 
 def draw_present(members: np.ndarray, salience: np.ndarray, sponsors: np.ndarray, share: float,

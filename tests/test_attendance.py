@@ -17,6 +17,10 @@ def test_participation_has_the_turnout_as_its_mean_and_rises_with_salience():
         p = participation(salience, share, 1.5)
         assert p.mean() == pytest.approx(share, abs=1e-9)
         assert np.all(np.diff(p) > 0)
+    # extreme shares and engagements still hit their mean
+    for share in (0.001, 0.999):
+        for engagement in (0.0, 20.0, 100.0):
+            assert participation(salience, share, engagement).mean() == pytest.approx(share, abs=1e-9)
     # engagement 0: everyone equally likely
     assert np.allclose(participation(salience, 0.3, 0.0), 0.3)
     # all the same salience: no basis to prefer anyone
