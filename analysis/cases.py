@@ -267,7 +267,7 @@ def _parse_case(raw: Any, at: tuple, locs: Locations, roster: Roster,
 
 
 def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The scenario of a case, as a dict for :func:`sim.scenario.scenario_from_dict`.
+    """The scenario of a case, as a dict for :func:`sim.loading.scenario_from_dict`.
 
     Built from the case's rule, date, form and population only: the recorded stances are not
     read. The world is the roster as of the decision date with the stated positions made before

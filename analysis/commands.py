@@ -191,7 +191,7 @@ def compare(args: argparse.Namespace) -> int:
     from analysis.compare import compare_strategies, default_workers
     from analysis.compare_report import print_comparison, write_comparison
     from analysis.strategies import apply_strategy, load_strategy_file
-    from sim.scenario import load_scenario
+    from sim.loading import load_scenario
 
     for name in ("runs", "workers", "court-runs"):
         _positive(name, getattr(args, name.replace("-", "_")))
@@ -228,7 +228,7 @@ def compare(args: argparse.Namespace) -> int:
 
 def explain(args: argparse.Namespace) -> int:
     from analysis.explain import explain_state, print_explanation
-    from sim.scenario import load_scenario
+    from sim.loading import load_scenario
 
     _positive("seed", args.seed, 0)
     scenario = load_scenario(args.scenario, args.overrides)
@@ -246,8 +246,8 @@ def landscape(args: argparse.Namespace) -> int:
     import time
 
     from analysis.landscape import EXHAUSTIVE_LIMIT, minima, model_landscape_inputs, summary
+    from sim.loading import load_scenario
     from sim.model import NegotiationModel
-    from sim.scenario import load_scenario
 
     _positive("seed", args.seed, 0)
     _positive("top", args.top)

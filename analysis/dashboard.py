@@ -19,8 +19,8 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 
 from analysis.plots import COALITION_COLOURS, STANCE_COLOURS, network_layout
+from sim.loading import load_scenario
 from sim.model import NegotiationModel
-from sim.scenario import load_scenario
 from sim.stance import Stance
 
 

@@ -18,7 +18,8 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from sim.errors import Problem, ScenarioError
-from sim.scenario import Form, Scenario, Strategy, Strict, Unit, problem_from_pydantic, validate_scenario
+from sim.loading import problem_from_pydantic, validate_scenario
+from sim.scenario import Form, Scenario, Strategy, Strict, Unit
 from sim.yamlio import Locations, PathKey, load_yaml
 
 

@@ -102,8 +102,8 @@ def simulate_case(case: Case, behaviour: dict[str, Any] | None, runs: int) -> tu
     Returns:
         (members' ISO3 codes, members x stances probabilities with columns by stance code).
     """
+    from sim.loading import scenario_from_dict
     from sim.run import run_scenario
-    from sim.scenario import scenario_from_dict
 
     scenario = scenario_from_dict(case_scenario(case, behaviour))
     counts: np.ndarray | None = None

@@ -21,8 +21,8 @@ _EXPORTS = {
     "run_scenario": "sim.run",
     "write_run": "sim.run",
     "Scenario": "sim.scenario",
-    "load_scenario": "sim.scenario",
-    "scenario_from_dict": "sim.scenario",
+    "load_scenario": "sim.loading",
+    "scenario_from_dict": "sim.loading",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -176,8 +176,8 @@ def _from_analysis(name: str):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.loading import load_scenario
     from sim.run import run_scenario, write_run
-    from sim.scenario import load_scenario
 
     if args.seed is not None and args.seed < 0:
         raise ScenarioError([Problem("--seed", 0, "seed", f"must be >= 0, got {args.seed}")])
@@ -254,7 +254,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
+    from sim.loading import load_scenario
 
     problems: list[Problem] = []
     for path in args.scenarios:
@@ -273,8 +273,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import os
     import subprocess
 
+    from sim.loading import load_scenario
     from sim.paths import PROJECT_ROOT
-    from sim.scenario import load_scenario
 
     load_scenario(args.scenario)  # mistakes are reported here, before a server starts
     if not 0 < args.port < 65536:

@@ -81,7 +81,7 @@ def _base(path: str, expected_hash: str) -> tuple[dict[str, Any], Path | None]:
     """The scenario as a dict, loaded once per worker process."""
     key = (path, expected_hash)
     if key not in _BASES:
-        from sim.scenario import load_scenario
+        from sim.loading import load_scenario
         from sim.sweep import scenario_hash
 
         scenario = load_scenario(path)

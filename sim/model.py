@@ -98,7 +98,7 @@ class NegotiationModel(mesa.Model):
         seed: the seed of every random draw (default: the scenario's ``seed``).
 
     Example:
-        >>> from sim.scenario import load_scenario
+        >>> from sim.loading import load_scenario
         >>> from sim.paths import PROJECT_ROOT
         >>> s = load_scenario(PROJECT_ROOT / "tests/data/five_states.yaml")
         >>> m = NegotiationModel(s, seed=1)

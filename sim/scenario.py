@@ -1,34 +1,30 @@
 """The scenario format: pydantic models that validate YAML, give typed access and write the schema.
 
-A scenario is one YAML file (see ``scenarios/reaim_2023.yaml``). :func:`load_scenario` reads it
-safely, resolves ``extends:`` (deep merge, cycles refused), applies ``--set dotted.key=value``
-overrides, validates it against :class:`Scenario`, and checks what a schema cannot: that every
-ISO3 code and group exists in the roster, that forums name real proposals, and that ``after:``
-chains have no cycle. Every problem is reported with its file, line and field, all at once.
+A scenario is one YAML file (see ``scenarios/reaim_2023.yaml``); ``sim/loading.py`` reads it,
+resolves ``extends:`` and ``--set``, validates it against :class:`Scenario` and reports every
+problem with its file, line and field. Its functions (``load_scenario``, ``validate_scenario``,
+``scenario_from_dict``, ``apply_override``, ``problem_from_pydantic``) can also be imported from
+here, as before the split.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from sim.errors import Problem, ScenarioError
 from sim.paths import PROJECT_ROOT, resolve_data_path
-from sim.yamlio import Locations, PathKey, deep_merge, load_yaml
+from sim.yamlio import Locations
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Form = Literal["political_declaration", "resolution", "principles", "binding_instrument"]
@@ -366,201 +362,6 @@ class Scenario(Strict):
         return next(p for p in self.proposals if p.id == proposal_id)
 
 
-# ---------------------------------------------------------------------------------------------
-# loading
-
-
-def load_scenario(
-    path: str | Path, overrides: list[str] | tuple[str, ...] = (), check_world: bool = True
-) -> Scenario:
-    """Load, merge, override and validate a scenario file.
-
-    Args:
-        path: the scenario YAML.
-        overrides: ``dotted.key=value`` strings, as given to ``--set``.
-        check_world: also check ISO3 codes and groups against the roster.
-
-    Returns:
-        The validated :class:`Scenario`.
-
-    Raises:
-        ScenarioError: with one :class:`Problem` per mistake found.
-    """
-    data, locs = _load_with_extends(Path(path), str(path), chain=())
-    for i, text in enumerate(overrides, start=1):
-        data = apply_override(data, locs, text, i)
-    return validate_scenario(data, locs, source=Path(path), check_world=check_world)
-
-
-def scenario_from_dict(data: dict[str, Any], check_world: bool = True) -> Scenario:
-    """Validate a scenario given as a Python dict (for notebooks and tests)."""
-    locs = Locations()
-    locs.set((), "<dict>", 0)
-    return validate_scenario(data, locs, source=None, check_world=check_world)
-
-
-def validate_scenario(
-    data: Any, locs: Locations, source: Path | None, check_world: bool = True
-) -> Scenario:
-    """Validate loaded data; see :func:`load_scenario`."""
-    if not isinstance(data, dict):
-        raise ScenarioError([locs.problem((), "a scenario must be a mapping of keys to values")])
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError([problem_from_pydantic(err, locs, Scenario) for err in exc.errors()]) from None
-    scenario._source = source
-    scenario._locations = locs
-    from sim.checks import check_scenario  # the semantic checks need the roster
-
-    problems = check_scenario(scenario, locs, check_world=check_world)
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
-
-
-def _load_with_extends(path: Path, display: str, chain: tuple[Path, ...]) -> tuple[Any, Locations]:
-    data, locs = load_yaml(path, display)
-    if not isinstance(data, dict) or "extends" not in data:
-        return data, locs
-    parents = data.pop("extends")
-    if isinstance(parents, str):
-        parents = [parents]
-    if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
-        raise ScenarioError([locs.problem(("extends",), "must be a file name or a list of them")])
-    merged: Any = {}
-    merged_locs = Locations()
-    merged_locs.set((), *locs.find(()))
-    here = path.resolve()
-    for i, parent in enumerate(parents):
-        parent_path = (path.parent / parent).resolve()
-        where = ("extends",) if len(parents) == 1 else ("extends", i)
-        if parent_path in chain + (here,):
-            names = " -> ".join(p.name for p in chain + (here, parent_path))
-            raise ScenarioError([locs.problem(where, f"extends forms a cycle: {names}")])
-        if not parent_path.exists():
-            raise ScenarioError([locs.problem(where, f"file not found: {parent}")])
-        shown = str(Path(display).parent / parent)
-        pdata, plocs = _load_with_extends(parent_path, shown, chain + (here,))
-        if not isinstance(pdata, dict):
-            raise ScenarioError([plocs.problem((), "a scenario must be a mapping of keys to values")])
-        merged = deep_merge(merged, pdata, merged_locs, plocs)
-    merged = deep_merge(merged, data, merged_locs, locs)
-    return merged, merged_locs
-
-
-def apply_override(data: Any, locs: Locations, text: str, index: int = 1) -> Any:
-    """Apply one ``dotted.key=value`` override in place (the value is read as YAML).
-
-    List items are addressed by index (``forums.0.decides=20``) or by id (``forums.unga.decides=20``).
-
-    Example:
-        >>> d = {"rounds": 10, "forums": [{"id": "f", "opens": 0}]}
-        >>> apply_override(d, Locations(), "forums.f.opens=3")
-        {'rounds': 10, 'forums': [{'id': 'f', 'opens': 3}]}
-    """
-    where = f"--set {text}"
-    if "=" not in text:
-        raise ScenarioError([Problem(where, 0, "", "expected dotted.key=value")])
-    key, raw = text.split("=", 1)
-    parts = [p for p in key.strip().split(".")]
-    if not all(parts):
-        raise ScenarioError([Problem(where, 0, key, "empty part in the dotted key")])
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
-    node = data
-    path: PathKey = ()
-    for n, part in enumerate(parts):
-        last = n == len(parts) - 1
-        if isinstance(node, list):
-            idx = _list_index(node, part)
-            if idx is None:
-                raise ScenarioError([Problem(where, 0, key, f"no item {part!r} in this list")])
-            path += (idx,)
-            if last:
-                node[idx] = value
-            else:
-                node = node[idx]
-        elif isinstance(node, dict):
-            path += (part,)
-            if last:
-                node[part] = value
-            else:
-                node = node.setdefault(part, {})
-        else:
-            raise ScenarioError([Problem(where, 0, key, "cannot set a key inside a plain value")])
-    locs.drop_under(path)
-    locs.set(path, where, 0)
-    return data
-
-
-def _list_index(items: list[Any], part: str) -> int | None:
-    if part.lstrip("-").isdigit():
-        idx = int(part)
-        return idx if -len(items) <= idx < len(items) else None
-    for i, item in enumerate(items):
-        if isinstance(item, dict) and item.get("id") == part:
-            return i
-    return None
-
-
-def problem_from_pydantic(err: dict[str, Any], locs: Locations, root: type[BaseModel]) -> Problem:
-    """One pydantic validation error as a located :class:`Problem`, in plain words.
-
-    Args:
-        err: an item of ``ValidationError.errors()``.
-        locs: where each value of the validated document was written.
-        root: the model that was validated (for "did you mean" hints on unknown keys).
-    """
-    path = tuple(p for p in err["loc"] if p != "tuple[float, float]")
-    kind = err["type"]
-    value = err.get("input")
-    if kind == "extra_forbidden":
-        known = _known_keys(path[:-1], root)
-        hint = difflib.get_close_matches(str(path[-1]), known, n=1)
-        extra = f" (did you mean {hint[0]!r}?)" if hint else ""
-        msg = f"unknown key{extra}; known keys: {', '.join(known)}" if known else "unknown key"
-        return locs.problem(path, msg)
-    if kind in ("literal_error", "enum"):
-        expected = err.get("ctx", {}).get("expected", "")
-        options = expected.replace("'", "").replace(" or ", ", ")
-        return locs.problem(path, f"{value!r} is not one of {options}")
-    if kind == "missing":
-        return locs.problem(path, "required field is missing")
-    msg = err["msg"].removeprefix("Value error, ")
-    if kind not in ("value_error", "model_type", "dict_type", "list_type") and not isinstance(
-            value, dict | list):
-        msg = f"{msg}, got {value!r}"
-    return locs.problem(path, msg)
-
-
-def _known_keys(path: PathKey, root: type[BaseModel]) -> list[str]:
-    """The field names allowed at ``path`` (for 'did you mean' hints)."""
-    model: Any = root
-    for part in path:
-        if isinstance(part, int):
-            continue
-        field = getattr(model, "model_fields", {}).get(part)
-        if field is None:
-            return []
-        model = _model_of(field.annotation)
-        if model is None:
-            return []
-    return list(getattr(model, "model_fields", {}).keys())
-
-
-def _model_of(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def write_schema(path: str | Path | None = None) -> Path:
     """Write the JSON Schema of the format (``scenarios/scenario.schema.json`` by default)."""
     target = Path(path) if path else PROJECT_ROOT / "scenarios" / "scenario.schema.json"
@@ -571,3 +372,16 @@ def write_schema(path: str | Path | None = None) -> Path:
     }
     target.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
     return target
+
+
+_LOADING = ("load_scenario", "scenario_from_dict", "validate_scenario", "apply_override",
+            "problem_from_pydantic")
+
+
+def __getattr__(name: str) -> Any:
+    """The loading functions, from ``sim.loading`` on first use (it imports this module)."""
+    if name in _LOADING:
+        from sim import loading
+
+        return getattr(loading, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

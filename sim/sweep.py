@@ -27,14 +27,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
-from sim.scenario import (
-    Scenario,
+from sim.loading import (
     _list_index,
     apply_override,
     load_scenario,
     problem_from_pydantic,
     validate_scenario,
 )
+from sim.scenario import Scenario
 from sim.yamlio import Locations, load_yaml
 
 Method = Literal["grid", "random", "lhs", "sobol", "morris"]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from sim.attendance import draw_present, participation
+from sim.loading import load_scenario
 from sim.run import run_scenario
-from sim.scenario import load_scenario
 from tests.conftest import five_state_scenario
 
 

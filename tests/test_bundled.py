@@ -24,3 +24,11 @@ def test_schema_file_is_up_to_date():
     fresh = Scenario.model_json_schema()
     on_disk["properties"].pop("extends", None)
     assert on_disk == fresh, "run `make schema` to regenerate scenarios/scenario.schema.json"
+
+
+def test_the_loading_functions_are_still_importable_from_sim_scenario():
+    from sim import loading, scenario
+
+    for name in ("load_scenario", "scenario_from_dict", "validate_scenario", "apply_override",
+                 "problem_from_pydantic"):
+        assert getattr(scenario, name) is getattr(loading, name)

@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from sim.forums import make_rule
+from sim.loading import load_scenario
 from sim.run import run_scenario
-from sim.scenario import Threshold, load_scenario
+from sim.scenario import Threshold
 from sim.stance import Stance
 from tests.conftest import five_state_scenario
 

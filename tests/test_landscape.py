@@ -27,9 +27,9 @@ from analysis.landscape import (
     propensities_from_world,
 )
 from sim.cli import main
+from sim.loading import load_scenario
 from sim.model import NegotiationModel
 from sim.paths import PROJECT_ROOT
-from sim.scenario import load_scenario
 
 FIVE_STATES = PROJECT_ROOT / "tests/data/five_states.yaml"
 
