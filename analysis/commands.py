@@ -133,7 +133,7 @@ def validate(args: argparse.Namespace) -> int:
 
             (args.out / "loo.json").write_text(json.dumps(loo, indent=2) + "\n", encoding="utf-8")
             written.append(args.out / "loo.json")
-        console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+        console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False, soft_wrap=True)
     return 0
 
 

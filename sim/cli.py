@@ -199,7 +199,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         written.append(plot_coalition_sizes(result, out / "coalition_sizes.png"))
     _print_summary(result.summary)
     console = Console(stderr=False)
-    console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+    console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False, soft_wrap=True)
     return 0
 
 
