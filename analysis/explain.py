@@ -252,6 +252,10 @@ def print_explanation(decisions: list[Decision], console) -> None:
     from rich.table import Table
 
     for d in decisions:
+        if d.after == "absent":  # no stance, no utility recorded: nothing to split
+            console.print(f"{d.iso3} in {d.forum} ({d.rule}), decision round {d.round}: {d.note}",
+                          highlight=False)
+            continue
         table = Table(title=f"{d.iso3} in {d.forum} ({d.rule}), decision round {d.round}: "
                             f"{d.before} -> {d.after}", title_justify="left")
         table.add_column("term")
