@@ -229,10 +229,7 @@ def compare_strategies(scenario: Scenario, strategies: list[LoadedStrategy], run
     scenarios = [apply_strategy(scenario, s) for s in strategies]
     seeds = run_seeds(seed, runs)
     reference = NegotiationModel(scenarios[0], seed=seed)
-    forums = [ForumInfo(f.id, f.rule, f.proposal, f.member_index,
-                        reference.capability[f.member_index]
-                        if f.rule.threshold.weight_by == "capability"
-                        else np.ones(len(f.member_index)))
+    forums = [ForumInfo(f.id, f.rule, f.proposal, f.member_index, f.weights(reference.capability))
               for f in reference.forums]
     ensembles = run_ensembles([(s.name, sc) for s, sc in zip(strategies, scenarios, strict=True)],
                               seeds, workers, advance)

@@ -86,7 +86,7 @@ def stance_counts(model: NegotiationModel):
         lines.append(f"- `{f.id}` ({f.rule.name}, {status}{verdict}): "
                      f"endorsements {c.endorse} of {len(f.member_index)}, oppose {c.oppose}, "
                      f"abstain {c.abstain}, object {c.object}, "
-                     f"absent {len(f.member_index) - len(f.present_index)}")
+                     f"absent {f.absent}")
     return solara.Markdown("\n".join(lines))
 
 

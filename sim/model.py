@@ -82,6 +82,17 @@ class ForumState:
     def counts(self) -> Counts:
         return Counts.of(self.stances[self.member_index])
 
+    @property
+    def absent(self) -> int:
+        """How many members do not take part (sim/attendance.py)."""
+        return len(self.member_index) - len(self.present_index)
+
+    def weights(self, capability: np.ndarray) -> np.ndarray:
+        """Each member's weight in the rule (``threshold.weight_by``), in member order."""
+        if self.rule.threshold.weight_by == "capability":
+            return capability[self.member_index]
+        return np.ones(len(self.member_index))
+
     def status(self, round_: int) -> str:
         if round_ < self.opens:
             return "pending"
@@ -253,10 +264,8 @@ class NegotiationModel(mesa.Model):
         coalitions.resolve(group, self.sponsors, b)
         if t == group[0].decides:
             for track in group:
-                idx = track.member_index
-                weights = (self.capability[idx] if track.rule.threshold.weight_by == "capability"
-                           else np.ones(len(idx)))
-                adopted = bool(track.rule.adopted(track.stances[idx], weights))
+                adopted = bool(track.rule.adopted(track.stances[track.member_index],
+                                                  track.weights(self.capability)))
                 track.outcome = Outcome(t, adopted, track.counts())
 
     def _deliberate(self, forum: ForumState, t: int, size_pull: float) -> None:

@@ -95,7 +95,7 @@ def summarise(model: NegotiationModel) -> dict[str, Any]:
             "no": counts.oppose + counts.object,
             "abstain": counts.abstain,
             "undecided": counts.undecided,
-            "absent": len(idx) - len(f.present_index),  # not taking part (sim/attendance.py)
+            "absent": f.absent,  # not taking part (sim/attendance.py)
             "objectors": who(Stance.OBJECT),
             "endorsers": who(Stance.ENDORSE),
             "opposers": who(Stance.OPPOSE),
@@ -141,10 +141,9 @@ def _coalitions(model: NegotiationModel) -> tuple[dict[str, list], dict[str, lis
             })
             utility = f.utility[idx].copy()
             utility[np.isin(idx, model.sponsors[f.proposal])] = np.inf  # sponsors never defect
-            weights = (model.capability[idx] if f.rule.threshold.weight_by == "capability"
-                       else np.ones(len(idx)))
             # in the order the rule takes them: the least keen (or, to win, the keenest) first
-            pivotal = [iso3[idx[k]] for k in f.rule.pivotal(f.stances[idx], weights, utility)]
+            pivotal = [iso3[idx[k]] for k in f.rule.pivotal(f.stances[idx],
+                                                             f.weights(model.capability), utility)]
             adopted = bool(f.outcome.adopted) if f.outcome else False
             blocking[fid].append({
                 "proposal": f.proposal,
