@@ -28,6 +28,11 @@ undecided: 0) plus ``inertia`` for the position i holds now (none while undecide
 argmax_k V_ik / tau + G_ik with G Gumbel draws, i.e. a multinomial logit with temperature
 tau = ``noise``. Each round a member reconsiders only with probability 2 * attention * s_i
 (everyone in the decision round of a vote or a consensus forum).
+
+The draws of a round (:func:`draw_shocks`) are uniform numbers, taken from the model's generator
+exactly as ``rng.gumbel(size=(n, k))`` followed by ``rng.random(n)`` would take them; a Gumbel draw
+is computed from its uniform as NumPy computes it (:func:`gumbel_of`), and only for the members who
+reconsider, so a round costs a logarithm per option only for them.
 """
 
 from __future__ import annotations
@@ -136,6 +141,36 @@ def choice_probabilities(values: np.ndarray, noise: float) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def draw_shocks(rng: np.random.Generator, members: int, options: int) -> np.ndarray:
+    """The uniform draws of one forum's round: ``members * options`` for the Gumbel shocks (row
+    by row), then ``members`` for who reconsiders. The generator's stream is consumed exactly as
+    ``rng.gumbel(size=(members, options))`` then ``rng.random(members)`` consume it: NumPy's Gumbel
+    sampler takes U = 1 - u and draws again when U == 1, i.e. when u == 0 (odds 2**-53 a draw),
+    which is done here too.
+    """
+    need = members * options
+    u = rng.random(need + members)
+    if u[:need].all():  # no zero: nothing to redraw
+        return u
+    gumbel = u[:need][u[:need] != 0.0]
+    rest = u[need:]
+    while len(gumbel) < need:  # each rejected draw is replaced by the next one in the stream
+        take = rest[:need - len(gumbel)]
+        rest = rest[len(take):]
+        if len(take) == 0:
+            take = rng.random(need - len(gumbel))
+        gumbel = np.concatenate((gumbel, take[take != 0.0]))
+    if len(rest) < members:
+        rest = np.concatenate((rest, rng.random(members - len(rest))))
+    return np.concatenate((gumbel, rest))
+
+
+def gumbel_of(u: np.ndarray) -> np.ndarray:
+    """Standard Gumbel draws from uniforms in [0, 1), by NumPy's own formula (-log(-log(1 - u))):
+    bit for bit what ``Generator.gumbel`` returns for the same stream."""
+    return -np.log(-np.log(1.0 - u))
+
+
 def choose(values: np.ndarray, options: tuple[Stance, ...], noise: float,
            gumbel: np.ndarray) -> np.ndarray:
     """Each state's stance under the logit rule, by Gumbel-max: argmax_k V_ik / tau + G_ik
@@ -175,8 +210,7 @@ class Deliberation:
     leaders: sp.csr_matrix
     params: np.ndarray
     options: np.ndarray
-    gumbel: np.ndarray | None = None
-    uniform: np.ndarray | None = None
+    shocks: np.ndarray | None = None
     forced: bool = False
     social_den: np.ndarray | None = None
     tie_to_member: np.ndarray | None = None
@@ -214,8 +248,9 @@ def deliberate_numpy(d: Deliberation, utility_out: np.ndarray) -> None:
     b = _Weights(inertia, oppose_cost, objection_cost, abstain_bias)
     options = tuple(Stance(int(o)) for o in d.options)
     values = option_values(utility, options, d.stances[idx], b)
-    chosen = choose(values, options, noise, d.gumbel)
-    looks = d.uniform < attention2 * d.salience[idx]
+    n, k = values.shape
+    chosen = choose(values, options, noise, gumbel_of(d.shocks[:n * k]).reshape(n, k))
+    looks = d.shocks[n * k:] < attention2 * d.salience[idx]
     if d.forced:
         looks[:] = True
     d.stances[idx] = np.where(looks, chosen, d.stances[idx])

@@ -195,8 +195,8 @@ if HAVE_NUMBA:
     @njit(cache=True, nogil=True)
     def _deliberate_numba(idx, ideal, position, status_quo, dim_weights, total_weight, salience,
                           capability_share, stances, sign_of, t_ptr, t_idx, t_member,
-                          social_den, l_ptr, l_idx, l_val, params, options, gumbel, uniform,
-                          forced, utility_out):
+                          social_den, l_ptr, l_idx, l_val, params, options, shocks, forced,
+                          utility_out):
         baseline, policy, social_w, bloc_w, pull, form = params[0], params[1], params[2], \
             params[3], params[4], params[5]
         inertia, oppose_cost, objection_cost, abstain_bias = params[6], params[7], params[8], \
@@ -208,8 +208,9 @@ if HAVE_NUMBA:
         for i in range(stances.shape[0]):
             sign[i] = sign_of[stances[i]]
         social_num = _tie_sums(idx, t_ptr, t_idx, t_member, sign)
-        chosen = np.empty(idx.shape[0], dtype=np.int8)
-        for m in range(idx.shape[0]):
+        count = idx.shape[0]
+        reconsider = count * n_opt  # shocks: count * n_opt Gumbel uniforms, then count more
+        for m in range(count):
             i = idx[m]
             d2 = 0.0
             q2 = 0.0
@@ -229,6 +230,10 @@ if HAVE_NUMBA:
             u = (baseline - policy * salience[i] * distance + social_w * social * heed
                  + bloc_w * bloc * heed + pull - form * capability_share[i])
             utility_out[i] = u
+            # Only a member who reconsiders picks (its pick alone uses its own stance, and the
+            # social and bloc terms read the signs taken before anyone moved).
+            if not (forced or shocks[reconsider + m] < attention2 * salience[i]):
+                continue
             best = -np.inf
             pick = 0
             for k in range(n_opt):
@@ -247,15 +252,12 @@ if HAVE_NUMBA:
                     v += inertia
                 else:
                     v += 0.0
-                score = v / noise + gumbel[m, k]
+                gumbel = -np.log(-np.log(1.0 - shocks[m * n_opt + k]))  # as gumbel_of
+                score = v / noise + gumbel
                 if score > best:
                     best = score
                     pick = k
-            chosen[m] = options[pick]
-        for m in range(idx.shape[0]):
-            i = idx[m]
-            if forced or uniform[m] < attention2 * salience[i]:
-                stances[i] = chosen[m]
+            stances[i] = options[pick]
 
     def deliberate_numba(d, utility_out: np.ndarray) -> None:
         """:func:`agents.state.deliberate_numpy`, compiled."""
@@ -263,7 +265,7 @@ if HAVE_NUMBA:
             d.idx, d.ideal, d.position, d.status_quo, d.dim_weights, d.total_weight, d.salience,
             d.capability_share, d.stances, STANCE_SIGN, d.ties.indptr, d.ties.indices,
             d.tie_to_member, d.social_den, d.leaders.indptr, d.leaders.indices,
-            d.leaders.data, d.params, d.options, d.gumbel, d.uniform, d.forced, utility_out)
+            d.leaders.data, d.params, d.options, d.shocks, d.forced, utility_out)
 
     @njit(cache=True, nogil=True)
     def _lobby_numba(ideal, salience, tied, offsets, positions, influence, push):

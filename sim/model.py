@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 
 from agents.stakeholder import StakeholderAgent
-from agents.state import Deliberation, StateAgent
+from agents.state import Deliberation, StateAgent, draw_shocks
 from agents.strategy import Campaign
 from sim import attendance, coalitions, kernels
 from sim.forums import Counts, Rule, make_rule
@@ -149,7 +149,6 @@ class NegotiationModel(mesa.Model):
         self._edges = setting.edges
         self._pull: np.ndarray | None = None  # the drift's tie weights, on first use
 
-        self.states = [StateAgent(self, iso3, i) for i, iso3 in enumerate(self.world.iso3)]
         self.positions = {
             p.id: np.array([p.position[d] for d in self.dimensions]) for p in scenario.proposals
         }
@@ -168,20 +167,7 @@ class NegotiationModel(mesa.Model):
         for f in self.forums:
             self._forums_of.setdefault(f.proposal, []).append(f)
         self.campaigns = [self._make_campaign(st) for st in scenario.strategies]
-        self.stakeholders = [self._make_stakeholder(k) for k in scenario.stakeholders]
-        # Mesa 3.3 numbers agents with a counter per model kept in a class-level dict, which holds
-        # every model ever built alive (mesa#3179, fixed upstream by numbering agents in
-        # register_agent): a sweep's worker grew by a model per run and its garbage collections
-        # slowed. Every agent of this model is created above, so its counter is dropped.
-        mesa.Agent._ids.pop(self, None)
-        self._lobby = kernels.Lobby(
-            tied=np.concatenate([s.tied for s in self.stakeholders] + [np.zeros(0, np.int64)]),
-            offsets=np.cumsum([0] + [len(s.tied) for s in self.stakeholders]).astype(np.int64),
-            positions=np.array([s.position for s in self.stakeholders]).reshape(
-                len(self.stakeholders), len(self.dimensions)),
-            influence=np.array([s.influence for s in self.stakeholders], dtype=float),
-            push=np.array([s.salience_push for s in self.stakeholders], dtype=float),
-        )
+        self._lobby = setting.lobby(scenario.stakeholders, self.dimensions)
 
         self.record = Record(len(self.forums), self.rounds, len(self.dimensions))
         self._slot = {f.id: k for k, f in enumerate(self.forums)}  # a track's row in the record
@@ -204,11 +190,57 @@ class NegotiationModel(mesa.Model):
         )
         return Campaign(spec, self.world.index.get(spec.sponsor, -1), proposal)
 
-    def _make_stakeholder(self, spec) -> StakeholderAgent:
-        position = np.array([spec.position[d] for d in self.dimensions])
-        tied = self.world.positions(spec.ties, self.roster)
-        return StakeholderAgent(self, spec.id, spec.kind, position, spec.influence,
-                                spec.salience_push, tied)
+    # -- the Mesa agents ---------------------------------------------------------------------------
+
+    _agents_made = False
+
+    def _make_agents(self) -> None:
+        """The Mesa agents, made on first use: the states (in the world's order), then the
+        stakeholders (in the scenario's). A round computes on the model's arrays, which the agents
+        view, so a run or a sweep that never asks for an agent never pays for making them (196 of
+        them cost about as much as ten rounds)."""
+        if self._agents_made:
+            return
+        self._agents_made = True
+        self._states = [StateAgent(self, iso3, i) for i, iso3 in enumerate(self.world.iso3)]
+        lobby = self._lobby
+        self._stakeholders = [
+            StakeholderAgent(self, spec.id, spec.kind, lobby.positions[k], spec.influence,
+                             spec.salience_push, lobby.tied[lobby.offsets[k]:lobby.offsets[k + 1]])
+            for k, spec in enumerate(self.scenario.stakeholders)]
+        # Mesa 3.3 numbers agents with a counter per model kept in a class-level dict, which holds
+        # every model ever built alive (mesa#3179, fixed upstream by numbering agents in
+        # register_agent): a sweep's worker grew by a model per run and its garbage collections
+        # slowed. Every agent of this model is made here, so its counter is dropped.
+        mesa.Agent._ids.pop(self, None)
+
+    @property
+    def states(self) -> list[StateAgent]:
+        """The state agents, in the world's order (``states[i]`` views row i of the arrays)."""
+        self._make_agents()
+        return self._states
+
+    @property
+    def stakeholders(self) -> list[StakeholderAgent]:
+        """The stakeholder agents, in the scenario's order."""
+        self._make_agents()
+        return self._stakeholders
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Mesa's set of every agent of the model (made on first use)."""
+        self._make_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        self._make_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._make_agents()
+        return super().agent_types
 
     # -- queries --------------------------------------------------------------------------------
 
@@ -277,9 +309,7 @@ class NegotiationModel(mesa.Model):
             d.params = forum.params.copy()
             d.params[4] += size_pull  # the forum's pull, plus the coalition's (sim/coalitions.py)
         # Draws in a fixed order (Gumbel shocks, then who reconsiders), whichever kernel runs.
-        n = len(forum.present_index)
-        d.gumbel = self.rng.gumbel(size=(n, len(d.options)))
-        d.uniform = self.rng.random(n)
+        d.shocks = draw_shocks(self.rng, len(forum.present_index), len(d.options))
         # in a vote's or consensus' decision round every member must decide
         d.forced = t == forum.decides and forum.rule.forced_decision
         kernels.deliberate(d, forum.utility)

@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from agents.state import member_ties
+from sim.kernels import Lobby
 from sim.profiles import (
     INDICATORS_FILE,
     POSITIONS_FILE,
@@ -30,7 +31,7 @@ from sim.profiles import (
     read_indicators,
     read_positions,
 )
-from sim.scenario import DEFAULT_TIE_WEIGHTS, Scenario
+from sim.scenario import DEFAULT_TIE_WEIGHTS, Scenario, Stakeholder
 from sim.world import Roster, World, cached_world, load_roster
 
 DEFAULT_IDEAL = 0.5
@@ -63,6 +64,27 @@ class Setting:
     edges: tuple[np.ndarray, np.ndarray, np.ndarray]
     _member_ties: dict[bytes, tuple[np.ndarray, np.ndarray]] = field(
         default_factory=dict, repr=False, compare=False)
+    _tied: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def lobby(self, stakeholders: list[Stakeholder], dimensions: list[str]) -> Lobby:
+        """The stakeholders as the arrays of ``sim.kernels.lobby``: their ties (looked up once
+        per list of ties and kept, read-only) and their positions and weights (which a sweep
+        may vary)."""
+        tied = []
+        for k in stakeholders:
+            key = tuple(k.ties)
+            if key not in self._tied:
+                self._tied[key] = self.world.positions(k.ties, self.roster).astype(np.int64)
+                self._tied[key].setflags(write=False)
+            tied.append(self._tied[key])
+        return Lobby(
+            tied=np.concatenate(tied + [np.zeros(0, np.int64)]),
+            offsets=np.cumsum([0] + [len(t) for t in tied]).astype(np.int64),
+            positions=np.array([[k.position[d] for d in dimensions] for k in stakeholders],
+                               dtype=float).reshape(len(stakeholders), len(dimensions)),
+            influence=np.array([k.influence for k in stakeholders], dtype=float),
+            push=np.array([k.salience_push for k in stakeholders], dtype=float),
+        )
 
     def member_ties(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """:func:`agents.state.member_ties` for a forum's members, kept for the next run."""

@@ -142,3 +142,18 @@ def test_concessions_move_the_text_toward_hold_outs_when_endorsements_stall():
     position = result.summary["proposals"][0]["position"]["stringency"]
     # two concessions toward EEE at 0.0, the second capped by max_total: 0.8 - 0.15
     assert np.isclose(position, 0.65)
+
+
+def test_mesa_agents_view_the_model_and_are_numbered_states_then_stakeholders():
+    # The agents are made on first use; whenever that is, Mesa sees every one of them, in order.
+    data = five_state_scenario()
+    data["stakeholders"] = [{"id": "ngo", "kind": "civil_society", "influence": 0.5,
+                             "position": {"stringency": 1.0}, "ties": ["BBB"]}]
+    model = NegotiationModel(scenario_from_dict(data), seed=1)
+    model.run()
+    assert len(model.agents) == 6
+    assert [a.unique_id for a in model.agents] == [1, 2, 3, 4, 5, 6]
+    assert [s.iso3 for s in model.states] == ["AAA", "BBB", "CCC", "DDD", "EEE"]
+    assert model.agents_by_type[type(model.stakeholders[0])][0].ident == "ngo"
+    assert model.states[0].stance("f") == "endorse"  # AAA sponsors the text
+    assert model.states[1].ideal["stringency"] == model.ideal[1, 0]  # a view of the arrays
