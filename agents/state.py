@@ -150,7 +150,7 @@ def draw_shocks(rng: np.random.Generator, members: int, options: int) -> np.ndar
     """
     need = members * options
     u = rng.random(need + members)
-    if u[:need].all():  # no zero: nothing to redraw
+    if np.count_nonzero(u[:need]) == need:  # no zero: nothing to redraw
         return u
     gumbel = u[:need][u[:need] != 0.0]
     rest = u[need:]

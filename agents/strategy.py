@@ -51,23 +51,22 @@ class Campaign:
         self._capable: np.ndarray | None = None  # every state, the most capable first
 
     def act(self, model: NegotiationModel) -> None:
-        t = model.round
-        forums = [f for f in model.forums_deciding(self.proposal) if f.opens <= t <= f.decides]
+        forums = model.open_deciding(self.proposal)
         if not forums:
             return
         # stances outside a forum's members stay undecided, so endorsing implies membership;
         # members not taking part (sim/attendance.py) are not courted
-        backing = [f.stances == ENDORSE for f in forums]
-        members, endorsing = forums[0].present, backing[0]
-        for f, backs in zip(forums[1:], backing[1:], strict=True):
-            members = members | f.present
-            endorsing = endorsing | backs
+        members, endorsing = forums[0].present, forums[0].stances == ENDORSE
+        count = int(np.count_nonzero(endorsing))  # the most endorsements in one forum
+        for f in forums[1:]:
+            backs = f.stances == ENDORSE
+            members, endorsing = members | f.present, endorsing | backs
+            count = max(count, int(np.count_nonzero(backs)))
         campaigners = model.sponsors[self.proposal]
         holdouts = members > endorsing  # members not endorsing
         holdouts[campaigners] = False
         self._outreach(model, forums[0], holdouts, campaigners)
         if self.spec.concessions is not None:
-            count = max(int(np.count_nonzero(backs)) for backs in backing)
             self._concede(model, count, holdouts)
         if self.spec.invite_cosponsors:
             self._invite(model, endorsing & self._keen(model, forums), campaigners)
@@ -79,10 +78,10 @@ class Campaign:
         more, in at least one of the open forums deciding it."""
         keen = None
         for f in forums:
-            rivals = [r.utility for r in model.tracks(f.forum_id) if r is not f]
             favours = f.utility > 0
-            if rivals:
-                favours &= f.utility >= np.max(rivals, axis=0)
+            group = model.tracks(f.forum_id)
+            if len(group) > 1:
+                favours &= f.utility >= np.max([r.utility for r in group if r is not f], axis=0)
             keen = favours if keen is None else keen | favours
         return keen
 
@@ -140,7 +139,7 @@ class Campaign:
         step = min(c.step, c.max_total - self.conceded, norm)
         if step <= 1e-12:
             return
-        model.positions[self.proposal] = np.clip(q + step * direction / norm, 0.0, 1.0)
+        model.move_text(self.proposal, np.clip(q + step * direction / norm, 0.0, 1.0))
         self.conceded += step
 
     def _invite(self, model: NegotiationModel, endorsing: np.ndarray,

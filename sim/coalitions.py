@@ -98,7 +98,9 @@ def resolve(tracks: list[ForumState], sponsors: dict[str, np.ndarray], b: Behavi
 def leaders(backers: np.ndarray, lead_sponsors: np.ndarray, capability: np.ndarray) -> np.ndarray:
     """A coalition's leaders: its lead sponsors among its members, else its most capable members
     (at most three; ties by array position)."""
-    chosen = np.intersect1d(lead_sponsors, backers)
+    backing = np.zeros(len(capability), dtype=bool)
+    backing[backers] = True
+    chosen = np.unique(lead_sponsors[backing[lead_sponsors]])
     if len(chosen):
         return chosen
     order = np.argsort(-capability[backers], kind="stable")

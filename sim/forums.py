@@ -75,7 +75,9 @@ class Rule:
         then the closest to endorsing. For consensus this is every objector; for one-member-one-
         vote rules the greedy order gives the smallest set. Empty when nothing can reverse it.
         """
-        adopted = bool(self.adopted(stances, weights))
+        counts = np.bincount(stances, minlength=len(Stance))
+        adopted = bool(self.adopted(stances, weights) if self.weighted
+                       else self.adopted_by_counts(counts))
         heavy = -weights if self.weighted else np.zeros(len(stances))
         if adopted:
             pool = np.flatnonzero(stances == Stance.ENDORSE)
@@ -94,17 +96,20 @@ class Rule:
                 if bool(self.adopted(trial, weights)) != adopted:
                     return order[: k + 1]
             return np.zeros(0, dtype=np.int64)
-        # an unweighted rule decides on the counts alone: move one count per member turned
-        counts = np.bincount(stances, minlength=len(Stance)).tolist()
-        for k, held in enumerate(stances[order].tolist()):
-            counts[held] -= 1
-            counts[target] += 1
-            if self.adopted_by_counts(counts) != adopted:
-                return order[: k + 1]
-        return np.zeros(0, dtype=np.int64)
+        # an unweighted rule decides on the counts alone: column k holds the counts once the
+        # first k + 1 members of the order have turned, one count moved per member
+        held = stances[order]
+        turned = np.cumsum(held[None, :] == np.arange(len(Stance))[:, None], axis=1)
+        table = counts[:, None] - turned
+        table[target] += np.arange(1, len(order) + 1)
+        reversed_ = np.asarray(self.adopted_by_counts(table)) != adopted
+        if not reversed_.any():
+            return np.zeros(0, dtype=np.int64)
+        return order[: int(np.argmax(reversed_)) + 1]
 
-    def adopted_by_counts(self, counts: list[int]) -> bool:
-        """:meth:`adopted` from the members' counts per stance code (unweighted rules)."""
+    def adopted_by_counts(self, counts: np.ndarray) -> bool | np.ndarray:
+        """:meth:`adopted` from the members' counts per stance code (unweighted rules): counts
+        indexed by stance code, or a table with a column of counts per case (then an array)."""
         raise NotImplementedError
 
 
@@ -120,7 +125,7 @@ class OpenEndorsement(Rule):
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
         return int(np.sum(stances == Stance.ENDORSE)) >= self.threshold.min_endorsements
 
-    def adopted_by_counts(self, counts: list[int]) -> bool:
+    def adopted_by_counts(self, counts: np.ndarray) -> bool | np.ndarray:
         return counts[_ENDORSE] >= self.threshold.min_endorsements
 
     def needed(self, counts: Counts, members: int) -> float | None:
@@ -138,8 +143,8 @@ class Consensus(Rule):
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
         return not np.any(stances == Stance.OBJECT) and np.any(stances == Stance.ENDORSE)
 
-    def adopted_by_counts(self, counts: list[int]) -> bool:
-        return counts[_OBJECT] == 0 and counts[_ENDORSE] > 0
+    def adopted_by_counts(self, counts: np.ndarray) -> bool | np.ndarray:
+        return (counts[_OBJECT] == 0) & (counts[_ENDORSE] > 0)
 
 
 class Vote(Rule):
@@ -161,13 +166,12 @@ class Vote(Rule):
             return Fraction(yes, yes + no) >= self._share()
         return yes > no
 
-    def adopted_by_counts(self, counts: list[int]) -> bool:
+    def adopted_by_counts(self, counts: np.ndarray) -> bool | np.ndarray:
         yes, no = counts[_ENDORSE], counts[_OPPOSE]
-        if yes + no == 0:
-            return False
         if self.threshold.majority == "two_thirds":
-            return 3 * yes >= 2 * (yes + no)  # Fraction(yes, yes + no) >= 2/3, in integers
-        return yes > no
+            # Fraction(yes, yes + no) >= 2/3 in integers, and some votes cast
+            return (yes + no > 0) & (3 * yes >= 2 * (yes + no))
+        return yes > no  # which needs a vote cast
 
     def needed(self, counts: Counts, members: int) -> float | None:
         # yes needed against the current no votes: yes >= 2 no (two thirds) or yes > no (simple)

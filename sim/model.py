@@ -30,6 +30,8 @@ from sim.scenario import Forum, Scenario
 from sim.setting import setting_of
 from sim.stance import Stance
 
+STANCES = len(Stance)
+
 
 class Record:
     """What is recorded each round, per forum: stance counts (indexed by stance code) and the
@@ -75,6 +77,7 @@ class ForumState:
         self.params = np.zeros(0)  # the decision weights, set when the forum opens
         self.deliberation: Deliberation | None = None  # built when the forum opens
         self.outcome: Outcome | None = None
+        self.slot = 0  # the track's row in the model's records
 
     def is_open(self, round_: int) -> bool:
         return self.opens <= round_ <= self.decides
@@ -163,14 +166,21 @@ class NegotiationModel(mesa.Model):
         self.groups = [self._make_tracks(f) for f in scenario.forums]
         self.forums = [t for group in self.groups for t in group]
         self._forums_by_id = {f.id: f for f in self.forums}
+        self._groups_by_id = {g[0].forum_id: g for g in self.groups}
         self._forums_of: dict[str, list[ForumState]] = {}
         for f in self.forums:
             self._forums_of.setdefault(f.proposal, []).append(f)
+        self._open_groups: list[list[ForumState]] = []  # the forums open this round, and by text:
+        self._open_deciding: dict[str, list[ForumState]] = {}
         self.campaigns = [self._make_campaign(st) for st in scenario.strategies]
         self._lobby = setting.lobby(scenario.stakeholders, self.dimensions)
 
         self.record = Record(len(self.forums), self.rounds, len(self.dimensions))
         self._slot = {f.id: k for k, f in enumerate(self.forums)}  # a track's row in the record
+        for k, f in enumerate(self.forums):
+            f.slot = k
+        self._track_positions = np.array([self.positions[f.proposal] for f in self.forums],
+                                         dtype=float).reshape(len(self.forums), -1)
         self._counts = np.array([np.bincount(f.stances[f.member_index], minlength=len(Stance))
                                  for f in self.forums], dtype=np.int64).reshape(-1, len(Stance))
 
@@ -250,10 +260,22 @@ class NegotiationModel(mesa.Model):
 
     def tracks(self, forum_id: str) -> list[ForumState]:
         """The tracks of a forum, one per text, in the forum's order."""
-        return next(g for g in self.groups if g[0].forum_id == forum_id)
+        return self._groups_by_id[forum_id]
 
     def forums_deciding(self, proposal: str) -> list[ForumState]:
+        """Every track deciding a text."""
         return self._forums_of.get(proposal, [])
+
+    def open_deciding(self, proposal: str) -> list[ForumState]:
+        """The tracks deciding a text in the forums open this round."""
+        return self._open_deciding.get(proposal, [])
+
+    def move_text(self, proposal: str, position: np.ndarray) -> None:
+        """Put a text at a new position (a concession): a new array, so a position read
+        earlier keeps its value."""
+        self.positions[proposal] = position
+        for f in self._forums_of[proposal]:
+            self._track_positions[self._slot[f.id]] = position
 
     # -- the round ------------------------------------------------------------------------------
 
@@ -261,6 +283,11 @@ class NegotiationModel(mesa.Model):
         """One round: forums, campaigns, stakeholders, opinion drift, records."""
         t = self.round
         open_now = [group for group in self.groups if group[0].opens <= t <= group[0].decides]
+        if open_now != self._open_groups:  # a forum opened or closed: the campaigns' forums change
+            self._open_groups = open_now
+            self._open_deciding = {}
+            for track in (t for group in open_now for t in group):
+                self._open_deciding.setdefault(track.proposal, []).append(track)
         for group in open_now:
             self._negotiate(group, t)
         for campaign in self.campaigns:
@@ -385,7 +412,7 @@ class NegotiationModel(mesa.Model):
         counted again; the others keep the counts they had."""
         for group in open_now:
             for track in group:
-                self._counts[self._slot[track.id]] = np.bincount(
-                    track.stances[track.member_index], minlength=len(Stance))
+                self._counts[track.slot] = np.bincount(track.stances[track.member_index],
+                                                       minlength=STANCES)
         self.record.counts[:, t] = self._counts
-        self.record.positions[:, t] = [self.positions[f.proposal] for f in self.forums]
+        self.record.positions[:, t] = self._track_positions

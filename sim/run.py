@@ -140,7 +140,9 @@ def _coalitions(model: NegotiationModel) -> tuple[dict[str, list], dict[str, lis
                 "size": len(backers),
             })
             utility = f.utility[idx].copy()
-            utility[np.isin(idx, model.sponsors[f.proposal])] = np.inf  # sponsors never defect
+            sponsor = np.zeros(model.n, dtype=bool)
+            sponsor[model.sponsors[f.proposal]] = True
+            utility[sponsor[idx]] = np.inf  # sponsors never defect
             # in the order the rule takes them: the least keen (or, to win, the keenest) first
             pivotal = [iso3[idx[k]] for k in f.rule.pivotal(f.stances[idx],
                                                              f.weights(model.capability), utility)]
