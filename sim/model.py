@@ -403,8 +403,10 @@ class NegotiationModel(mesa.Model):
             return
         if self._pull is None:  # w_ij c_j per tie: capabilities do not change during a run
             self._pull = w * self.capability[cols]
+            pairs = self.setting.pairs
+            self._pairs = None if pairs is None else pairs.with_pull(self._pull)
         kernels.drift(self.ideal, rows, cols, w, self.capability, self.dim_weights, mu, eps,
-                      indptr=self.world.ties.indptr, pull=self._pull)
+                      indptr=self.world.ties.indptr, pull=self._pull, pairs=self._pairs)
 
     def _record(self, t: int, open_now: list[list[ForumState]]) -> None:
         """Record every track's counts and text position. A track's stances change only in the

@@ -16,13 +16,14 @@ the ones it changes (ideal points, salience).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
 from agents.state import member_ties
-from sim.kernels import Lobby
+from sim.kernels import Lobby, TiePairs
 from sim.profiles import (
     INDICATORS_FILE,
     POSITIONS_FILE,
@@ -85,6 +86,15 @@ class Setting:
             influence=np.array([k.influence for k in stakeholders], dtype=float),
             push=np.array([k.salience_push for k in stakeholders], dtype=float),
         )
+
+    @cached_property
+    def pairs(self) -> TiePairs | None:
+        """The ties as pairs, for the drift kernel (None unless the ties are symmetric)."""
+        pairs = TiePairs.of(self.world.ties)
+        if pairs is not None:
+            for a in (pairs.ptr, pairs.cols, pairs.upper, pairs.reverse):
+                a.setflags(write=False)
+        return pairs
 
     def member_ties(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """:func:`agents.state.member_ties` for a forum's members, kept for the next run."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from sim import kernels
 
@@ -33,6 +34,52 @@ def test_drift_kernels_agree_bit_for_bit(seed, dims):
     kernels.drift_numba(b, rows, cols, w, capability, dim_weights, 0.1, 0.4)
     assert np.array_equal(a, b)
     assert not np.array_equal(a, rng.random((n, dims)))
+
+
+def random_ties(rng, n, density, symmetric=True):
+    """A random tie matrix in CSR order (no state tied to itself)."""
+    w = rng.random((n, n)) * (rng.random((n, n)) < density)
+    np.fill_diagonal(w, 0.0)
+    if symmetric:
+        w = np.triu(w) + np.triu(w).T
+    return sp.csr_matrix(w)
+
+
+@pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba not importable")
+@pytest.mark.parametrize("eps", [0.05, 0.15, 0.3, 2.0])
+@pytest.mark.parametrize("seed", range(3))
+def test_drift_by_pairs_agrees_bit_for_bit(seed, eps):
+    # symmetric ties in two dimensions: each pair measured once, the sums as the CSR walk has them
+    rng = np.random.default_rng(seed)
+    n = 60
+    ties = random_ties(rng, n, 0.4)
+    pairs = kernels.TiePairs.of(ties)
+    assert pairs is not None and len(pairs.cols) * 2 == ties.nnz
+    coo = ties.tocoo()
+    rows, cols, w = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+    capability, dim_weights = rng.random(n) + 0.2, rng.random(2) + 0.5
+    a = rng.random((n, 2))
+    b, start = a.copy(), a.copy()
+    for _ in range(20):  # the points cluster, so ties cross the bound as the rounds go
+        kernels.drift_numpy(a, rows, cols, w, capability, dim_weights, 0.3, eps)
+        kernels.drift_numba(b, rows, cols, w, capability, dim_weights, 0.3, eps,
+                            indptr=ties.indptr, pairs=pairs)
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, start)
+
+
+def test_ties_without_a_symmetric_pattern_have_no_pairs():
+    rng = np.random.default_rng(5)
+    assert kernels.TiePairs.of(random_ties(rng, 20, 0.3, symmetric=False)) is None
+    looped = random_ties(rng, 20, 0.3).tolil()
+    looped[3, 3] = 1.0  # a state tied to itself
+    assert kernels.TiePairs.of(looped.tocsr()) is None
+    # which ties pair with which: (i, j) and (j, i) carry their own weights
+    ties = sp.csr_matrix(np.array([[0, 1.0, 2.0], [3.0, 0, 0], [4.0, 0, 0]]))
+    pairs = kernels.TiePairs.of(ties)
+    assert pairs.cols.tolist() == [1, 2] and pairs.ptr.tolist() == [0, 2, 2, 2]
+    assert ties.data[pairs.upper].tolist() == [1.0, 2.0]
+    assert ties.data[pairs.reverse].tolist() == [3.0, 4.0]
 
 
 @pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba not importable")
