@@ -142,15 +142,16 @@ class Campaign:
         model.move_text(self.proposal, np.clip(q + step * direction / norm, 0.0, 1.0))
         self.conceded += step
 
-    def _invite(self, model: NegotiationModel, endorsing: np.ndarray,
-                campaigners: np.ndarray) -> None:
-        pool = endorsing.copy()
+    def _invite(self, model: NegotiationModel, pool: np.ndarray, campaigners: np.ndarray) -> None:
+        """Invite the most capable states of ``pool`` (a mask of keen endorsers, which this
+        changes) that do not campaign yet."""
         pool[campaigners] = False
         if self._capable is None:  # the most capable first (capabilities do not change)
             self._capable = np.argsort(-model.capability, kind="stable")
-        candidates = self._capable[pool[self._capable]]
-        if len(candidates) == 0:
+        invited = self._capable[np.flatnonzero(pool[self._capable])[: self.spec.invite_cosponsors]]
+        if len(invited) == 0:
             return
-        invited = candidates[: self.spec.invite_cosponsors]
-        # the invited are not campaigners yet, so this is their union, sorted
-        model.sponsors[self.proposal] = np.sort(np.concatenate((campaigners, invited)))
+        pool[:] = False  # now the campaigners, sorted by position
+        pool[campaigners] = True
+        pool[invited] = True
+        model.sponsors[self.proposal] = np.flatnonzero(pool)
