@@ -187,9 +187,7 @@ class NegotiationModel(mesa.Model):
     # -- construction ---------------------------------------------------------------------------
 
     def _make_tracks(self, spec: Forum) -> list[ForumState]:
-        members = np.zeros(self.n, dtype=bool)
-        members[self.world.positions(spec.members, self.roster)] = True
-        members[self.world.positions(spec.exclude, self.roster)] = False
+        members = self.setting.members(spec.members, spec.exclude)
         decides = self.rounds - 1 if spec.decides is None else spec.decides
         return [ForumState(spec, make_rule(spec.rule, spec.threshold), members, decides, text)
                 for text in spec.texts]

@@ -67,6 +67,19 @@ class Setting:
         default_factory=dict, repr=False, compare=False)
     _tied: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
+    _members: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def members(self, include: list[str], exclude: list[str]) -> np.ndarray:
+        """A forum's members as a mask over the world's states (read-only, kept per lists)."""
+        key = (tuple(include), tuple(exclude))
+        if key not in self._members:
+            mask = np.zeros(self.world.n, dtype=bool)
+            mask[self.world.positions(include, self.roster)] = True
+            mask[self.world.positions(exclude, self.roster)] = False
+            mask.setflags(write=False)
+            self._members[key] = mask
+        return self._members[key]
+
     def lobby(self, stakeholders: list[Stakeholder], dimensions: list[str]) -> Lobby:
         """The stakeholders as the arrays of ``sim.kernels.lobby``: their ties (looked up once
         per list of ties and kept, read-only) and their positions and weights (which a sweep
