@@ -21,6 +21,7 @@ Ties are broken by array position, so the choice is deterministic for a given se
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,17 +39,54 @@ if TYPE_CHECKING:
 class Campaign:
     """One sponsor's strategy for one proposal, with its memory (stall counter, concessions)."""
 
-    def __init__(self, spec: Strategy, sponsor: int, proposal: str):
+    def __init__(self, spec: Strategy, sponsor: int, proposal: str,
+                 memory: np.ndarray | None = None):
         self.spec = spec
         self.sponsor = sponsor
         self.proposal = proposal
-        self.best = -1
-        self.stalled = 0
-        self.conceded = 0.0
-        self.visits = 0
+        #: best, stalled, conceded, visits: a row of the model's array of campaign memories
+        #: (``sim.fastround`` reads and writes them there)
+        self.memory = np.zeros(4) if memory is None else memory
+        self.memory[:] = (-1, 0, 0.0, 0)
         self._ties_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._effect: np.ndarray | None = None  # what a visit does to each state
         self._capable: np.ndarray | None = None  # every state, the most capable first
+
+    @property
+    def best(self) -> int:
+        """The most endorsements the text has had (a concession waits for a stall below it)."""
+        return int(self.memory[0])
+
+    @best.setter
+    def best(self, value: int) -> None:
+        self.memory[0] = value
+
+    @property
+    def stalled(self) -> int:
+        """Rounds since the text last gained an endorsement."""
+        return int(self.memory[1])
+
+    @stalled.setter
+    def stalled(self, value: int) -> None:
+        self.memory[1] = value
+
+    @property
+    def conceded(self) -> float:
+        """How far the text has moved in concessions."""
+        return float(self.memory[2])
+
+    @conceded.setter
+    def conceded(self, value: float) -> None:
+        self.memory[2] = value
+
+    @property
+    def visits(self) -> int:
+        """Outreach visits made so far."""
+        return int(self.memory[3])
+
+    @visits.setter
+    def visits(self, value: int) -> None:
+        self.memory[3] = value
 
     def act(self, model: NegotiationModel) -> None:
         forums = model.open_deciding(self.proposal)
@@ -135,7 +173,9 @@ class Campaign:
         self.stalled = 0
         q = model.positions[self.proposal]
         direction = model.ideal[holdouts].mean(axis=0) - q
-        norm = float(np.linalg.norm(direction))
+        # the length summed in order, as the compiled round does (not BLAS's dot, whose
+        # rounding may differ between machines)
+        norm = math.sqrt(sum(d * d for d in direction.tolist()))
         step = min(c.step, c.max_total - self.conceded, norm)
         if step <= 1e-12:
             return

@@ -1,10 +1,11 @@
 """Where the time of one run goes: milliseconds per run in each phase of the model's round.
 
 Times the demo scenario (or the one given) over a few seeds after a warm-up run, with each phase
-wrapped in a timer: model construction, the forums' deliberations (and the compiled kernel inside
-them), coalition resolution, campaigns (and their outreach), stakeholders, drift, records, the
-summary. The wrappers cost about a microsecond a call, so phases read a little high; the total
-is the unwrapped median. The objects alive after the warm-up run are frozen out of the garbage
+wrapped in a timer: model construction, the compiled rounds (sim/fastround.py) and, for the
+rounds the general path plays, the forums' deliberations (and the compiled kernel inside them),
+coalition resolution, campaigns (and their outreach), stakeholders, drift, counts; the summary.
+The wrappers cost about a microsecond a call, so phases read a little high; the total is the
+unwrapped median. The objects alive after the warm-up run are frozen out of the garbage
 collector (``gc.freeze``, as a sweep's workers do): otherwise a full collection's pause (~0.1 s,
 every few dozen runs) lands in whichever phase allocates at the time, mostly construction.
 ``--cprofile`` prints cProfile's table instead. Run as
@@ -26,15 +27,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PHASES = [  # (module, object, attribute, label)
     ("sim.model", "NegotiationModel", "__init__", "model construction"),
-    ("sim.model", "NegotiationModel", "_negotiate", "forums (all of it)"),
+    ("sim.fastround", None, "play", "compiled rounds (all of it)"),
+    ("sim.fastround", None, "_round", "  the compiled call"),
+    ("sim.model", "NegotiationModel", "_negotiate", "general rounds: forums"),
     ("sim.model", "NegotiationModel", "_deliberate", "  deliberation (draws + kernel)"),
     ("sim.kernels", None, "deliberate", "    deliberation kernel"),
     ("sim.coalitions", None, "resolve", "  coalition resolution"),
-    ("agents.strategy", "Campaign", "act", "campaigns"),
-    ("agents.strategy", "Campaign", "_outreach", "  outreach"),
-    ("sim.kernels", None, "lobby", "stakeholders"),
-    ("sim.model", "NegotiationModel", "_drift", "drift"),
-    ("sim.model", "NegotiationModel", "_record", "records"),
+    ("agents.strategy", "Campaign", "act", "  campaigns"),
+    ("agents.strategy", "Campaign", "_outreach", "    outreach"),
+    ("sim.kernels", None, "lobby", "  stakeholders"),
+    ("sim.model", "NegotiationModel", "_drift", "  drift"),
+    ("sim.model", "NegotiationModel", "_count", "  counts"),
     ("sim.run", None, "summarise", "summary"),
 ]
 

@@ -24,7 +24,7 @@ import numpy as np
 from agents.stakeholder import StakeholderAgent
 from agents.state import Deliberation, StateAgent, draw_shocks
 from agents.strategy import Campaign
-from sim import attendance, coalitions, kernels
+from sim import attendance, coalitions, fastround, kernels
 from sim.forums import Counts, Rule, make_rule
 from sim.scenario import Forum, Scenario
 from sim.setting import setting_of
@@ -151,6 +151,8 @@ class NegotiationModel(mesa.Model):
         self.bloc_leaders = setting.bloc_leaders
         self._edges = setting.edges
         self._pull: np.ndarray | None = None  # the drift's tie weights, on first use
+        self._pairs: kernels.TiePairs | None | bool = False  # and as pairs (False: not yet)
+        self._plans: dict[str, fastround.Plan | None] = {}  # compiled rounds, per track
 
         self.positions = {
             p.id: np.array([p.position[d] for d in self.dimensions]) for p in scenario.proposals
@@ -172,7 +174,10 @@ class NegotiationModel(mesa.Model):
             self._forums_of.setdefault(f.proposal, []).append(f)
         self._open_groups: list[list[ForumState]] = []  # the forums open this round, and by text:
         self._open_deciding: dict[str, list[ForumState]] = {}
-        self.campaigns = [self._make_campaign(st) for st in scenario.strategies]
+        #: each campaign's memory (best, stalled, conceded, visits), a row per campaign
+        self.campaign_memory = np.zeros((len(scenario.strategies), 4))
+        self.campaigns = [self._make_campaign(st, self.campaign_memory[k])
+                          for k, st in enumerate(scenario.strategies)]
         self._lobby = setting.lobby(scenario.stakeholders, self.dimensions)
 
         self.record = Record(len(self.forums), self.rounds, len(self.dimensions))
@@ -192,11 +197,11 @@ class NegotiationModel(mesa.Model):
         return [ForumState(spec, make_rule(spec.rule, spec.threshold), members, decides, text)
                 for text in spec.texts]
 
-    def _make_campaign(self, spec) -> Campaign:
+    def _make_campaign(self, spec, memory: np.ndarray) -> Campaign:
         proposal = spec.proposal or next(
             p.id for p in self.scenario.proposals if spec.sponsor in p.sponsors
         )
-        return Campaign(spec, self.world.index.get(spec.sponsor, -1), proposal)
+        return Campaign(spec, self.world.index.get(spec.sponsor, -1), proposal, memory)
 
     # -- the Mesa agents ---------------------------------------------------------------------------
 
@@ -286,13 +291,21 @@ class NegotiationModel(mesa.Model):
             self._open_deciding = {}
             for track in (t for group in open_now for t in group):
                 self._open_deciding.setdefault(track.proposal, []).append(track)
-        for group in open_now:
-            self._negotiate(group, t)
-        for campaign in self.campaigns:
-            campaign.act(self)
-        kernels.lobby(self.ideal, self.salience, self._lobby)  # every stakeholder, in order
-        self._drift()
-        self._record(t, open_now)
+        plan = self._compiled_plan(open_now, t)
+        if plan is not None:  # the whole round in one compiled call (sim/fastround.py)
+            track = open_now[0][0]
+            fastround.play(self, track, plan, t)
+            self._decide(open_now[0], t)
+        else:
+            for group in open_now:
+                self._negotiate(group, t)
+            for campaign in self.campaigns:
+                campaign.act(self)
+            kernels.lobby(self.ideal, self.salience, self._lobby)  # every stakeholder, in order
+            self._drift()
+            self._count(open_now)
+        self.record.counts[:, t] = self._counts
+        self.record.positions[:, t] = self._track_positions
         self.round += 1
         if self.round >= self.rounds:
             self.running = False
@@ -319,11 +332,25 @@ class NegotiationModel(mesa.Model):
         for k, track in enumerate(group):
             self._deliberate(track, t, 0.0 if pull is None else float(pull[k]))
         coalitions.resolve(group, self.sponsors, b)
+        self._decide(group, t)
+
+    def _decide(self, group: list[ForumState], t: int) -> None:
+        """In a forum's decision round, its rule decides each of its texts."""
         if t == group[0].decides:
             for track in group:
                 adopted = bool(track.rule.adopted(track.stances[track.member_index],
                                                   track.weights(self.capability)))
                 track.outcome = Outcome(t, adopted, track.counts())
+
+    def _compiled_plan(self, open_now: list[list[ForumState]], t: int) -> fastround.Plan | None:
+        """The plan of a compiled round, if this round is of the kind ``sim.fastround`` runs:
+        one forum open, deciding one text, past its opening round (and what ``plan`` checks)."""
+        if len(open_now) != 1 or len(open_now[0]) != 1 or t == open_now[0][0].opens:
+            return None
+        track = open_now[0][0]
+        if track.id not in self._plans:
+            self._plans[track.id] = fastround.plan(self, track)
+        return self._plans[track.id]
 
     def _deliberate(self, forum: ForumState, t: int, size_pull: float) -> None:
         d = forum.deliberation
@@ -399,20 +426,29 @@ class NegotiationModel(mesa.Model):
         rows, cols, w = self._edges
         if mu == 0 or len(rows) == 0:
             return
-        if self._pull is None:  # w_ij c_j per tie: capabilities do not change during a run
-            self._pull = w * self.capability[cols]
-            pairs = self.setting.pairs
-            self._pairs = None if pairs is None else pairs.with_pull(self._pull)
         kernels.drift(self.ideal, rows, cols, w, self.capability, self.dim_weights, mu, eps,
-                      indptr=self.world.ties.indptr, pull=self._pull, pairs=self._pairs)
+                      indptr=self.world.ties.indptr, pull=self._tie_pull(),
+                      pairs=self.drift_pairs())
 
-    def _record(self, t: int, open_now: list[list[ForumState]]) -> None:
-        """Record every track's counts and text position. A track's stances change only in the
-        rounds its forum is open (only open forums deliberate and resolve), so only those are
-        counted again; the others keep the counts they had."""
+    def _tie_pull(self) -> np.ndarray:
+        """w_ij c_j per tie, in CSR order (capabilities do not change during a run)."""
+        if self._pull is None:
+            rows, cols, w = self._edges
+            self._pull = w * self.capability[cols]
+        return self._pull
+
+    def drift_pairs(self) -> kernels.TiePairs | None:
+        """The ties as pairs with their pulls, for the pair drift (None: ties not symmetric)."""
+        if self._pairs is False:
+            pairs = self.setting.pairs
+            self._pairs = None if pairs is None else pairs.with_pull(self._tie_pull())
+        return self._pairs
+
+    def _count(self, open_now: list[list[ForumState]]) -> None:
+        """Count the stances on every open track. A track's stances change only in the rounds
+        its forum is open (only open forums deliberate and resolve), so only those are counted
+        again; the others keep the counts they had."""
         for group in open_now:
             for track in group:
                 self._counts[track.slot] = np.bincount(track.stances[track.member_index],
                                                        minlength=STANCES)
-        self.record.counts[:, t] = self._counts
-        self.record.positions[:, t] = self._track_positions

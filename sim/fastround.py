@@ -1,0 +1,228 @@
+"""A whole round in one compiled call, for the common kind of round.
+
+A round of :class:`sim.model.NegotiationModel` (members deliberate, sponsors back their text,
+campaigns court, concede and invite, stakeholders pull, views drift, counts are recorded) spends
+about half its time in Python and NumPy calls around the compiled kernels. When a round is of the
+common kind, :func:`play` runs all of it as one Numba call that does the same arithmetic in the
+same order, so that results are bit for bit those of the general path (``NegotiationModel.step``;
+tests/test_fastround.py compares the two on every bundled scenario, and with
+``PLENARY_KERNELS=numpy`` the general path is all there is).
+
+The common kind (:func:`plan`, decided once per open forum):
+
+- one forum is open and it decides one text, and this is not its opening round (attendance, the
+  carry-over of a chained forum and the preparation of the arrays stay in Python, as does the
+  rule's decision, which reads the stances after the round: nothing after the sponsors' backing
+  changes them);
+- no bandwagoning or balancing (``behaviour.bandwagon`` and ``balancing`` are 0);
+- every campaign for the text courts ``swing`` or ``regional_hubs`` targets, or has no budget
+  (``random`` draws and ``allies_first`` sums ties in SciPy: they stay in Python);
+- the ties are symmetric and the world has two dimensions (the pair drift), or there is no drift.
+
+Everything else runs the general path; a run may mix the two, round by round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.state import draw_shocks
+from sim import kernels
+from sim.stance import STANCE_SIGN, Stance
+
+if TYPE_CHECKING:
+    from sim.model import ForumState, NegotiationModel
+
+RULES = {"swing": 0, "regional_hubs": 1}
+
+
+@dataclass
+class Plan:
+    """What a compiled round of one open track needs beyond the model's own arrays."""
+
+    campaigns: np.ndarray  # positions in model.campaigns of the text's campaigns, in order
+    budget: np.ndarray
+    rule: np.ndarray
+    effect: np.ndarray  # (campaigns, states): the share of the gap a visit closes
+    invite: np.ndarray
+    concede: np.ndarray  # (campaigns, 3): step, stall rounds (-1: no concessions), max total
+    memory: np.ndarray  # (campaigns, 4) copied in and out: best, stalled, conceded, visits
+    capable: np.ndarray  # every state, the most capable first
+    sponsor: np.ndarray  # the text's sponsors as a mask (invitations add to it)
+    sponsors_seen: np.ndarray | None = None  # the model's sponsor array the mask was made from
+
+
+def plan(model: NegotiationModel, track: ForumState) -> Plan | None:
+    """A plan for compiled rounds of ``track`` (the only text of the only open forum), or None
+    when its rounds must take the general path."""
+    b = model.behaviour
+    if not kernels.HAVE_NUMBA or b.bandwagon or b.balancing:
+        return None
+    if b.drift != 0 and (model.setting.pairs is None or len(model.dimensions) != 2):
+        return None
+    mine = [k for k, c in enumerate(model.campaigns) if c.proposal == track.proposal]
+    chosen = [model.campaigns[k] for k in mine]
+    if any(c.spec.budget and c.spec.outreach not in RULES for c in chosen):
+        return None
+    n = model.n
+    effect = np.zeros((len(chosen), n))
+    for row, c in zip(effect, chosen, strict=True):
+        if c._effect is None:
+            c._effect = c._visit_effect(model)
+        row[:] = c._effect
+    concede = np.array([(c.spec.concessions.step, c.spec.concessions.stall_rounds,
+                         c.spec.concessions.max_total) if c.spec.concessions else (0.0, -1, 0.0)
+                        for c in chosen], dtype=float).reshape(len(chosen), 3)
+    return Plan(
+        campaigns=np.array(mine, dtype=np.int64),
+        budget=np.array([c.spec.budget for c in chosen], dtype=np.int64),
+        rule=np.array([RULES.get(c.spec.outreach, 0) for c in chosen], dtype=np.int64),
+        effect=effect,
+        invite=np.array([c.spec.invite_cosponsors for c in chosen], dtype=np.int64),
+        concede=concede,
+        memory=np.zeros((len(chosen), 4)),
+        capable=np.argsort(-model.capability, kind="stable"),
+        sponsor=np.zeros(n, dtype=bool),
+    )
+
+
+def play(model: NegotiationModel, track: ForumState, p: Plan, t: int) -> None:
+    """Round ``t`` of the model, compiled (``track``: the open forum's one text)."""
+    d = track.deliberation
+    text = track.proposal
+    d.position = model.positions[text]
+    d.shocks = draw_shocks(model.rng, len(track.present_index), len(d.options))
+    d.forced = t == track.decides and track.rule.forced_decision
+    sponsors = model.sponsors[text]
+    if p.sponsors_seen is not sponsors:
+        p.sponsor[:] = False
+        p.sponsor[sponsors] = True
+        p.sponsors_seen = sponsors
+    p.memory[:] = model.campaign_memory[p.campaigns]
+    position = d.position.copy()
+    lobby = model._lobby
+    pairs = model.drift_pairs()
+    mu = model.behaviour.drift if pairs is not None else 0.0
+    pairs = pairs or _NO_PAIRS
+    flags = _round(
+        d.idx, d.ideal, position, d.status_quo, d.dim_weights, d.total_weight, d.salience,
+        d.capability_share, d.stances, STANCE_SIGN, d.ties.indptr, d.ties.indices,
+        d.tie_to_member, d.social_den, d.leaders.indptr, d.leaders.indices, d.leaders.data,
+        d.params, d.options, d.shocks, d.forced, track.utility,
+        track.members, track.present, p.sponsor,
+        p.budget, p.rule, p.effect, p.invite, p.concede, p.memory, p.capable, model.degree,
+        lobby.tied, lobby.offsets, lobby.positions, lobby.influence, lobby.push,
+        mu, model.behaviour.confidence, pairs.ptr, pairs.cols, pairs.pull_ij, pairs.pull_ji,
+        track.member_index, model._counts[track.slot])
+    model.campaign_memory[p.campaigns] = p.memory
+    if flags & 1:  # an invitation: the sponsors grew
+        p.sponsors_seen = model.sponsors[text] = np.flatnonzero(p.sponsor)
+    if flags & 2:  # a concession moved the text
+        model.move_text(text, position)
+
+
+_NO_PAIRS = kernels.TiePairs(*(np.zeros(1, np.int64) for _ in range(4)),
+                             pull_ij=np.zeros(1), pull_ji=np.zeros(1))
+
+if kernels.HAVE_NUMBA:
+    from numba import njit
+
+    ENDORSE = int(Stance.ENDORSE)
+
+    @njit(cache=True, nogil=True)
+    def _campaign(k, ideal, position, stances, present, utility, sponsor, budget, rule, effect,
+                  invite, concede, memory, capable, degree):
+        # agents/strategy.py, Campaign.act, for one forum deciding one text: outreach to the
+        # hold-outs, a concession when endorsements stall, invitations. Returns 1 if it invited
+        # a state, 2 if it conceded (the text moved in ``position``).
+        n = stances.shape[0]
+        holdouts = np.zeros(n, dtype=np.bool_)
+        count = 0
+        any_holdout = False
+        for i in range(n):
+            backs = stances[i] == ENDORSE
+            count += backs
+            if present[i] and not backs and not sponsor[i]:
+                holdouts[i] = True
+                any_holdout = True
+        if budget[k] > 0:
+            key = np.empty(n)
+            for i in range(n):
+                key[i] = abs(utility[i]) if rule[k] == 0 else -degree[i]
+            memory[k, 3] += kernels.court(ideal, key, holdouts, budget[k], effect[k], position)
+        flags = 0
+        stall_rounds = concede[k, 1]
+        if stall_rounds >= 0:
+            if count > memory[k, 0]:
+                memory[k, 0] = count
+                memory[k, 1] = 0
+            else:
+                memory[k, 1] += 1
+                if memory[k, 1] >= stall_rounds and any_holdout:
+                    memory[k, 1] = 0
+                    dims = ideal.shape[1]
+                    direction = np.zeros(dims)
+                    held = 0
+                    for i in range(n):  # the hold-outs' mean, summed in order as NumPy does
+                        if holdouts[i]:
+                            held += 1
+                            for j in range(dims):
+                                direction[j] += ideal[i, j]
+                    norm2 = 0.0
+                    for j in range(dims):
+                        direction[j] = direction[j] / held - position[j]
+                        norm2 += direction[j] * direction[j]
+                    norm = np.sqrt(norm2)
+                    step = concede[k, 0]
+                    if concede[k, 2] - memory[k, 2] < step:
+                        step = concede[k, 2] - memory[k, 2]
+                    if norm < step:
+                        step = norm
+                    if step > 1e-12:
+                        for j in range(dims):
+                            v = position[j] + step * direction[j] / norm
+                            position[j] = min(max(v, 0.0), 1.0)
+                        memory[k, 2] += step
+                        flags |= 2
+        if invite[k] > 0:  # the most capable keen endorsers that do not campaign yet
+            taken = 0
+            for m in range(n):
+                i = capable[m]
+                if taken == invite[k]:
+                    break
+                if stances[i] == ENDORSE and utility[i] > 0 and not sponsor[i]:
+                    sponsor[i] = True
+                    taken += 1
+            if taken:
+                flags |= 1
+        return flags
+
+    @njit(cache=True, nogil=True)
+    def _round(idx, ideal, position, status_quo, dim_weights, total_weight, salience,
+               capability_share, stances, sign_of, t_ptr, t_idx, t_member, social_den, l_ptr,
+               l_idx, l_val, params, options, shocks, forced, utility, members, present, sponsor,
+               budget, rule, effect, invite, concede, memory, capable, degree,
+               k_tied, k_offsets, k_positions, k_influence, k_push,
+               mu, eps, p_ptr, p_cols, p_ij, p_ji, member_index, counts):
+        kernels._deliberate_numba(idx, ideal, position, status_quo, dim_weights, total_weight,
+                                  salience, capability_share, stances, sign_of, t_ptr, t_idx,
+                                  t_member, social_den, l_ptr, l_idx, l_val, params, options,
+                                  shocks, forced, utility)
+        for i in range(stances.shape[0]):  # sponsors back their text (sim/coalitions.py)
+            if sponsor[i] and members[i]:
+                stances[i] = ENDORSE
+        flags = 0
+        for k in range(budget.shape[0]):
+            flags |= _campaign(k, ideal, position, stances, present, utility, sponsor, budget,
+                               rule, effect, invite, concede, memory, capable, degree)
+        kernels._lobby_numba(ideal, salience, k_tied, k_offsets, k_positions, k_influence, k_push)
+        if mu != 0.0 and p_cols.shape[0] > 0:
+            kernels._drift_pairs(ideal, p_ptr, p_cols, p_ij, p_ji, dim_weights, total_weight,
+                                 mu, eps)
+        counts[:] = 0
+        for m in range(member_index.shape[0]):
+            counts[stances[member_index[m]]] += 1
+        return flags

@@ -1,0 +1,91 @@
+"""The compiled round (sim/fastround.py) gives bit for bit the results of the general path."""
+
+import json
+
+import numpy as np
+import pytest
+
+from sim import fastround, kernels, load_scenario, run_scenario
+from sim.model import NegotiationModel
+from sim.paths import PROJECT_ROOT
+from sim.sweep import with_value
+
+pytestmark = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba not importable")
+
+SCENARIOS = ["reaim_2023", "ccw_gge_laws", "summit_to_ccw", "unga_laws_2023",
+             "wassenaar_drone_swarms", "reaim_2024"]
+
+
+def fingerprint(result) -> dict:
+    m = result.model
+    return {
+        "summary": json.dumps(result.summary, sort_keys=True),
+        "counts": m.record.counts.tobytes(), "positions": m.record.positions.tobytes(),
+        "ideal": m.ideal.tobytes(), "salience": m.salience.tobytes(),
+        "stances": [f.stances.tobytes() for f in m.forums],
+        "utility": [f.utility.tobytes() for f in m.forums],
+        "memory": m.campaign_memory.tobytes(),
+        "sponsors": {p: s.tolist() for p, s in m.sponsors.items()},
+    }
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_compiled_rounds_match_the_general_path(name, monkeypatch):
+    scenario = load_scenario(PROJECT_ROOT / "scenarios" / f"{name}.yaml")
+    compiled = []
+    play = fastround.play
+    monkeypatch.setattr(fastround, "play", lambda *a: compiled.append(a[3]) or play(*a))
+    fast = run_scenario(scenario, seed=11)
+    assert len(compiled) > scenario.rounds // 2  # most rounds took the compiled path
+    monkeypatch.setattr(fastround, "plan", lambda model, track: None)
+    general = run_scenario(scenario, seed=11)
+    assert fingerprint(fast) == fingerprint(general)
+
+
+def test_compiled_rounds_court_concede_and_invite():
+    # reaim_2023: the Netherlands courts swing states, concedes when endorsements stall and
+    # invites co-sponsors; Korea courts regional hubs; all of it in compiled rounds
+    scenario = load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")
+    model = NegotiationModel(scenario, seed=11)
+    start = model.positions["call_to_action"].copy()
+    model.run()
+    visits = [c.visits for c in model.campaigns]
+    assert all(v > 0 for v in visits)
+    assert model.campaigns[0].conceded > 0
+    assert not np.array_equal(model.positions["call_to_action"], start)
+    assert len(model.sponsors["call_to_action"]) > 2  # NLD and KOR, and the invited
+
+
+def test_rounds_the_compiled_path_does_not_cover_take_the_general_one():
+    golden = load_scenario(PROJECT_ROOT / "tests" / "data" / "golden" / "golden.yaml")
+    model = NegotiationModel(golden, seed=1)
+    assert fastround.plan(model, model.forum("assembly")) is None  # courted at random
+    assert fastround.plan(model, model.forum("club")) is None  # courted by allies_first
+    reaim = load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")
+    model = NegotiationModel(reaim, seed=1)
+    assert fastround.plan(model, model.forum("reaim_summit")) is not None
+    bandwagon = with_value(reaim.model_dump(), reaim.source, [("behaviour.bandwagon", 1.0)])
+    model = NegotiationModel(bandwagon, seed=1)
+    assert fastround.plan(model, model.forum("reaim_summit")) is None  # a coalition's pull
+
+
+def test_numpy_fallback_reproduces_a_run_of_compiled_rounds():
+    # without Numba there is no compiled round: the NumPy kernels alone give the same run
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    code = ("import hashlib, json; from sim import kernels, load_scenario, run_scenario;"
+            "assert not kernels.HAVE_NUMBA;"
+            "r = run_scenario(load_scenario('scenarios/reaim_2023.yaml'), seed=5);"
+            "h = hashlib.sha256(json.dumps(r.summary, sort_keys=True).encode());"
+            "h.update(r.model.record.counts.tobytes()); h.update(r.model.ideal.tobytes());"
+            "print(h.hexdigest())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=PROJECT_ROOT, env={**os.environ, "PLENARY_KERNELS": "numpy"})
+    r = run_scenario(load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml"), seed=5)
+    h = hashlib.sha256(json.dumps(r.summary, sort_keys=True).encode())
+    h.update(r.model.record.counts.tobytes())
+    h.update(r.model.ideal.tobytes())
+    assert out.stdout.strip() == h.hexdigest()
