@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PHASES = [  # (module, object, attribute, label)
     ("sim.model", "NegotiationModel", "__init__", "model construction"),
     ("sim.fastround", None, "play", "compiled rounds (all of it)"),
-    ("sim.fastround", None, "_round", "  the compiled call"),
+    ("sim.fastround", None, "_rounds", "  the compiled calls"),
     ("sim.model", "NegotiationModel", "_negotiate", "general rounds: forums"),
     ("sim.model", "NegotiationModel", "_deliberate", "  deliberation (draws + kernel)"),
     ("sim.kernels", None, "deliberate", "    deliberation kernel"),

@@ -49,9 +49,9 @@ class Plan:
     effect: np.ndarray  # (campaigns, states): the share of the gap a visit closes
     invite: np.ndarray
     concede: np.ndarray  # (campaigns, 3): step, stall rounds (-1: no concessions), max total
-    memory: np.ndarray  # (campaigns, 4) copied in and out: best, stalled, conceded, visits
     capable: np.ndarray  # every state, the most capable first
     sponsor: np.ndarray  # the text's sponsors as a mask (invitations add to it)
+    slots: np.ndarray  # the record rows of every track deciding the text (a concession moves it)
     sponsors_seen: np.ndarray | None = None  # the model's sponsor array the mask was made from
 
 
@@ -83,45 +83,57 @@ def plan(model: NegotiationModel, track: ForumState) -> Plan | None:
         effect=effect,
         invite=np.array([c.spec.invite_cosponsors for c in chosen], dtype=np.int64),
         concede=concede,
-        memory=np.zeros((len(chosen), 4)),
         capable=np.argsort(-model.capability, kind="stable"),
         sponsor=np.zeros(n, dtype=bool),
+        slots=np.array([f.slot for f in model.forums_deciding(track.proposal)], dtype=np.int64),
     )
 
 
-def play(model: NegotiationModel, track: ForumState, p: Plan, t: int) -> None:
-    """Round ``t`` of the model, compiled (``track``: the open forum's one text)."""
+def play(model: NegotiationModel, track: ForumState, p: Plan, first: int, last: int) -> bool:
+    """Rounds ``first`` to ``last`` of the model, compiled (``track``: the open forum's one text,
+    open in all of them and in no other forum). The draws of all the rounds are taken at once:
+    the same numbers, in the same order, as a round at a time would take them. False, with
+    nothing drawn or changed, when one of them is a zero that NumPy's Gumbel sampler would
+    redraw (odds 2**-53 a draw): then play the rounds one at a time."""
     d = track.deliberation
     text = track.proposal
-    d.position = model.positions[text]
-    d.shocks = draw_shocks(model.rng, len(track.present_index), len(d.options))
-    d.forced = t == track.decides and track.rule.forced_decision
+    per_round = len(track.present_index) * (len(d.options) + 1)
+    if first == last:
+        shocks = draw_shocks(model.rng, len(track.present_index), len(d.options))
+    else:
+        state = model.rng.bit_generator.state
+        shocks = model.rng.random((last - first + 1) * per_round)
+        gumbel = shocks.reshape(last - first + 1, per_round)[:, :per_round - len(track.present_index)]
+        if np.count_nonzero(gumbel) != gumbel.size:
+            model.rng.bit_generator.state = state
+            return False
     sponsors = model.sponsors[text]
     if p.sponsors_seen is not sponsors:
         p.sponsor[:] = False
         p.sponsor[sponsors] = True
         p.sponsors_seen = sponsors
-    p.memory[:] = model.campaign_memory[p.campaigns]
-    position = d.position.copy()
+    position = model.positions[text].copy()
     lobby = model._lobby
     pairs = model.drift_pairs()
     mu = model.behaviour.drift if pairs is not None else 0.0
     pairs = pairs or _NO_PAIRS
-    flags = _round(
+    record = model.record
+    flags = _rounds(
+        first, last, track.decides if track.rule.forced_decision else -1, shocks, per_round,
         d.idx, d.ideal, position, d.status_quo, d.dim_weights, d.total_weight, d.salience,
         d.capability_share, d.stances, STANCE_SIGN, d.ties.indptr, d.ties.indices,
         d.tie_to_member, d.social_den, d.leaders.indptr, d.leaders.indices, d.leaders.data,
-        d.params, d.options, d.shocks, d.forced, track.utility,
-        track.members, track.present, p.sponsor,
-        p.budget, p.rule, p.effect, p.invite, p.concede, p.memory, p.capable, model.degree,
-        lobby.tied, lobby.offsets, lobby.positions, lobby.influence, lobby.push,
-        mu, model.behaviour.confidence, pairs.ptr, pairs.cols, pairs.pull_ij, pairs.pull_ji,
-        track.member_index, model._counts[track.slot])
-    model.campaign_memory[p.campaigns] = p.memory
+        d.params, d.options, track.utility, track.members, track.present, p.sponsor,
+        p.campaigns, p.budget, p.rule, p.effect, p.invite, p.concede, model.campaign_memory,
+        p.capable, model.degree, lobby.tied, lobby.offsets, lobby.positions, lobby.influence,
+        lobby.push, mu, model.behaviour.confidence, pairs.ptr, pairs.cols, pairs.pull_ij,
+        pairs.pull_ji, track.member_index, track.slot, p.slots, model._counts,
+        model._track_positions, record.counts, record.positions)
     if flags & 1:  # an invitation: the sponsors grew
         p.sponsors_seen = model.sponsors[text] = np.flatnonzero(p.sponsor)
     if flags & 2:  # a concession moved the text
         model.move_text(text, position)
+    return True
 
 
 _NO_PAIRS = kernels.TiePairs(*(np.zeros(1, np.int64) for _ in range(4)),
@@ -133,11 +145,12 @@ if kernels.HAVE_NUMBA:
     ENDORSE = int(Stance.ENDORSE)
 
     @njit(cache=True, nogil=True)
-    def _campaign(k, ideal, position, stances, present, utility, sponsor, budget, rule, effect,
-                  invite, concede, memory, capable, degree):
+    def _campaign(k, c, ideal, position, stances, present, utility, sponsor, budget, rule,
+                  effect, invite, concede, memory, capable, degree):
         # agents/strategy.py, Campaign.act, for one forum deciding one text: outreach to the
-        # hold-outs, a concession when endorsements stall, invitations. Returns 1 if it invited
-        # a state, 2 if it conceded (the text moved in ``position``).
+        # hold-outs, a concession when endorsements stall, invitations (k: the campaign among
+        # the text's, c: its row in the model's memory: best, stalled, conceded, visits).
+        # Returns 1 if it invited a state, 2 if it conceded (the text moved in ``position``).
         n = stances.shape[0]
         holdouts = np.zeros(n, dtype=np.bool_)
         count = 0
@@ -152,17 +165,17 @@ if kernels.HAVE_NUMBA:
             key = np.empty(n)
             for i in range(n):
                 key[i] = abs(utility[i]) if rule[k] == 0 else -degree[i]
-            memory[k, 3] += kernels.court(ideal, key, holdouts, budget[k], effect[k], position)
+            memory[c, 3] += kernels.court(ideal, key, holdouts, budget[k], effect[k], position)
         flags = 0
         stall_rounds = concede[k, 1]
         if stall_rounds >= 0:
-            if count > memory[k, 0]:
-                memory[k, 0] = count
-                memory[k, 1] = 0
+            if count > memory[c, 0]:
+                memory[c, 0] = count
+                memory[c, 1] = 0
             else:
-                memory[k, 1] += 1
-                if memory[k, 1] >= stall_rounds and any_holdout:
-                    memory[k, 1] = 0
+                memory[c, 1] += 1
+                if memory[c, 1] >= stall_rounds and any_holdout:
+                    memory[c, 1] = 0
                     dims = ideal.shape[1]
                     direction = np.zeros(dims)
                     held = 0
@@ -176,16 +189,16 @@ if kernels.HAVE_NUMBA:
                         direction[j] = direction[j] / held - position[j]
                         norm2 += direction[j] * direction[j]
                     norm = np.sqrt(norm2)
-                    step = concede[k, 0]
-                    if concede[k, 2] - memory[k, 2] < step:
-                        step = concede[k, 2] - memory[k, 2]
+                    step = concede[k, 0]  # min(step, max_total - conceded, norm), as Python's
+                    if concede[k, 2] - memory[c, 2] < step:
+                        step = concede[k, 2] - memory[c, 2]
                     if norm < step:
                         step = norm
                     if step > 1e-12:
                         for j in range(dims):
                             v = position[j] + step * direction[j] / norm
                             position[j] = min(max(v, 0.0), 1.0)
-                        memory[k, 2] += step
+                        memory[c, 2] += step
                         flags |= 2
         if invite[k] > 0:  # the most capable keen endorsers that do not campaign yet
             taken = 0
@@ -201,28 +214,42 @@ if kernels.HAVE_NUMBA:
         return flags
 
     @njit(cache=True, nogil=True)
-    def _round(idx, ideal, position, status_quo, dim_weights, total_weight, salience,
-               capability_share, stances, sign_of, t_ptr, t_idx, t_member, social_den, l_ptr,
-               l_idx, l_val, params, options, shocks, forced, utility, members, present, sponsor,
-               budget, rule, effect, invite, concede, memory, capable, degree,
-               k_tied, k_offsets, k_positions, k_influence, k_push,
-               mu, eps, p_ptr, p_cols, p_ij, p_ji, member_index, counts):
-        kernels._deliberate_numba(idx, ideal, position, status_quo, dim_weights, total_weight,
-                                  salience, capability_share, stances, sign_of, t_ptr, t_idx,
-                                  t_member, social_den, l_ptr, l_idx, l_val, params, options,
-                                  shocks, forced, utility)
-        for i in range(stances.shape[0]):  # sponsors back their text (sim/coalitions.py)
-            if sponsor[i] and members[i]:
-                stances[i] = ENDORSE
+    def _rounds(first, last, forced_round, shocks, per_round, idx, ideal, position, status_quo,
+                dim_weights, total_weight, salience, capability_share, stances, sign_of, t_ptr,
+                t_idx, t_member, social_den, l_ptr, l_idx, l_val, params, options, utility,
+                members, present, sponsor, campaigns, budget, rule, effect, invite, concede,
+                memory, capable, degree, k_tied, k_offsets, k_positions, k_influence, k_push,
+                mu, eps, p_ptr, p_cols, p_ij, p_ji, member_index, slot, slots, counts,
+                track_positions, record_counts, record_positions):
+        # Rounds first..last as NegotiationModel.step plays them (sim/model.py), one after the
+        # other: deliberation, the sponsors' backing, campaigns in order, stakeholders, drift,
+        # then the round's record (every track's counts and text position).
         flags = 0
-        for k in range(budget.shape[0]):
-            flags |= _campaign(k, ideal, position, stances, present, utility, sponsor, budget,
-                               rule, effect, invite, concede, memory, capable, degree)
-        kernels._lobby_numba(ideal, salience, k_tied, k_offsets, k_positions, k_influence, k_push)
-        if mu != 0.0 and p_cols.shape[0] > 0:
-            kernels._drift_pairs(ideal, p_ptr, p_cols, p_ij, p_ji, dim_weights, total_weight,
-                                 mu, eps)
-        counts[:] = 0
-        for m in range(member_index.shape[0]):
-            counts[stances[member_index[m]]] += 1
+        for r in range(first, last + 1):
+            draws = shocks[(r - first) * per_round:(r - first + 1) * per_round]
+            kernels._deliberate_numba(idx, ideal, position, status_quo, dim_weights,
+                                      total_weight, salience, capability_share, stances, sign_of,
+                                      t_ptr, t_idx, t_member, social_den, l_ptr, l_idx, l_val,
+                                      params, options, draws, r == forced_round, utility)
+            for i in range(stances.shape[0]):  # sponsors back their text (sim/coalitions.py)
+                if sponsor[i] and members[i]:
+                    stances[i] = ENDORSE
+            for k in range(budget.shape[0]):
+                moved = _campaign(k, campaigns[k], ideal, position, stances, present, utility,
+                                  sponsor, budget, rule, effect, invite, concede, memory,
+                                  capable, degree)
+                if moved & 2:
+                    for s in slots:
+                        track_positions[s, :] = position
+                flags |= moved
+            kernels._lobby_numba(ideal, salience, k_tied, k_offsets, k_positions, k_influence,
+                                 k_push)
+            if mu != 0.0 and p_cols.shape[0] > 0:
+                kernels._drift_pairs(ideal, p_ptr, p_cols, p_ij, p_ji, dim_weights,
+                                     total_weight, mu, eps)
+            counts[slot, :] = 0
+            for m in range(member_index.shape[0]):
+                counts[slot, stances[member_index[m]]] += 1
+            record_counts[:, r, :] = counts
+            record_positions[:, r, :] = track_positions
         return flags

@@ -285,16 +285,10 @@ class NegotiationModel(mesa.Model):
     def step(self) -> None:
         """One round: forums, campaigns, stakeholders, opinion drift, records."""
         t = self.round
-        open_now = [group for group in self.groups if group[0].opens <= t <= group[0].decides]
-        if open_now != self._open_groups:  # a forum opened or closed: the campaigns' forums change
-            self._open_groups = open_now
-            self._open_deciding = {}
-            for track in (t for group in open_now for t in group):
-                self._open_deciding.setdefault(track.proposal, []).append(track)
+        open_now = self._open_now(t)
         plan = self._compiled_plan(open_now, t)
         if plan is not None:  # the whole round in one compiled call (sim/fastround.py)
-            track = open_now[0][0]
-            fastround.play(self, track, plan, t)
+            fastround.play(self, open_now[0][0], plan, t, t)
             self._decide(open_now[0], t)
         else:
             for group in open_now:
@@ -304,16 +298,51 @@ class NegotiationModel(mesa.Model):
             kernels.lobby(self.ideal, self.salience, self._lobby)  # every stakeholder, in order
             self._drift()
             self._count(open_now)
-        self.record.counts[:, t] = self._counts
-        self.record.positions[:, t] = self._track_positions
+            self.record.counts[:, t] = self._counts
+            self.record.positions[:, t] = self._track_positions
         self.round += 1
         if self.round >= self.rounds:
             self.running = False
 
     def run(self) -> None:
-        """Step every remaining round."""
+        """Step every remaining round. Consecutive rounds of the kind ``sim.fastround`` compiles
+        run as one compiled call (the same results as stepping them one by one), unless a
+        subclass plays its own ``step``, which is then called every round."""
+        blocks = type(self).step is NegotiationModel.step
         while self.running and self.round < self.rounds:
-            self.step()
+            if not (blocks and self._play_block()):
+                self.step()
+
+    def _play_block(self) -> bool:
+        """Play the rounds from this one to the last before anything changes (another forum
+        opens, this one decides, the run ends) in one compiled call, if there are several and
+        they are of the compiled kind. False if not, with nothing played."""
+        t = self.round
+        open_now = self._open_now(t)
+        plan = self._compiled_plan(open_now, t)
+        if plan is None:
+            return False
+        track = open_now[0][0]
+        next_opening = min((g[0].opens for g in self.groups if g[0].opens > t), default=self.rounds)
+        last = min(track.decides, self.rounds - 1, next_opening - 1)
+        if last <= t or not fastround.play(self, track, plan, t, last):
+            return False
+        self._decide(open_now[0], last)
+        self.steps += last - t + 1  # Mesa's count of steps, as if each round had been stepped
+        self.round = last + 1
+        if self.round >= self.rounds:
+            self.running = False
+        return True
+
+    def _open_now(self, t: int) -> list[list[ForumState]]:
+        """The forums open in round t (and, when that changes, the open tracks by text)."""
+        open_now = [group for group in self.groups if group[0].opens <= t <= group[0].decides]
+        if open_now != self._open_groups:  # a forum opened or closed: the campaigns' forums change
+            self._open_groups = open_now
+            self._open_deciding = {}
+            for track in (t for group in open_now for t in group):
+                self._open_deciding.setdefault(track.proposal, []).append(track)
+        return open_now
 
     def _negotiate(self, group: list[ForumState], t: int) -> None:
         """One round of a forum: each text's members decide, each backs at most one text, and in

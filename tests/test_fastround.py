@@ -34,9 +34,10 @@ def test_compiled_rounds_match_the_general_path(name, monkeypatch):
     scenario = load_scenario(PROJECT_ROOT / "scenarios" / f"{name}.yaml")
     compiled = []
     play = fastround.play
-    monkeypatch.setattr(fastround, "play", lambda *a: compiled.append(a[3]) or play(*a))
+    monkeypatch.setattr(fastround, "play",  # (model, track, plan, first, last)
+                        lambda *a: compiled.append(a[4] - a[3] + 1) or play(*a))
     fast = run_scenario(scenario, seed=11)
-    assert len(compiled) > scenario.rounds // 2  # most rounds took the compiled path
+    assert sum(compiled) > scenario.rounds // 2  # most rounds took the compiled path
     monkeypatch.setattr(fastround, "plan", lambda model, track: None)
     general = run_scenario(scenario, seed=11)
     assert fingerprint(fast) == fingerprint(general)
@@ -89,3 +90,45 @@ def test_numpy_fallback_reproduces_a_run_of_compiled_rounds():
     h.update(r.model.record.counts.tobytes())
     h.update(r.model.ideal.tobytes())
     assert out.stdout.strip() == h.hexdigest()
+
+
+def test_stepping_round_by_round_gives_the_run_of_compiled_blocks():
+    # run() plays consecutive compiled rounds in one call; step() (the dashboard's) one at a time
+    scenario = load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")
+    whole = NegotiationModel(scenario, seed=11)
+    whole.run()
+    stepped = NegotiationModel(scenario, seed=11)
+    while stepped.running:
+        stepped.step()
+    assert whole.steps == stepped.steps == scenario.rounds
+    for a, b in [(whole.record.counts, stepped.record.counts), (whole.ideal, stepped.ideal),
+                 (whole.record.positions, stepped.record.positions),
+                 (whole.campaign_memory, stepped.campaign_memory)]:
+        assert np.array_equal(a, b)
+    assert [f.outcome for f in whole.forums] == [f.outcome for f in stepped.forums]
+
+
+class ZeroFirst:
+    """The model's generator, but the first number of each batch is a zero, which NumPy's
+    Gumbel sampler would redraw."""
+
+    def __init__(self, rng):
+        self.rng, self.bit_generator = rng, rng.bit_generator
+
+    def random(self, size):
+        u = self.rng.random(size)
+        u[0] = 0.0
+        return u
+
+
+def test_a_block_whose_draws_hold_a_zero_is_not_played():
+    scenario = load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")
+    model = NegotiationModel(scenario, seed=11)
+    while model.round < 25:  # into the summit, a forum of compiled rounds
+        model.step()
+    before = model.rng.bit_generator.state
+    ideal = model.ideal.copy()
+    model.rng = ZeroFirst(model.rng)
+    assert model._play_block() is False  # nothing drawn, nothing played: round by round instead
+    assert model.rng.bit_generator.state == before
+    assert model.round == 25 and np.array_equal(model.ideal, ideal)
