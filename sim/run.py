@@ -79,7 +79,7 @@ def summarise(model: NegotiationModel) -> dict[str, Any]:
         idx = f.member_index
 
         def who(stance: Stance, st=st, idx=idx) -> list[str]:
-            return [iso3[i] for i in idx[st[idx] == int(stance)]]
+            return [iso3[i] for i in idx[st[idx] == int(stance)].tolist()]
 
         counts = f.counts()
         forums.append({
@@ -113,7 +113,7 @@ def summarise(model: NegotiationModel) -> dict[str, Any]:
         "proposals": [
             {"id": pid, "position": {d: round(float(v), FLOAT_DIGITS)
                                      for d, v in zip(model.dimensions, pos, strict=True)},
-             "sponsors": [iso3[i] for i in model.sponsors[pid]]}
+             "sponsors": [iso3[i] for i in model.sponsors[pid].tolist()]}
             for pid, pos in model.positions.items()
         ],
     }
@@ -135,8 +135,8 @@ def _coalitions(model: NegotiationModel) -> tuple[dict[str, list], dict[str, lis
             leaders = coalitions_.leaders(backers, model.lead_sponsors[f.proposal], model.capability)
             coalitions[fid].append({
                 "proposal": f.proposal,
-                "members": [iso3[i] for i in backers],
-                "leaders": [iso3[i] for i in leaders],
+                "members": [iso3[i] for i in backers.tolist()],
+                "leaders": [iso3[i] for i in leaders.tolist()],
                 "size": len(backers),
             })
             utility = f.utility[idx].copy()
@@ -144,13 +144,13 @@ def _coalitions(model: NegotiationModel) -> tuple[dict[str, list], dict[str, lis
             sponsor[model.sponsors[f.proposal]] = True
             utility[sponsor[idx]] = np.inf  # sponsors never defect
             # in the order the rule takes them: the least keen (or, to win, the keenest) first
-            pivotal = [iso3[idx[k]] for k in f.rule.pivotal(f.stances[idx],
-                                                             f.weights(model.capability), utility)]
+            pivotal = [iso3[i] for i in idx[f.rule.pivotal(f.stances[idx], f.weights(model.capability),
+                                                            utility)].tolist()]
             adopted = bool(f.outcome.adopted) if f.outcome else False
             blocking[fid].append({
                 "proposal": f.proposal,
                 "adopted": adopted,
-                "objectors": [iso3[i] for i in idx[f.stances[idx] == Stance.OBJECT]],
+                "objectors": [iso3[i] for i in idx[f.stances[idx] == Stance.OBJECT].tolist()],
                 "defeating_set": pivotal if adopted else [],
                 "to_win": [] if adopted else pivotal,
             })

@@ -190,12 +190,18 @@ def _check_against(spec: SweepSpec, scenario: Scenario, locs: Locations) -> None
 
 def with_value(base: dict[str, Any], source: Path | None,
                params: list[tuple[str, Any]] | tuple[tuple[str, Any], ...]) -> Scenario:
-    """The scenario ``base`` (a ``Scenario.model_dump()``) with ``params`` set, validated."""
+    """The scenario ``base`` (a ``Scenario.model_dump()``) with ``params`` set, validated.
+
+    A number set at an existing key names no state, group or file, so when every value is one
+    the checks of the world's codes against the roster (which the base passed) are skipped:
+    ~0.5 ms a run."""
     data = _plain_copy(base)
+    numbers_only = True
     for key, value in params:
         if not _set_number(data, key, value):
+            numbers_only = False
             data = apply_override(data, Locations(), f"{key}={_yaml_scalar(value)}")
-    return validate_scenario(data, Locations(), source=source)
+    return validate_scenario(data, Locations(), source=source, check_world=not numbers_only)
 
 
 def _set_number(data: dict[str, Any], key: str, value: Any) -> bool:
