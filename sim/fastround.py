@@ -15,8 +15,8 @@ The common kind (:func:`plan`, decided once per open forum):
   rule's decision, which reads the stances after the round: nothing after the sponsors' backing
   changes them);
 - no bandwagoning or balancing (``behaviour.bandwagon`` and ``balancing`` are 0);
-- every campaign for the text courts ``swing`` or ``regional_hubs`` targets, or has no budget
-  (``random`` draws and ``allies_first`` sums ties in SciPy: they stay in Python);
+- every campaign for the text courts ``swing``, ``regional_hubs`` or ``allies_first`` targets,
+  or has no budget (``random`` draws its targets in Python);
 - the ties are symmetric and the world has two dimensions (the pair drift), or there is no drift.
 
 Everything else runs the general path; a run may mix the two, round by round.
@@ -36,7 +36,7 @@ from sim.stance import STANCE_SIGN, Stance
 if TYPE_CHECKING:
     from sim.model import ForumState, NegotiationModel
 
-RULES = {"swing": 0, "regional_hubs": 1}
+RULES = {"swing": 0, "regional_hubs": 1, "allies_first": 2}
 
 
 @dataclass
@@ -52,6 +52,8 @@ class Plan:
     capable: np.ndarray  # every state, the most capable first
     sponsor: np.ndarray  # the text's sponsors as a mask (invitations add to it)
     slots: np.ndarray  # the record rows of every track deciding the text (a concession moves it)
+    allies: np.ndarray  # (campaigns, states): each state's ties to the campaigners (allies_first)
+    versions: np.ndarray  # [the sponsors' version, then the version each row of allies is of]
     sponsors_seen: np.ndarray | None = None  # the model's sponsor array the mask was made from
 
 
@@ -86,6 +88,8 @@ def plan(model: NegotiationModel, track: ForumState) -> Plan | None:
         capable=np.argsort(-model.capability, kind="stable"),
         sponsor=np.zeros(n, dtype=bool),
         slots=np.array([f.slot for f in model.forums_deciding(track.proposal)], dtype=np.int64),
+        allies=np.zeros((len(chosen), n)),
+        versions=np.full(len(chosen) + 1, -1, dtype=np.int64),
     )
 
 
@@ -112,6 +116,7 @@ def play(model: NegotiationModel, track: ForumState, p: Plan, first: int, last: 
         p.sponsor[:] = False
         p.sponsor[sponsors] = True
         p.sponsors_seen = sponsors
+        p.versions[0] += 1
     position = model.positions[text].copy()
     lobby = model._lobby
     pairs = model.drift_pairs()
@@ -121,15 +126,15 @@ def play(model: NegotiationModel, track: ForumState, p: Plan, first: int, last: 
     flags = _rounds(
         first, last, track.decides if track.rule.forced_decision else -1, shocks, per_round,
         d.idx, d.ideal, position, d.status_quo, d.dim_weights, d.total_weight, d.salience,
-        d.capability_share, d.stances, STANCE_SIGN, d.ties.indptr, d.ties.indices,
+        d.capability_share, d.stances, STANCE_SIGN, d.ties.indptr, d.ties.indices, d.ties.data,
         d.tie_to_member, d.social_den, d.leaders.indptr, d.leaders.indices, d.leaders.data,
         d.params, d.options, track.utility, track.members, track.present, p.sponsor,
         p.campaigns, p.budget, p.rule, p.effect, p.invite, p.concede, model.campaign_memory,
-        p.capable, model.degree, lobby.tied, lobby.offsets, lobby.positions, lobby.influence,
-        lobby.push, mu, model.behaviour.confidence, pairs.ptr, pairs.cols, pairs.pull_ij,
-        pairs.pull_ji, track.member_index, track.slot, p.slots, model._counts,
-        model._track_positions, record.counts, record.positions)
-    if flags & 1:  # an invitation: the sponsors grew
+        p.capable, model.degree, p.allies, p.versions, lobby.tied, lobby.offsets,
+        lobby.positions, lobby.influence, lobby.push, mu, model.behaviour.confidence,
+        pairs.ptr, pairs.cols, pairs.pull_ij, pairs.pull_ji, track.member_index, track.slot,
+        p.slots, model._counts, model._track_positions, record.counts, record.positions)
+    if flags & 1:  # an invitation: the sponsors grew (the mask's version is counted in the call)
         p.sponsors_seen = model.sponsors[text] = np.flatnonzero(p.sponsor)
     if flags & 2:  # a concession moved the text
         model.move_text(text, position)
@@ -145,8 +150,88 @@ if kernels.HAVE_NUMBA:
     ENDORSE = int(Stance.ENDORSE)
 
     @njit(cache=True, nogil=True)
+    def _block_sum(a, start, n):
+        # NumPy's pairwise summation of at most 128 numbers: eight running sums, then the rest
+        if n < 8:
+            res = -0.0
+            for i in range(n):
+                res += a[start + i]
+            return res
+        r0, r1, r2, r3 = a[start], a[start + 1], a[start + 2], a[start + 3]
+        r4, r5, r6, r7 = a[start + 4], a[start + 5], a[start + 6], a[start + 7]
+        i = 8
+        while i < n - (n % 8):
+            r0 += a[start + i]
+            r1 += a[start + i + 1]
+            r2 += a[start + i + 2]
+            r3 += a[start + i + 3]
+            r4 += a[start + i + 4]
+            r5 += a[start + i + 5]
+            r6 += a[start + i + 6]
+            r7 += a[start + i + 7]
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            res += a[start + i]
+            i += 1
+        return res
+
+    @njit(cache=True, nogil=True)
+    def _pairwise_sum(a, start, n):
+        # NumPy's pairwise summation of a[start:start + n] (numpy/_core/src/umath/
+        # loops_utils.h.src), which np.add.reduce and reduceat use on contiguous float64:
+        # blocks of up to 128 (_block_sum), longer runs split in halves (rounded down to a
+        # multiple of 8) and the halves' sums added. NumPy recurses; this walks the same tree
+        # with a stack (Numba cannot reliably cache a recursive function). tests/
+        # test_fastround.py checks it against SciPy's sums, which call NumPy's.
+        if n <= 128:
+            return _block_sum(a, start, n)
+        depth = 64  # halving from 2**63 numbers
+        starts = np.empty(depth, dtype=np.int64)
+        sizes = np.empty(depth, dtype=np.int64)
+        stage = np.zeros(depth, dtype=np.int64)  # 0: new, 1: left half under way, 2: right
+        left = np.empty(depth)
+        starts[0], sizes[0] = start, n
+        top = 0
+        carry = 0.0  # the sum a finished half hands to its parent
+        while True:
+            m = sizes[top]
+            half = m // 2 - (m // 2) % 8
+            if m > 128 and stage[top] == 0:  # split: the left half first
+                stage[top] = 1
+                starts[top + 1], sizes[top + 1], stage[top + 1] = starts[top], half, 0
+                top += 1
+                continue
+            if m > 128 and stage[top] == 1:  # the left half is done: the right one
+                left[top] = carry
+                stage[top] = 2
+                starts[top + 1], sizes[top + 1], stage[top + 1] = starts[top] + half, m - half, 0
+                top += 1
+                continue
+            value = _block_sum(a, starts[top], m) if m <= 128 else left[top] + carry
+            top -= 1
+            if top < 0:
+                return value
+            carry = value
+
+    @njit(cache=True, nogil=True)
+    def ties_to(t_ptr, t_idx, t_val, chosen, out):
+        """Each state's total tie weight to the ``chosen`` states (a mask), into ``out``, as
+        SciPy's ``ties[:, chosen].sum(axis=1)`` gives it: for each row, its first tie to a
+        chosen state plus NumPy's pairwise sum of the others, in column order."""
+        values = np.empty(t_idx.shape[0])
+        for i in range(out.shape[0]):
+            k = 0
+            for e in range(t_ptr[i], t_ptr[i + 1]):
+                if chosen[t_idx[e]]:
+                    values[k] = t_val[e]
+                    k += 1
+            out[i] = values[0] + _pairwise_sum(values, 1, k - 1) if k > 0 else 0.0
+
+    @njit(cache=True, nogil=True)
     def _campaign(k, c, ideal, position, stances, present, utility, sponsor, budget, rule,
-                  effect, invite, concede, memory, capable, degree):
+                  effect, invite, concede, memory, capable, degree, allies, versions, t_ptr,
+                  t_idx, t_val):
         # agents/strategy.py, Campaign.act, for one forum deciding one text: outreach to the
         # hold-outs, a concession when endorsements stall, invitations (k: the campaign among
         # the text's, c: its row in the model's memory: best, stalled, conceded, visits).
@@ -163,8 +248,15 @@ if kernels.HAVE_NUMBA:
                 any_holdout = True
         if budget[k] > 0:
             key = np.empty(n)
-            for i in range(n):
-                key[i] = abs(utility[i]) if rule[k] == 0 else -degree[i]
+            if rule[k] == 2:  # allies_first: ties to the campaigners, when they have changed
+                if versions[k + 1] != versions[0]:
+                    ties_to(t_ptr, t_idx, t_val, sponsor, allies[k])
+                    versions[k + 1] = versions[0]
+                for i in range(n):
+                    key[i] = -allies[k, i]
+            else:
+                for i in range(n):
+                    key[i] = abs(utility[i]) if rule[k] == 0 else -degree[i]
             memory[c, 3] += kernels.court(ideal, key, holdouts, budget[k], effect[k], position)
         flags = 0
         stall_rounds = concede[k, 1]
@@ -210,15 +302,17 @@ if kernels.HAVE_NUMBA:
                     sponsor[i] = True
                     taken += 1
             if taken:
+                versions[0] += 1
                 flags |= 1
         return flags
 
     @njit(cache=True, nogil=True)
     def _rounds(first, last, forced_round, shocks, per_round, idx, ideal, position, status_quo,
                 dim_weights, total_weight, salience, capability_share, stances, sign_of, t_ptr,
-                t_idx, t_member, social_den, l_ptr, l_idx, l_val, params, options, utility,
+                t_idx, t_val, t_member, social_den, l_ptr, l_idx, l_val, params, options, utility,
                 members, present, sponsor, campaigns, budget, rule, effect, invite, concede,
-                memory, capable, degree, k_tied, k_offsets, k_positions, k_influence, k_push,
+                memory, capable, degree, allies, versions, k_tied, k_offsets, k_positions,
+                k_influence, k_push,
                 mu, eps, p_ptr, p_cols, p_ij, p_ji, member_index, slot, slots, counts,
                 track_positions, record_counts, record_positions):
         # Rounds first..last as NegotiationModel.step plays them (sim/model.py), one after the
@@ -237,7 +331,7 @@ if kernels.HAVE_NUMBA:
             for k in range(budget.shape[0]):
                 moved = _campaign(k, campaigns[k], ideal, position, stances, present, utility,
                                   sponsor, budget, rule, effect, invite, concede, memory,
-                                  capable, degree)
+                                  capable, degree, allies, versions, t_ptr, t_idx, t_val)
                 if moved & 2:
                     for s in slots:
                         track_positions[s, :] = position
