@@ -10,10 +10,10 @@ tests/test_fastround.py compares the two on every bundled scenario, and with
 
 The common kind (:func:`plan`, decided once per open forum):
 
-- one forum is open and it decides one text, and this is not its opening round (attendance, the
-  carry-over of a chained forum and the preparation of the arrays stay in Python, as does the
-  rule's decision, which reads the stances after the round: nothing after the sponsors' backing
-  changes them);
+- one forum is open and it decides one text (in its opening round, attendance, the carry-over
+  of a chained forum and the preparation of the arrays are done in Python first; the rule's
+  decision is taken in Python after the round: nothing after the sponsors' backing changes the
+  stances it reads);
 - no bandwagoning or balancing (``behaviour.bandwagon`` and ``balancing`` are 0);
 - every campaign for the text courts ``swing``, ``regional_hubs`` or ``allies_first`` targets,
   or has no budget (``random`` draws its targets in Python);

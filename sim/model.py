@@ -288,6 +288,8 @@ class NegotiationModel(mesa.Model):
         open_now = self._open_now(t)
         plan = self._compiled_plan(open_now, t)
         if plan is not None:  # the whole round in one compiled call (sim/fastround.py)
+            if t == open_now[0][0].opens:
+                self._open_forum(open_now[0])  # its draws come first, as in _negotiate
             fastround.play(self, open_now[0][0], plan, t, t)
             self._decide(open_now[0], t)
         else:
@@ -325,7 +327,9 @@ class NegotiationModel(mesa.Model):
         track = open_now[0][0]
         next_opening = min((g[0].opens for g in self.groups if g[0].opens > t), default=self.rounds)
         last = min(track.decides, self.rounds - 1, next_opening - 1)
-        if last <= t or not fastround.play(self, track, plan, t, last):
+        if last <= t or t == track.opens:  # an opening round is stepped: it draws who attends
+            return False
+        if not fastround.play(self, track, plan, t, last):
             return False
         self._decide(open_now[0], last)
         self.steps += last - t + 1  # Mesa's count of steps, as if each round had been stepped
@@ -348,13 +352,7 @@ class NegotiationModel(mesa.Model):
         """One round of a forum: each text's members decide, each backs at most one text, and in
         the decision round the rule decides every text."""
         if t == group[0].opens:
-            present = self._attend(group)
-            for track in group:
-                track.present, track.present_index = present, np.flatnonzero(present)
-                self._open(track)
-                track.stances[track.members & ~present] = Stance.UNDECIDED  # absent: no stance
-                track.params = self._decision_params(track)
-                track.deliberation = self._prepare(track)
+            self._open_forum(group)
         b = self.behaviour
         pull = (coalitions.size_pull(coalitions.coalition_weights(group, self.capability), b)
                 if b.bandwagon or b.balancing else None)
@@ -362,6 +360,17 @@ class NegotiationModel(mesa.Model):
             self._deliberate(track, t, 0.0 if pull is None else float(pull[k]))
         coalitions.resolve(group, self.sponsors, b)
         self._decide(group, t)
+
+    def _open_forum(self, group: list[ForumState]) -> None:
+        """A forum opens: who takes part is drawn, a chained forum takes over the stances of
+        the one it follows, and each text's decision weights and arrays are set up."""
+        present = self._attend(group)
+        for track in group:
+            track.present, track.present_index = present, np.flatnonzero(present)
+            self._open(track)
+            track.stances[track.members & ~present] = Stance.UNDECIDED  # absent: no stance
+            track.params = self._decision_params(track)
+            track.deliberation = self._prepare(track)
 
     def _decide(self, group: list[ForumState], t: int) -> None:
         """In a forum's decision round, its rule decides each of its texts."""
@@ -373,8 +382,8 @@ class NegotiationModel(mesa.Model):
 
     def _compiled_plan(self, open_now: list[list[ForumState]], t: int) -> fastround.Plan | None:
         """The plan of a compiled round, if this round is of the kind ``sim.fastround`` runs:
-        one forum open, deciding one text, past its opening round (and what ``plan`` checks)."""
-        if len(open_now) != 1 or len(open_now[0]) != 1 or t == open_now[0][0].opens:
+        one forum open, deciding one text (and what ``plan`` checks)."""
+        if len(open_now) != 1 or len(open_now[0]) != 1:
             return None
         track = open_now[0][0]
         if track.id not in self._plans:
