@@ -11,6 +11,9 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+from adjustText import adjust_text
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
@@ -155,17 +158,29 @@ def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capabilit
                  legend_title: str = "", seed: int = 0, ringed: list[int] = ()) -> Path:
     """Draw a tie network: a seeded spring layout, the strongest ties (six per state) so the
     picture stays readable, nodes sized by capability, the 25 most capable labelled."""
+    fig = network_figure(graph, iso3, colours, capability, legend, title, legend_title, seed,
+                         ringed)
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def network_figure(graph: nx.Graph, iso3: list[str], colours: list[str], capability: np.ndarray,
+                   legend: list[tuple[str, str]], title: str, legend_title: str = "",
+                   seed: int = 0, ringed: list[int] = ()) -> Figure:
+    """The figure :func:`draw_network` saves (labels moved apart where they would overlap)."""
     n = len(iso3)
     pos = network_layout(graph, iso3, seed)
     fig = Figure(figsize=(11, 7.5), layout="constrained")
     ax = fig.add_subplot()
     edges = sorted(graph.edges(data="weight"), key=lambda e: (-e[2], e[0], e[1]))
     strong = edges[: min(len(edges), 6 * n)]
-    if strong:
+    if strong:  # one collection of segments: a Line2D per tie made drawing slow
         top = max(w for _, _, w in strong)
-        for a, b, w in strong:
-            ax.plot([pos[a][0], pos[b][0]], [pos[a][1], pos[b][1]], color="#8d99ae", lw=0.4,
-                    alpha=0.15 + 0.35 * w / top, zorder=1)
+        colour = np.array(to_rgba("#8d99ae"))
+        ax.add_collection(LineCollection(
+            [(pos[a], pos[b]) for a, b, _ in strong], linewidths=0.4, zorder=1,
+            colors=[(*colour[:3], 0.15 + 0.35 * w / top) for _, _, w in strong]))
     xy = np.array([pos[c] for c in iso3]) if n else np.zeros((0, 2))
     share = capability / capability.max() if n else capability
     ax.scatter(xy[:, 0], xy[:, 1], c=colours, s=30 + 170 * share, edgecolors="white",
@@ -176,17 +191,17 @@ def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capabilit
                    edgecolors="black", linewidths=1.4, zorder=3)
     label = sorted(set(np.argsort(-capability, kind="stable")[:25].tolist()) | set(ringed)) \
         if n > 30 else range(n)
-    for i in label:
-        ax.annotate(iso3[i], xy[i], fontsize=7, ha="center", va="bottom", zorder=3,
-                    xytext=(0, 4), textcoords="offset points")
+    texts = [ax.text(xy[i, 0], xy[i, 1], iso3[i], fontsize=7, ha="center", va="bottom",
+                     zorder=3) for i in label]
+    if texts:  # states of one bloc sit close together: move their labels apart (adjustText)
+        adjust_text(texts, ax=ax, x=xy[:, 0], y=xy[:, 1], expand=(1.15, 1.3),
+                    arrowprops={"arrowstyle": "-", "color": "#6c757d", "lw": 0.4})
     handles = [Line2D([], [], marker="o", ls="", color=c, label=name) for name, c in legend]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small",
               frameon=False, title=legend_title)
     ax.set_title(title)
     ax.set_axis_off()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    return path
+    return fig
 
 
 def network_layout(graph: nx.Graph, iso3: list[str], seed: int) -> dict[str, np.ndarray]:

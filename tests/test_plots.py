@@ -1,0 +1,28 @@
+"""What a reader of the plots relies on."""
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from analysis.plots import network_figure
+from sim import load_scenario
+from sim.paths import PROJECT_ROOT
+from sim.setting import setting_of
+
+
+def test_network_labels_do_not_overlap():
+    # in the UN world the USA and Canada, with the same ties, land on top of each other, and
+    # the EU's large states crowd together: their labels must still be readable
+    world = setting_of(load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")).world
+    capability = np.ones(world.n)
+    big = [world.index[c] for c in ("USA", "CAN", "DEU", "FRA", "ITA", "GBR", "ESP", "NLD", "POL")]
+    capability[big] = 5.0
+    fig = network_figure(world.graph(), list(world.iso3), ["#2a9d8f"] * world.n, capability,
+                         [("endorse", "#2a9d8f")], "test", seed=2023)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    texts = fig.axes[0].texts
+    assert {"USA", "CAN", "DEU", "ITA"} <= {t.get_text() for t in texts}
+    boxes = [t.get_window_extent(canvas.get_renderer()) for t in texts]
+    overlaps = [(texts[i].get_text(), texts[j].get_text()) for i in range(len(texts))
+                for j in range(i) if boxes[i].overlaps(boxes[j])]
+    assert overlaps == []
