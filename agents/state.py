@@ -124,7 +124,7 @@ def option_values(
         else:
             values[:, k] = 0.0
         if option != Stance.UNDECIDED:  # holding a position is sticky; having none is not
-            values[:, k] += np.where(current == option, b.inertia, 0.0)
+            values[:, k] += np.where(current == int(option), b.inertia, 0.0)  # int: faster
     return values
 
 

@@ -158,8 +158,9 @@ class Campaign:
     def _ties_to(self, model: NegotiationModel, campaigners: np.ndarray) -> np.ndarray:
         """Each state's total tie weight to the campaigners (recomputed when they change)."""
         if self._ties_cache is None or self._ties_cache[0] is not campaigners:
-            strength = np.asarray(model.world.ties[:, campaigners].sum(axis=1)).ravel()
-            self._ties_cache = (campaigners, strength)
+            chosen = np.zeros(model.n, dtype=bool)
+            chosen[campaigners] = True
+            self._ties_cache = (campaigners, kernels.ties_to(model.world.ties, chosen))
         return self._ties_cache[1]
 
     def _concede(self, model: NegotiationModel, count: int, holdouts: np.ndarray) -> None:

@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from sim.scenario import Behaviour
 
 LEADERS = 3
+# plain ints: NumPy compares an array with an IntEnum member five times slower
+ENDORSE, UNDECIDED = int(Stance.ENDORSE), int(Stance.UNDECIDED)
 
 
 def coalition_weights(tracks: list[ForumState], capability: np.ndarray) -> np.ndarray:
@@ -58,7 +60,7 @@ def coalition_weights(tracks: list[ForumState], capability: np.ndarray) -> np.nd
     total = float(capability[members].sum())
     if total <= 0:
         return np.zeros(len(tracks))
-    return np.array([float(capability[members & (t.stances == Stance.ENDORSE)].sum()) / total
+    return np.array([float(capability[members & (t.stances == ENDORSE)].sum()) / total
                      for t in tracks])
 
 
@@ -74,24 +76,24 @@ def resolve(tracks: list[ForumState], sponsors: dict[str, np.ndarray], b: Behavi
     members = tracks[0].members
     if len(tracks) == 1:  # one text: its sponsors back it, nothing else to settle
         own = sponsors[tracks[0].proposal]
-        tracks[0].stances[own[members[own]]] = Stance.ENDORSE
+        tracks[0].stances[own[members[own]]] = ENDORSE
         return
     pinned = np.full(len(members), -1)
     for k in reversed(range(len(tracks))):  # the first text a state sponsors wins
         own = sponsors[tracks[k].proposal]
         pinned[own[members[own]]] = k
-    endorsing = np.stack([t.stances == Stance.ENDORSE for t in tracks])
+    endorsing = np.stack([t.stances == ENDORSE for t in tracks])
     utility = np.stack([t.utility for t in tracks])
     best = np.argmax(np.where(endorsing, utility, -np.inf), axis=0)
     backs = np.where(pinned >= 0, pinned, np.where(endorsing.any(axis=0), best, -1))
     for k, track in enumerate(tracks):
-        track.stances[pinned == k] = Stance.ENDORSE
-        lose = np.flatnonzero(members & (track.stances == Stance.ENDORSE) & (backs != k))
+        track.stances[pinned == k] = ENDORSE
+        lose = np.flatnonzero(members & (track.stances == ENDORSE) & (backs != k))
         if len(lose) == 0:
             continue
         options = tuple(o for o in track.rule.options if o != Stance.ENDORSE)
         values = option_values(track.utility[lose], options,
-                               np.full(len(lose), Stance.UNDECIDED, dtype=np.int8), b)
+                               np.full(len(lose), UNDECIDED, dtype=np.int8), b)
         track.stances[lose] = np.asarray(options, dtype=np.int8)[np.argmax(values, axis=1)]
 
 

@@ -80,11 +80,11 @@ class Rule:
                        else self.adopted_by_counts(counts))
         heavy = -weights if self.weighted else np.zeros(len(stances))
         if adopted:
-            pool = np.flatnonzero(stances == Stance.ENDORSE)
+            pool = np.flatnonzero(stances == _ENDORSE)
             order = pool[np.lexsort((pool, utility[pool], heavy[pool]))]
             target = self.against
         else:
-            pool = np.flatnonzero(stances != Stance.ENDORSE)
+            pool = np.flatnonzero(stances != _ENDORSE)
             # a no turned yes counts twice in a count; under a weighted rule only weight matters
             against = np.isin(stances[pool], (Stance.OBJECT, Stance.OPPOSE)) & (not self.weighted)
             order = pool[np.lexsort((pool, -utility[pool], heavy[pool], ~against))]
@@ -123,7 +123,7 @@ class OpenEndorsement(Rule):
     forced_decision = False
 
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
-        return int(np.sum(stances == Stance.ENDORSE)) >= self.threshold.min_endorsements
+        return int(np.count_nonzero(stances == _ENDORSE)) >= self.threshold.min_endorsements
 
     def adopted_by_counts(self, counts: np.ndarray) -> bool | np.ndarray:
         return counts[_ENDORSE] >= self.threshold.min_endorsements
@@ -141,7 +141,7 @@ class Consensus(Rule):
     against = Stance.OBJECT
 
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
-        return not np.any(stances == Stance.OBJECT) and np.any(stances == Stance.ENDORSE)
+        return not np.any(stances == _OBJECT) and np.any(stances == _ENDORSE)
 
     def adopted_by_counts(self, counts: np.ndarray) -> bool | np.ndarray:
         return (counts[_OBJECT] == 0) & (counts[_ENDORSE] > 0)
@@ -158,8 +158,8 @@ class Vote(Rule):
         return Fraction(2, 3) if self.threshold.majority == "two_thirds" else Fraction(1, 2)
 
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
-        yes = int(np.sum(stances == Stance.ENDORSE))
-        no = int(np.sum(stances == Stance.OPPOSE))
+        yes = int(np.count_nonzero(stances == _ENDORSE))
+        no = int(np.count_nonzero(stances == _OPPOSE))
         if yes + no == 0:
             return False
         if self.threshold.majority == "two_thirds":
@@ -190,7 +190,7 @@ class QualifiedMajority(Rule):
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
         if len(stances) == 0:
             return False
-        yes = stances == Stance.ENDORSE
+        yes = stances == _ENDORSE
         share_members = yes.sum() / len(stances)
         total = float(weights.sum())
         share_weight = float(weights[yes].sum()) / total if total > 0 else 0.0

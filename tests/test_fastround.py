@@ -132,25 +132,3 @@ def test_a_block_whose_draws_hold_a_zero_is_not_played():
     assert model._play_block() is False  # nothing drawn, nothing played: round by round instead
     assert model.rng.bit_generator.state == before
     assert model.round == 25 and np.array_equal(model.ideal, ideal)
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_ties_to_the_campaigners_sum_as_scipy_sums_them(seed):
-    # allies_first ranks states by their ties to the campaigners; the compiled round must get
-    # SciPy's sums bit for bit (NumPy's pairwise summation), rows longer than 128 included
-    import scipy.sparse as sp
-
-    rng = np.random.default_rng(seed)
-    n = 400
-    w = rng.random((n, n)) * (rng.random((n, n)) < 0.7)
-    w[w > 0] = np.round(w[w > 0] * 4) / 4 + 0.1  # few distinct weights, as real ties have
-    ties = sp.csr_matrix(w)
-    chosen = np.sort(rng.choice(n, size=300, replace=False))
-    mask = np.zeros(n, dtype=bool)
-    mask[chosen] = True
-    out = np.empty(n)
-    fastround.ties_to(ties.indptr, ties.indices, ties.data, mask, out)
-    expected = np.asarray(ties[:, chosen].sum(axis=1)).ravel()
-    assert np.array_equal(out.view(np.int64), expected.view(np.int64))
-    in_order = np.cumsum(w[:, chosen], axis=1)[:, -1]  # the same sums, added one by one
-    assert not np.array_equal(expected, in_order)  # the order shows: the check has teeth

@@ -125,3 +125,23 @@ def test_both_kernels_agree_with_every_term_of_the_decision_on(tmp_path):
         subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env)
         outputs[name] = [(tmp_path / name / f).read_bytes() for f in ("summary.json", "timeseries.csv")]
     assert outputs["numpy"] == outputs["numba"]
+
+
+@pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba not importable")
+@pytest.mark.parametrize("seed", range(4))
+def test_ties_to_the_campaigners_sum_as_scipy_sums_them(seed):
+    # allies_first ranks states by their ties to the campaigners; the compiled sums must be
+    # SciPy's bit for bit (NumPy's pairwise summation), rows longer than 128 included
+    rng = np.random.default_rng(seed)
+    n = 400
+    w = rng.random((n, n)) * (rng.random((n, n)) < 0.7)
+    w[w > 0] = np.round(w[w > 0] * 4) / 4 + 0.1  # few distinct weights, as real ties have
+    ties = sp.csr_matrix(w)
+    chosen = np.sort(rng.choice(n, size=300, replace=False))
+    mask = np.zeros(n, dtype=bool)
+    mask[chosen] = True
+    out = kernels.ties_to(ties, mask)
+    expected = kernels.ties_to_numpy(ties, mask)
+    assert np.array_equal(out.view(np.int64), expected.view(np.int64))
+    in_order = np.cumsum(w[:, chosen], axis=1)[:, -1]  # the same sums, added one by one
+    assert not np.array_equal(expected, in_order)  # the order shows: the check has teeth
