@@ -10,21 +10,22 @@ tests/test_fastround.py compares the two on every bundled scenario, and with
 
 The common kind (:func:`plan`, decided once per open forum):
 
-- one forum is open and it decides one text (in its opening round, attendance, the carry-over
-  of a chained forum and the preparation of the arrays are done in Python first; the rule's
-  decision is taken in Python after the round: nothing after the sponsors' backing changes the
-  stances it reads);
-- no bandwagoning or balancing (``behaviour.bandwagon`` and ``balancing`` are 0);
-- every campaign for the text courts ``swing``, ``regional_hubs`` or ``allies_first`` targets,
+- one forum is open, deciding one text or several rival ones (in its opening round, attendance,
+  the carry-over of a chained forum and the preparation of the arrays are done in Python first;
+  the rule's decision is taken in Python after the round: nothing after the coalitions'
+  resolution changes the stances it reads);
+- every campaign for its texts courts ``swing``, ``regional_hubs`` or ``allies_first`` targets,
   or has no budget (``random`` draws its targets in Python);
 - the ties are symmetric and the world has two dimensions (the pair drift), or there is no drift.
 
-Everything else runs the general path; a run may mix the two, round by round.
+Sums that the general path leaves to NumPy (a coalition's capability, allies' tie weights) are
+taken with NumPy's own pairwise summation (``sim.kernels.pairwise_sum``). Everything else runs
+the general path; a run may mix the two, round by round.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,31 +42,35 @@ RULES = {"swing": 0, "regional_hubs": 1, "allies_first": 2}
 
 @dataclass
 class Plan:
-    """What a compiled round of one open track needs beyond the model's own arrays."""
+    """What compiled rounds of one open forum need beyond the model's own arrays: its texts
+    (tracks, in the forum's order) and the campaigns for them (in the model's order)."""
 
-    campaigns: np.ndarray  # positions in model.campaigns of the text's campaigns, in order
+    campaigns: np.ndarray  # positions in model.campaigns of the texts' campaigns, in order
+    text: np.ndarray  # each campaign's text (its track's position in the forum)
     budget: np.ndarray
     rule: np.ndarray
     effect: np.ndarray  # (campaigns, states): the share of the gap a visit closes
     invite: np.ndarray
     concede: np.ndarray  # (campaigns, 3): step, stall rounds (-1: no concessions), max total
     capable: np.ndarray  # every state, the most capable first
-    sponsor: np.ndarray  # the text's sponsors as a mask (invitations add to it)
-    slots: np.ndarray  # the record rows of every track deciding the text (a concession moves it)
+    sponsor: np.ndarray  # (texts, states): each text's sponsors (invitations add to them)
+    slots: np.ndarray  # (texts, k): the record rows of the tracks deciding each text, -1 padded
     allies: np.ndarray  # (campaigns, states): each state's ties to the campaigners (allies_first)
-    versions: np.ndarray  # [the sponsors' version, then the version each row of allies is of]
-    sponsors_seen: np.ndarray | None = None  # the model's sponsor array the mask was made from
+    sponsor_version: np.ndarray  # per text: how often its sponsors changed
+    allies_version: np.ndarray  # per campaign: the sponsors' version its allies row is of
+    sponsors_seen: list = field(default_factory=list)  # the model's arrays the masks are of
 
 
-def plan(model: NegotiationModel, track: ForumState) -> Plan | None:
-    """A plan for compiled rounds of ``track`` (the only text of the only open forum), or None
+def plan(model: NegotiationModel, group: list[ForumState]) -> Plan | None:
+    """A plan for compiled rounds of ``group`` (the tracks of the only open forum), or None
     when its rounds must take the general path."""
     b = model.behaviour
-    if not kernels.HAVE_NUMBA or b.bandwagon or b.balancing:
+    if not kernels.HAVE_NUMBA:
         return None
     if b.drift != 0 and (model.setting.pairs is None or len(model.dimensions) != 2):
         return None
-    mine = [k for k, c in enumerate(model.campaigns) if c.proposal == track.proposal]
+    texts = [t.proposal for t in group]
+    mine = [k for k, c in enumerate(model.campaigns) if c.proposal in texts]
     chosen = [model.campaigns[k] for k in mine]
     if any(c.spec.budget and c.spec.outreach not in RULES for c in chosen):
         return None
@@ -78,66 +83,85 @@ def plan(model: NegotiationModel, track: ForumState) -> Plan | None:
     concede = np.array([(c.spec.concessions.step, c.spec.concessions.stall_rounds,
                          c.spec.concessions.max_total) if c.spec.concessions else (0.0, -1, 0.0)
                         for c in chosen], dtype=float).reshape(len(chosen), 3)
+    deciding = [[f.slot for f in model.forums_deciding(text)] for text in texts]
+    slots = np.full((len(texts), max(len(d) for d in deciding)), -1, dtype=np.int64)
+    for row, d in zip(slots, deciding, strict=True):
+        row[:len(d)] = d
     return Plan(
         campaigns=np.array(mine, dtype=np.int64),
+        text=np.array([texts.index(c.proposal) for c in chosen], dtype=np.int64),
         budget=np.array([c.spec.budget for c in chosen], dtype=np.int64),
         rule=np.array([RULES.get(c.spec.outreach, 0) for c in chosen], dtype=np.int64),
         effect=effect,
         invite=np.array([c.spec.invite_cosponsors for c in chosen], dtype=np.int64),
         concede=concede,
         capable=np.argsort(-model.capability, kind="stable"),
-        sponsor=np.zeros(n, dtype=bool),
-        slots=np.array([f.slot for f in model.forums_deciding(track.proposal)], dtype=np.int64),
+        sponsor=np.zeros((len(texts), n), dtype=bool),
+        slots=slots,
         allies=np.zeros((len(chosen), n)),
-        versions=np.full(len(chosen) + 1, -1, dtype=np.int64),
+        sponsor_version=np.zeros(len(texts), dtype=np.int64),
+        allies_version=np.full(len(chosen), -1, dtype=np.int64),
+        sponsors_seen=[None] * len(texts),
     )
 
 
-def play(model: NegotiationModel, track: ForumState, p: Plan, first: int, last: int) -> bool:
-    """Rounds ``first`` to ``last`` of the model, compiled (``track``: the open forum's one text,
-    open in all of them and in no other forum). The draws of all the rounds are taken at once:
-    the same numbers, in the same order, as a round at a time would take them. False, with
-    nothing drawn or changed, when one of them is a zero that NumPy's Gumbel sampler would
-    redraw (odds 2**-53 a draw): then play the rounds one at a time."""
-    d = track.deliberation
-    text = track.proposal
-    per_round = len(track.present_index) * (len(d.options) + 1)
+def play(model: NegotiationModel, group: list[ForumState], p: Plan, first: int,
+         last: int) -> bool:
+    """Rounds ``first`` to ``last`` of the model, compiled (``group``: the tracks of the one
+    forum open in all of them). The draws of all the rounds are taken at once: the same numbers,
+    in the same order, as a round at a time would take them. False, with nothing drawn or
+    changed, when one of them is a zero that NumPy's Gumbel sampler would redraw (odds 2**-53 a
+    draw): then play the rounds one at a time."""
+    lead = group[0]
+    d = lead.deliberation  # the members' arrays: the same for every text of the forum
+    present = len(lead.present_index)
+    per_text = present * (len(d.options) + 1)
     if first == last:
-        shocks = draw_shocks(model.rng, len(track.present_index), len(d.options))
+        shocks = np.concatenate([draw_shocks(model.rng, present, len(d.options))
+                                 for _ in group])
     else:
         state = model.rng.bit_generator.state
-        shocks = model.rng.random((last - first + 1) * per_round)
-        gumbel = shocks.reshape(last - first + 1, per_round)[:, :per_round - len(track.present_index)]
+        shocks = model.rng.random((last - first + 1) * len(group) * per_text)
+        gumbel = shocks.reshape(-1, per_text)[:, :per_text - present]
         if np.count_nonzero(gumbel) != gumbel.size:
             model.rng.bit_generator.state = state
             return False
-    sponsors = model.sponsors[text]
-    if p.sponsors_seen is not sponsors:
-        p.sponsor[:] = False
-        p.sponsor[sponsors] = True
-        p.sponsors_seen = sponsors
-        p.versions[0] += 1
-    position = model.positions[text].copy()
+    texts = [t.proposal for t in group]
+    for k, text in enumerate(texts):
+        if p.sponsors_seen[k] is not model.sponsors[text]:
+            p.sponsor[k] = False
+            p.sponsor[k, model.sponsors[text]] = True
+            p.sponsors_seen[k] = model.sponsors[text]
+            p.sponsor_version[k] += 1
+    positions = np.array([model.positions[text] for text in texts])
+    params = np.array([t.params for t in group])
+    invited = np.zeros(len(group), dtype=bool)
+    moved = np.zeros(len(group), dtype=bool)
     lobby = model._lobby
     pairs = model.drift_pairs()
     mu = model.behaviour.drift if pairs is not None else 0.0
     pairs = pairs or _NO_PAIRS
+    b = model.behaviour
     record = model.record
-    flags = _rounds(
-        first, last, track.decides if track.rule.forced_decision else -1, shocks, per_round,
-        d.idx, d.ideal, position, d.status_quo, d.dim_weights, d.total_weight, d.salience,
-        d.capability_share, d.stances, STANCE_SIGN, d.ties.indptr, d.ties.indices, d.ties.data,
-        d.tie_to_member, d.social_den, d.leaders.indptr, d.leaders.indices, d.leaders.data,
-        d.params, d.options, track.utility, track.members, track.present, p.sponsor,
-        p.campaigns, p.budget, p.rule, p.effect, p.invite, p.concede, model.campaign_memory,
-        p.capable, model.degree, p.allies, p.versions, lobby.tied, lobby.offsets,
-        lobby.positions, lobby.influence, lobby.push, mu, model.behaviour.confidence,
-        pairs.ptr, pairs.cols, pairs.pull_ij, pairs.pull_ji, track.member_index, track.slot,
-        p.slots, model._counts, model._track_positions, record.counts, record.positions)
-    if flags & 1:  # an invitation: the sponsors grew (the mask's version is counted in the call)
-        p.sponsors_seen = model.sponsors[text] = np.flatnonzero(p.sponsor)
-    if flags & 2:  # a concession moved the text
-        model.move_text(text, position)
+    _rounds(
+        first, last, lead.decides if lead.rule.forced_decision else -1, shocks, per_text,
+        d.idx, d.ideal, positions, d.status_quo, d.dim_weights, d.total_weight, d.salience,
+        d.capability_share, lead.block_stances, STANCE_SIGN, d.ties.indptr, d.ties.indices,
+        d.ties.data, d.tie_to_member, d.social_den, d.leaders.indptr, d.leaders.indices,
+        d.leaders.data, params, d.options, lead.block_utility, lead.members, lead.present,
+        p.sponsor, model.capability, b.bandwagon, b.balancing, b.oppose_cost,
+        b.objection_cost, b.abstain_bias, p.campaigns, p.text, p.budget, p.rule, p.effect,
+        p.invite, p.concede, model.campaign_memory, p.capable, model.degree, p.allies,
+        p.sponsor_version, p.allies_version, lobby.tied, lobby.offsets, lobby.positions,
+        lobby.influence, lobby.push, mu, b.confidence, pairs.ptr, pairs.cols, pairs.pull_ij,
+        pairs.pull_ji, lead.member_index, np.array([t.slot for t in group], dtype=np.int64),
+        p.slots, model._counts, model._track_positions, record.counts, record.positions,
+        invited, moved)
+    for k, text in enumerate(texts):
+        if invited[k]:  # invitations: the sponsors grew (their version is counted in the call)
+            p.sponsors_seen[k] = model.sponsors[text] = np.flatnonzero(p.sponsor[k])
+        if moved[k]:  # a concession moved the text
+            model.move_text(text, positions[k].copy())
     return True
 
 
@@ -150,34 +174,36 @@ if kernels.HAVE_NUMBA:
     ENDORSE = int(Stance.ENDORSE)
 
     @njit(cache=True, nogil=True)
-    def _campaign(k, c, ideal, position, stances, present, utility, sponsor, budget, rule,
-                  effect, invite, concede, memory, capable, degree, allies, versions, t_ptr,
-                  t_idx, t_val):
-        # agents/strategy.py, Campaign.act, for one forum deciding one text: outreach to the
-        # hold-outs, a concession when endorsements stall, invitations (k: the campaign among
-        # the text's, c: its row in the model's memory: best, stalled, conceded, visits).
-        # Returns 1 if it invited a state, 2 if it conceded (the text moved in ``position``).
-        n = stances.shape[0]
+    def _campaign(k, c, x, ideal, position, stances, present, utility, sponsor, budget, rule,
+                  effect, invite, concede, memory, capable, degree, allies, sponsor_version,
+                  allies_version, t_ptr, t_idx, t_val):
+        # agents/strategy.py, Campaign.act, for a text decided in one open forum: outreach to
+        # the hold-outs, a concession when endorsements stall, invitations. k: the campaign
+        # among the plan's, c: its row in the model's memory (best, stalled, conceded, visits),
+        # x: its text among the forum's. Returns 1 if it invited a state, 2 if it conceded
+        # (the text moved in ``position``).
+        n = stances.shape[1]
+        mine = stances[x]
         holdouts = np.zeros(n, dtype=np.bool_)
         count = 0
         any_holdout = False
         for i in range(n):
-            backs = stances[i] == ENDORSE
+            backs = mine[i] == ENDORSE
             count += backs
-            if present[i] and not backs and not sponsor[i]:
+            if present[i] and not backs and not sponsor[x, i]:
                 holdouts[i] = True
                 any_holdout = True
         if budget[k] > 0:
             key = np.empty(n)
             if rule[k] == 2:  # allies_first: ties to the campaigners, when they have changed
-                if versions[k + 1] != versions[0]:
-                    kernels.ties_to_numba(t_ptr, t_idx, t_val, sponsor, allies[k])
-                    versions[k + 1] = versions[0]
+                if allies_version[k] != sponsor_version[x]:
+                    kernels.ties_to_numba(t_ptr, t_idx, t_val, sponsor[x], allies[k])
+                    allies_version[k] = sponsor_version[x]
                 for i in range(n):
                     key[i] = -allies[k, i]
             else:
                 for i in range(n):
-                    key[i] = abs(utility[i]) if rule[k] == 0 else -degree[i]
+                    key[i] = abs(utility[x, i]) if rule[k] == 0 else -degree[i]
             memory[c, 3] += kernels.court(ideal, key, holdouts, budget[k], effect[k], position)
         flags = 0
         stall_rounds = concede[k, 1]
@@ -214,57 +240,155 @@ if kernels.HAVE_NUMBA:
                         memory[c, 2] += step
                         flags |= 2
         if invite[k] > 0:  # the most capable keen endorsers that do not campaign yet
+            texts = stances.shape[0]
             taken = 0
             for m in range(n):
                 i = capable[m]
                 if taken == invite[k]:
                     break
-                if stances[i] == ENDORSE and utility[i] > 0 and not sponsor[i]:
-                    sponsor[i] = True
+                if mine[i] != ENDORSE or not utility[x, i] > 0 or sponsor[x, i]:
+                    continue
+                keen = True  # and no rival text valued more (Campaign._keen)
+                for r in range(texts):
+                    if r != x and utility[r, i] > utility[x, i]:
+                        keen = False
+                if keen:
+                    sponsor[x, i] = True
                     taken += 1
             if taken:
-                versions[0] += 1
+                sponsor_version[x] += 1
                 flags |= 1
         return flags
 
     @njit(cache=True, nogil=True)
-    def _rounds(first, last, forced_round, shocks, per_round, idx, ideal, position, status_quo,
+    def _size_pull(stances, members, capability, bandwagon, balancing, pull):
+        # sim/coalitions.py, coalition_weights and size_pull: each text's backers' share of
+        # the members' capability, summed as NumPy sums the selections
+        n = stances.shape[1]
+        texts = stances.shape[0]
+        chosen = np.empty(n)
+        k = 0
+        for i in range(n):
+            if members[i]:
+                chosen[k] = capability[i]
+                k += 1
+        total = kernels.pairwise_sum(chosen, 0, k) if k else 0.0
+        weights = np.zeros(texts)
+        if total > 0:
+            for x in range(texts):
+                k = 0
+                for i in range(n):
+                    if members[i] and stances[x, i] == ENDORSE:
+                        chosen[k] = capability[i]
+                        k += 1
+                weights[x] = (kernels.pairwise_sum(chosen, 0, k) if k else 0.0) / total
+        all_weights = kernels.pairwise_sum(weights, 0, texts)
+        for x in range(texts):
+            pull[x] = bandwagon * weights[x] + balancing * (all_weights - weights[x])
+
+    @njit(cache=True, nogil=True)
+    def _resolve(stances, utility, sponsor, members, options, oppose_cost, objection_cost,
+                 abstain_bias):
+        # sim/coalitions.py, resolve: each member backs at most one text, sponsors their own
+        # (the first the forum lists); a member endorsing a text it does not back takes the
+        # best other option of the rule, by the option values without noise or inertia
+        texts, n = stances.shape
+        for i in range(n):
+            if not members[i]:
+                continue
+            pinned = -1
+            for x in range(texts):
+                if sponsor[x, i]:
+                    pinned = x
+                    break
+            best = -1
+            top = -np.inf
+            for x in range(texts):  # argmax over the texts it endorses (-inf for the others)
+                value = utility[x, i] if stances[x, i] == ENDORSE else -np.inf
+                if best < 0 or value > top:
+                    best, top = x, value
+            endorses_any = False
+            for x in range(texts):
+                if stances[x, i] == ENDORSE:
+                    endorses_any = True
+            backs = pinned if pinned >= 0 else (best if endorses_any else -1)
+            for x in range(texts):
+                if pinned == x:
+                    stances[x, i] = ENDORSE
+                elif stances[x, i] == ENDORSE and backs != x:
+                    u = utility[x, i]
+                    pick = -1
+                    top = 0.0
+                    for option in options:
+                        if option == ENDORSE:
+                            continue
+                        if option == 2:
+                            value = -u - oppose_cost
+                        elif option == 4:
+                            value = -u - objection_cost
+                        elif option == 3:
+                            value = abstain_bias
+                        else:
+                            value = 0.0
+                        if pick < 0 or value > top:
+                            pick, top = option, value
+                    stances[x, i] = pick
+
+    @njit(cache=True, nogil=True)
+    def _rounds(first, last, forced_round, shocks, per_text, idx, ideal, positions, status_quo,
                 dim_weights, total_weight, salience, capability_share, stances, sign_of, t_ptr,
-                t_idx, t_val, t_member, social_den, l_ptr, l_idx, l_val, params, options, utility,
-                members, present, sponsor, campaigns, budget, rule, effect, invite, concede,
-                memory, capable, degree, allies, versions, k_tied, k_offsets, k_positions,
-                k_influence, k_push,
-                mu, eps, p_ptr, p_cols, p_ij, p_ji, member_index, slot, slots, counts,
-                track_positions, record_counts, record_positions):
+                t_idx, t_val, t_member, social_den, l_ptr, l_idx, l_val, params, options,
+                utility, members, present, sponsor, capability, bandwagon, balancing,
+                oppose_cost, objection_cost, abstain_bias, campaigns, text, budget, rule, effect,
+                invite, concede, memory, capable, degree, allies, sponsor_version,
+                allies_version, k_tied, k_offsets, k_positions, k_influence, k_push, mu, eps,
+                p_ptr, p_cols, p_ij, p_ji, member_index, track_slot, slots, counts,
+                track_positions, record_counts, record_positions, invited, moved):
         # Rounds first..last as NegotiationModel.step plays them (sim/model.py), one after the
-        # other: deliberation, the sponsors' backing, campaigns in order, stakeholders, drift,
-        # then the round's record (every track's counts and text position).
-        flags = 0
+        # other: each text's deliberation (with the coalitions' pull), the coalitions'
+        # resolution, campaigns in order, stakeholders, drift, then the round's record (every
+        # track's counts and text position).
+        texts = stances.shape[0]
+        pull = np.zeros(texts)
         for r in range(first, last + 1):
-            draws = shocks[(r - first) * per_round:(r - first + 1) * per_round]
-            kernels._deliberate_numba(idx, ideal, position, status_quo, dim_weights,
-                                      total_weight, salience, capability_share, stances, sign_of,
-                                      t_ptr, t_idx, t_member, social_den, l_ptr, l_idx, l_val,
-                                      params, options, draws, r == forced_round, utility)
-            for i in range(stances.shape[0]):  # sponsors back their text (sim/coalitions.py)
-                if sponsor[i] and members[i]:
-                    stances[i] = ENDORSE
+            if bandwagon != 0.0 or balancing != 0.0:
+                _size_pull(stances, members, capability, bandwagon, balancing, pull)
+            for x in range(texts):
+                start = ((r - first) * texts + x) * per_text
+                weights = params[x]
+                if pull[x] != 0.0:
+                    weights = params[x].copy()
+                    weights[4] += pull[x]
+                kernels._deliberate_numba(idx, ideal, positions[x], status_quo, dim_weights,
+                                          total_weight, salience, capability_share, stances[x],
+                                          sign_of, t_ptr, t_idx, t_member, social_den, l_ptr,
+                                          l_idx, l_val, weights, options,
+                                          shocks[start:start + per_text], r == forced_round,
+                                          utility[x])
+            _resolve(stances, utility, sponsor, members, options, oppose_cost, objection_cost,
+                     abstain_bias)
             for k in range(budget.shape[0]):
-                moved = _campaign(k, campaigns[k], ideal, position, stances, present, utility,
-                                  sponsor, budget, rule, effect, invite, concede, memory,
-                                  capable, degree, allies, versions, t_ptr, t_idx, t_val)
-                if moved & 2:
-                    for s in slots:
-                        track_positions[s, :] = position
-                flags |= moved
+                x = text[k]
+                flags = _campaign(k, campaigns[k], x, ideal, positions[x], stances, present,
+                                  utility, sponsor, budget, rule, effect, invite, concede,
+                                  memory, capable, degree, allies, sponsor_version,
+                                  allies_version, t_ptr, t_idx, t_val)
+                if flags & 1:
+                    invited[x] = True
+                if flags & 2:
+                    moved[x] = True
+                    for s in slots[x]:
+                        if s >= 0:
+                            track_positions[s, :] = positions[x]
             kernels._lobby_numba(ideal, salience, k_tied, k_offsets, k_positions, k_influence,
                                  k_push)
             if mu != 0.0 and p_cols.shape[0] > 0:
                 kernels._drift_pairs(ideal, p_ptr, p_cols, p_ij, p_ji, dim_weights,
                                      total_weight, mu, eps)
-            counts[slot, :] = 0
-            for m in range(member_index.shape[0]):
-                counts[slot, stances[member_index[m]]] += 1
+            for x in range(texts):
+                row = track_slot[x]
+                counts[row, :] = 0
+                for m in range(member_index.shape[0]):
+                    counts[row, stances[x, member_index[m]]] += 1
             record_counts[:, r, :] = counts
             record_positions[:, r, :] = track_positions
-        return flags

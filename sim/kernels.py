@@ -437,7 +437,7 @@ if HAVE_NUMBA:
         return res
 
     @njit(cache=True, nogil=True)
-    def _pairwise_sum(a, start, n):
+    def pairwise_sum(a, start, n):
         # NumPy's pairwise summation of a[start:start + n] (numpy/_core/src/umath/
         # loops_utils.h.src), which np.add.reduce and reduceat use on contiguous float64:
         # blocks of up to 128 (_block_sum), longer runs split in halves (rounded down to a
@@ -486,7 +486,7 @@ if HAVE_NUMBA:
                 if chosen[t_idx[e]]:
                     values[k] = t_val[e]
                     k += 1
-            out[i] = values[0] + _pairwise_sum(values, 1, k - 1) if k > 0 else 0.0
+            out[i] = values[0] + pairwise_sum(values, 1, k - 1) if k > 0 else 0.0
 
     def ties_to(ties, chosen: np.ndarray) -> np.ndarray:
         """:func:`ties_to_numpy`, compiled (SciPy's column slicing took ~0.3 ms a call)."""

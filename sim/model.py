@@ -78,6 +78,10 @@ class ForumState:
         self.deliberation: Deliberation | None = None  # built when the forum opens
         self.outcome: Outcome | None = None
         self.slot = 0  # the track's row in the model's records
+        #: the stances and utilities of every text of the forum (``stances`` and ``utility``
+        #: are rows of them)
+        self.block_stances = self.stances.reshape(1, n)
+        self.block_utility = self.utility.reshape(1, n)
 
     def is_open(self, round_: int) -> bool:
         return self.opens <= round_ <= self.decides
@@ -152,7 +156,7 @@ class NegotiationModel(mesa.Model):
         self._edges = setting.edges
         self._pull: np.ndarray | None = None  # the drift's tie weights, on first use
         self._pairs: kernels.TiePairs | None | bool = False  # and as pairs (False: not yet)
-        self._plans: dict[str, fastround.Plan | None] = {}  # compiled rounds, per track
+        self._plans: dict[str, fastround.Plan | None] = {}  # compiled rounds, per forum
 
         self.positions = {
             p.id: np.array([p.position[d] for d in self.dimensions]) for p in scenario.proposals
@@ -194,8 +198,16 @@ class NegotiationModel(mesa.Model):
     def _make_tracks(self, spec: Forum) -> list[ForumState]:
         members = self.setting.members(spec.members, spec.exclude)
         decides = self.rounds - 1 if spec.decides is None else spec.decides
-        return [ForumState(spec, make_rule(spec.rule, spec.threshold), members, decides, text)
-                for text in spec.texts]
+        tracks = [ForumState(spec, make_rule(spec.rule, spec.threshold), members, decides, text)
+                  for text in spec.texts]
+        # the texts' stances and utilities as rows of one array each (sim/fastround.py
+        # deliberates and resolves them all in one call)
+        block_stances = np.zeros((len(tracks), self.n), dtype=np.int8)
+        block_utility = np.zeros((len(tracks), self.n))
+        for k, track in enumerate(tracks):
+            track.stances, track.utility = block_stances[k], block_utility[k]
+            track.block_stances, track.block_utility = block_stances, block_utility
+        return tracks
 
     def _make_campaign(self, spec, memory: np.ndarray) -> Campaign:
         proposal = spec.proposal or next(
@@ -290,7 +302,7 @@ class NegotiationModel(mesa.Model):
         if plan is not None:  # the whole round in one compiled call (sim/fastround.py)
             if t == open_now[0][0].opens:
                 self._open_forum(open_now[0])  # its draws come first, as in _negotiate
-            fastround.play(self, open_now[0][0], plan, t, t)
+            fastround.play(self, open_now[0], plan, t, t)
             self._decide(open_now[0], t)
         else:
             for group in open_now:
@@ -329,7 +341,7 @@ class NegotiationModel(mesa.Model):
         last = min(track.decides, self.rounds - 1, next_opening - 1)
         if last <= t or t == track.opens:  # an opening round is stepped: it draws who attends
             return False
-        if not fastround.play(self, track, plan, t, last):
+        if not fastround.play(self, open_now[0], plan, t, last):
             return False
         self._decide(open_now[0], last)
         self.steps += last - t + 1  # Mesa's count of steps, as if each round had been stepped
@@ -382,13 +394,13 @@ class NegotiationModel(mesa.Model):
 
     def _compiled_plan(self, open_now: list[list[ForumState]], t: int) -> fastround.Plan | None:
         """The plan of a compiled round, if this round is of the kind ``sim.fastround`` runs:
-        one forum open, deciding one text (and what ``plan`` checks)."""
-        if len(open_now) != 1 or len(open_now[0]) != 1:
+        one forum open (and what ``plan`` checks)."""
+        if len(open_now) != 1:
             return None
-        track = open_now[0][0]
-        if track.id not in self._plans:
-            self._plans[track.id] = fastround.plan(self, track)
-        return self._plans[track.id]
+        forum_id = open_now[0][0].forum_id
+        if forum_id not in self._plans:
+            self._plans[forum_id] = fastround.plan(self, open_now[0])
+        return self._plans[forum_id]
 
     def _deliberate(self, forum: ForumState, t: int, size_pull: float) -> None:
         d = forum.deliberation

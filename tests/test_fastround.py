@@ -13,7 +13,8 @@ from sim.sweep import with_value
 pytestmark = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba not importable")
 
 SCENARIOS = ["reaim_2023", "ccw_gge_laws", "summit_to_ccw", "unga_laws_2023",
-             "wassenaar_drone_swarms", "reaim_2024", "nato_ai_principles_2021", "berlin_2020"]
+             "wassenaar_drone_swarms", "reaim_2024", "nato_ai_principles_2021", "berlin_2020",
+             "binding_vs_principles"]
 
 
 def fingerprint(result) -> dict:
@@ -32,6 +33,21 @@ def fingerprint(result) -> dict:
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_compiled_rounds_match_the_general_path(name, monkeypatch):
     scenario = load_scenario(PROJECT_ROOT / "scenarios" / f"{name}.yaml")
+    compare_paths(scenario, monkeypatch)
+
+
+@pytest.mark.parametrize("bandwagon, balancing", [(2.0, 0.0), (0.0, 2.0), (1.5, 0.7)])
+def test_compiled_rounds_of_rival_texts_pull_as_the_general_path(bandwagon, balancing,
+                                                                 monkeypatch):
+    # a treaty against a declaration, with coalitions pulling by their capability share
+    base = load_scenario(PROJECT_ROOT / "scenarios" / "binding_vs_principles.yaml")
+    scenario = with_value(base.model_dump(), base.source, [("behaviour.bandwagon", bandwagon),
+                                                           ("behaviour.balancing", balancing)])
+    compare_paths(scenario, monkeypatch)
+
+
+def compare_paths(scenario, monkeypatch):
+    """Run a scenario compiled and on the general path; both must give the same run."""
     compiled = []
     play = fastround.play
     monkeypatch.setattr(fastround, "play",  # (model, track, plan, first, last)
@@ -60,14 +76,16 @@ def test_compiled_rounds_court_concede_and_invite():
 def test_rounds_the_compiled_path_does_not_cover_take_the_general_one():
     golden = load_scenario(PROJECT_ROOT / "tests" / "data" / "golden" / "golden.yaml")
     model = NegotiationModel(golden, seed=1)
-    assert fastround.plan(model, model.forum("assembly")) is None  # courted at random
-    assert fastround.plan(model, model.forum("club")) is not None  # swing, allies, hubs
+    assert fastround.plan(model, model.tracks("assembly")) is None  # courted at random
+    assert fastround.plan(model, model.tracks("club")) is not None  # swing, allies, hubs
     reaim = load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")
-    model = NegotiationModel(reaim, seed=1)
-    assert fastround.plan(model, model.forum("reaim_summit")) is not None
-    bandwagon = with_value(reaim.model_dump(), reaim.source, [("behaviour.bandwagon", 1.0)])
-    model = NegotiationModel(bandwagon, seed=1)
-    assert fastround.plan(model, model.forum("reaim_summit")) is None  # a coalition's pull
+    three_dimensions = reaim.model_dump()
+    three_dimensions["dimensions"].append({"name": "transparency"})
+    for section in ("proposals", "stakeholders"):
+        for item in three_dimensions[section]:
+            item["position"]["transparency"] = 0.5
+    model = NegotiationModel(with_value(three_dimensions, reaim.source, []), seed=1)
+    assert fastround.plan(model, model.tracks("reaim_summit")) is None  # the CSR drift
 
 
 def test_numpy_fallback_reproduces_a_run_of_compiled_rounds():
