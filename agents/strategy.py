@@ -36,6 +36,19 @@ if TYPE_CHECKING:
     from sim.model import NegotiationModel
 
 
+class Remembered:
+    """A field of a campaign's memory: an entry of its row of the model's campaign memory."""
+
+    def __init__(self, index: int, kind: type, doc: str):
+        self.index, self.kind, self.__doc__ = index, kind, doc
+
+    def __get__(self, campaign, owner=None):
+        return self if campaign is None else self.kind(campaign.memory[self.index])
+
+    def __set__(self, campaign, value) -> None:
+        campaign.memory[self.index] = value
+
+
 class Campaign:
     """One sponsor's strategy for one proposal, with its memory (stall counter, concessions)."""
 
@@ -52,41 +65,11 @@ class Campaign:
         self._effect: np.ndarray | None = None  # what a visit does to each state
         self._capable: np.ndarray | None = None  # every state, the most capable first
 
-    @property
-    def best(self) -> int:
-        """The most endorsements the text has had (a concession waits for a stall below it)."""
-        return int(self.memory[0])
-
-    @best.setter
-    def best(self, value: int) -> None:
-        self.memory[0] = value
-
-    @property
-    def stalled(self) -> int:
-        """Rounds since the text last gained an endorsement."""
-        return int(self.memory[1])
-
-    @stalled.setter
-    def stalled(self, value: int) -> None:
-        self.memory[1] = value
-
-    @property
-    def conceded(self) -> float:
-        """How far the text has moved in concessions."""
-        return float(self.memory[2])
-
-    @conceded.setter
-    def conceded(self, value: float) -> None:
-        self.memory[2] = value
-
-    @property
-    def visits(self) -> int:
-        """Outreach visits made so far."""
-        return int(self.memory[3])
-
-    @visits.setter
-    def visits(self, value: int) -> None:
-        self.memory[3] = value
+    best = Remembered(0, int, "The most endorsements the text has had (a concession waits "
+                               "for a stall below it).")
+    stalled = Remembered(1, int, "Rounds since the text last gained an endorsement.")
+    conceded = Remembered(2, float, "How far the text has moved in concessions.")
+    visits = Remembered(3, int, "Outreach visits made so far.")
 
     def act(self, model: NegotiationModel) -> None:
         forums = model.open_deciding(self.proposal)

@@ -322,14 +322,8 @@ if kernels.HAVE_NUMBA:
                     for option in options:
                         if option == ENDORSE:
                             continue
-                        if option == 2:
-                            value = -u - oppose_cost
-                        elif option == 4:
-                            value = -u - objection_cost
-                        elif option == 3:
-                            value = abstain_bias
-                        else:
-                            value = 0.0
+                        value = kernels.option_value(option, u, oppose_cost, objection_cost,
+                                                     abstain_bias)
                         if pick < 0 or value > top:
                             pick, top = option, value
                     stances[x, i] = pick

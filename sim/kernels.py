@@ -293,6 +293,19 @@ if HAVE_NUMBA:
         return out
 
     @njit(cache=True, nogil=True)
+    def option_value(option, u, oppose_cost, objection_cost, abstain_bias):
+        """V_ik of ``agents.state.option_values`` without inertia, for one option code."""
+        if option == 1:
+            return u
+        if option == 2:
+            return -u - oppose_cost
+        if option == 4:
+            return -u - objection_cost
+        if option == 3:
+            return abstain_bias
+        return 0.0
+
+    @njit(cache=True, nogil=True)
     def _deliberate_numba(idx, ideal, position, status_quo, dim_weights, total_weight, salience,
                           capability_share, stances, sign_of, t_ptr, t_idx, t_member,
                           social_den, l_ptr, l_idx, l_val, params, options, shocks, forced,
@@ -338,16 +351,7 @@ if HAVE_NUMBA:
             pick = 0
             for k in range(n_opt):
                 option = options[k]
-                if option == 1:
-                    v = u
-                elif option == 2:
-                    v = -u - oppose_cost
-                elif option == 4:
-                    v = -u - objection_cost
-                elif option == 3:
-                    v = abstain_bias
-                else:
-                    v = 0.0
+                v = option_value(option, u, oppose_cost, objection_cost, abstain_bias)
                 if option != 0 and stances[i] == option:
                     v += inertia
                 else:
