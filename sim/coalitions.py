@@ -46,8 +46,8 @@ from agents.state import option_values
 from sim.stance import Stance
 
 if TYPE_CHECKING:
-    from sim.model import ForumState
     from sim.scenario import Behaviour
+    from sim.tracks import ForumState
 
 LEADERS = 3
 # plain ints: NumPy compares an array with an IntEnum member five times slower

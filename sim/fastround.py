@@ -31,11 +31,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.state import draw_shocks
-from sim import kernels
+from sim import drift, kernels
 from sim.stance import STANCE_SIGN, Stance
 
 if TYPE_CHECKING:
-    from sim.model import ForumState, NegotiationModel
+    from sim.model import NegotiationModel
+    from sim.tracks import ForumState
 
 RULES = {"swing": 0, "regional_hubs": 1, "allies_first": 2}
 
@@ -377,7 +378,7 @@ if kernels.HAVE_NUMBA:
             kernels._lobby_numba(ideal, salience, k_tied, k_offsets, k_positions, k_influence,
                                  k_push)
             if mu != 0.0 and p_cols.shape[0] > 0:
-                kernels._drift_pairs(ideal, p_ptr, p_cols, p_ij, p_ji, dim_weights,
+                drift._drift_pairs(ideal, p_ptr, p_cols, p_ij, p_ji, dim_weights,
                                      total_weight, mu, eps)
             for x in range(texts):
                 row = track_slot[x]

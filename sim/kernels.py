@@ -1,4 +1,5 @@
-"""Hot loops of a round, each in two implementations that give bit-identical results.
+"""Hot loops of a round, each in two implementations that give bit-identical results (the
+drift's are in ``sim/drift.py``, re-exported here).
 
 The NumPy versions are the reference and the fallback; the Numba versions (compiled on first use
 and cached on disk) run the same arithmetic in the same order, so the choice never changes a
@@ -9,88 +10,14 @@ imported.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from agents.state import deliberate_numpy
+from sim.drift import TiePairs, drift, drift_numpy  # noqa: F401 - re-exported
+from sim.jit import HAVE_NUMBA, U, njit
 from sim.stance import STANCE_SIGN
-
-try:  # pragma: no cover - which branch runs depends on the machine
-    if os.environ.get("PLENARY_KERNELS", "numba") == "numpy":
-        raise ImportError("NumPy kernels requested")
-    from numba import njit
-
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover
-    HAVE_NUMBA = False
-
-
-@dataclass(frozen=True)
-class TiePairs:
-    """A symmetric tie matrix walked a pair at a time: the ties (i, j) with i < j in CSR order
-    (row i's run is ``cols[ptr[i]:ptr[i + 1]]``), with each one's position in the CSR arrays
-    (``upper``) and that of its reverse tie (j, i) (``reverse``); :meth:`with_pull` adds each
-    pair's two pulls, once a run."""
-
-    ptr: np.ndarray
-    cols: np.ndarray
-    upper: np.ndarray
-    reverse: np.ndarray
-    pull_ij: np.ndarray | None = None
-    pull_ji: np.ndarray | None = None
-
-    def with_pull(self, pull: np.ndarray) -> TiePairs:
-        """These pairs with the pull of each tie and of its reverse (``pull`` in CSR order)."""
-        return replace(self, pull_ij=pull[self.upper], pull_ji=pull[self.reverse])
-
-    @classmethod
-    def of(cls, ties) -> TiePairs | None:
-        """The pairs of a CSR matrix with sorted indices, or None if its pattern is not
-        symmetric or it ties a state to itself."""
-        n, nnz = ties.shape[0], ties.nnz
-        rows = np.repeat(np.arange(n), np.diff(ties.indptr))
-        if not ties.has_sorted_indices or np.any(rows == ties.indices):
-            return None
-        import scipy.sparse as sp  # only here: the kernels need no SciPy
-
-        # number the ties 1..nnz (0 would read as no tie), transpose: each tie meets its reverse
-        numbered = sp.csr_matrix((np.arange(1, nnz + 1), ties.indices, ties.indptr), shape=(n, n))
-        flipped = numbered.T.tocsr()
-        flipped.sort_indices()
-        if not (np.array_equal(flipped.indptr, ties.indptr)
-                and np.array_equal(flipped.indices, ties.indices)):
-            return None
-        upper = np.flatnonzero(ties.indices > rows)
-        ptr = np.concatenate(([0], np.cumsum(np.bincount(rows[upper], minlength=n))))
-        return cls(ptr.astype(np.int64), ties.indices[upper].astype(np.int64),
-                   upper.astype(np.int64), (flipped.data[upper] - 1).astype(np.int64))
-
-
-def drift_numpy(ideal: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray,
-                capability: np.ndarray, dim_weights: np.ndarray, mu: float, eps: float,
-                indptr: np.ndarray | None = None, pull: np.ndarray | None = None,
-                pairs: TiePairs | None = None) -> None:
-    """Bounded-confidence averaging over the edges (rows -> cols), in place.
-
-    x_i += mu * sum_j w_ij c_j [d_ij < eps] (x_j - x_i) / sum_j w_ij c_j [d_ij < eps]
-    (Hegselmann and Krause 2002, as a partial step of size mu toward the confidence-bounded
-    weighted mean), with d_ij the weighted Euclidean distance scaled to [0, 1]. (``pairs``
-    serves the compiled version only.)
-    """
-    n, dims = ideal.shape
-    diff = ideal[cols] - ideal[rows]
-    d2 = np.zeros(len(rows))
-    for k in range(dims):
-        d2 += diff[:, k] * diff[:, k] * dim_weights[k]
-    close = d2 < eps * eps * dim_weights.sum()  # d_ij < eps, without a square root per tie
-    weight = np.where(close, w * capability[cols] if pull is None else pull, 0.0)
-    den = np.bincount(rows, weights=weight, minlength=n)
-    moved = den > 0
-    for k in range(dims):
-        num = np.bincount(rows, weights=weight * diff[:, k], minlength=n)
-        ideal[moved, k] += mu * num[moved] / den[moved]
 
 
 @dataclass(frozen=True)
@@ -136,130 +63,6 @@ def ties_to_numpy(ties, chosen: np.ndarray) -> np.ndarray:
 
 
 if HAVE_NUMBA:
-    #: Array positions as unsigned integers: Numba then skips the test-and-wrap of negative
-    #: indices on every access, which in the loops over ties cost a fifth of the time.
-    _U = np.uint64
-
-    @njit(cache=True, nogil=True)
-    def _drift_numba(ideal, indptr, cols, pull, dim_weights, total_weight, mu, eps):
-        # Edges are walked row by row (CSR order, the order bincount sums them in), with each
-        # row's sums kept in locals: a running sum in memory (den[i] += ...) made every edge
-        # wait for the previous store. pull[e] = w_ij c_j is computed once per run, not per
-        # round; the coordinates are copied into one contiguous array per dimension; indices
-        # are unsigned (see _U). Two dimensions, the common case, get their own loop.
-        n, dims = ideal.shape
-        bound = eps * eps * total_weight
-        den = np.zeros(n)
-        num = np.zeros((n, dims))
-        if dims == 2:
-            w0 = dim_weights[0]
-            w1 = dim_weights[1]
-            x0 = ideal[:, 0].copy()
-            x1 = ideal[:, 1].copy()
-            for i in range(n):
-                a0 = x0[i]
-                a1 = x1[i]
-                s = 0.0
-                s0 = 0.0
-                s1 = 0.0
-                for e in range(_U(indptr[i]), _U(indptr[i + 1])):
-                    j = _U(cols[e])
-                    d0 = x0[j] - a0
-                    d1 = x1[j] - a1
-                    # pull * 1.0 or pull * 0.0: no branch to mispredict (adding 0.0 changes no sum)
-                    weight = pull[e] * (d0 * d0 * w0 + d1 * d1 * w1 < bound)
-                    s += weight
-                    s0 += weight * d0
-                    s1 += weight * d1
-                den[i] = s
-                num[i, 0] = s0
-                num[i, 1] = s1
-        else:
-            diff = np.empty(dims)
-            acc = np.empty(dims)
-            for i in range(n):
-                s = 0.0
-                acc[:] = 0.0
-                for e in range(indptr[i], indptr[i + 1]):
-                    j = cols[e]
-                    d2 = 0.0
-                    for k in range(dims):
-                        diff[k] = ideal[j, k] - ideal[i, k]
-                        d2 += diff[k] * diff[k] * dim_weights[k]
-                    weight = pull[e] if d2 < bound else 0.0
-                    s += weight
-                    for k in range(dims):
-                        acc[k] += weight * diff[k]
-                den[i] = s
-                num[i, :] = acc
-        for i in range(n):
-            if den[i] > 0:
-                for k in range(dims):
-                    ideal[i, k] += mu * num[i, k] / den[i]
-
-    @njit(cache=True, nogil=True)
-    def _drift_pairs(ideal, ptr, cols, pull_ij, pull_ji, dim_weights, total_weight, mu, eps):
-        # Two dimensions, symmetric ties: each pair (i, j), i < j, is measured once and added to
-        # both rows. Row i's sums stay in locals; row j's wait in memory. Row j still sums its
-        # ties in CSR order: those to rows i < j arrive while rows 0..j-1 are walked, in
-        # increasing i, before row j adds its own ties to higher rows. Its differences are the
-        # exact negations of row i's (IEEE subtraction is antisymmetric), and a tie beyond the
-        # confidence bound is skipped, where the CSR kernel adds pull * 0.0 = 0.0, which changes
-        # no sum (a sum of these terms is never -0.0): the results are bit for bit the same.
-        n = ideal.shape[0]
-        bound = eps * eps * total_weight
-        w0 = dim_weights[0]
-        w1 = dim_weights[1]
-        x0 = ideal[:, 0].copy()
-        x1 = ideal[:, 1].copy()
-        den = np.zeros(n)
-        num0 = np.zeros(n)
-        num1 = np.zeros(n)
-        for i in range(n):
-            a0 = x0[i]
-            a1 = x1[i]
-            s = den[i]  # row i's ties to lower rows, added while those were walked
-            s0 = num0[i]
-            s1 = num1[i]
-            for e in range(_U(ptr[i]), _U(ptr[i + 1])):
-                j = _U(cols[e])
-                d0 = x0[j] - a0
-                d1 = x1[j] - a1
-                if d0 * d0 * w0 + d1 * d1 * w1 < bound:
-                    p = pull_ij[e]
-                    s += p
-                    s0 += p * d0
-                    s1 += p * d1
-                    q = pull_ji[e]
-                    den[j] += q
-                    num0[j] -= q * d0
-                    num1[j] -= q * d1
-            den[i] = s
-            num0[i] = s0
-            num1[i] = s1
-        for i in range(n):
-            if den[i] > 0:
-                ideal[i, 0] += mu * num0[i] / den[i]
-                ideal[i, 1] += mu * num1[i] / den[i]
-
-    def drift_numba(ideal, rows, cols, w, capability, dim_weights, mu, eps, indptr=None,
-                    pull=None, pairs: TiePairs | None = None) -> None:
-        """:func:`drift_numpy`, compiled (``rows`` must be sorted, as CSR order gives; pass the
-        CSR ``indptr`` when it is at hand, ``pull = w * capability[cols]`` when the
-        capabilities are fixed, and the ``pairs`` of a symmetric tie matrix: with two
-        dimensions each pair is then measured once, a fifth to a third faster)."""
-        if indptr is None:
-            indptr = np.searchsorted(rows, np.arange(ideal.shape[0] + 1))
-        if pull is None:
-            pull = w * capability[cols]
-        if pairs is not None and ideal.shape[1] == 2:
-            if pairs.pull_ij is None:
-                pairs = pairs.with_pull(pull)
-            _drift_pairs(ideal, pairs.ptr, pairs.cols, pairs.pull_ij, pairs.pull_ji,
-                         dim_weights, dim_weights.sum(), mu, eps)
-            return
-        _drift_numba(ideal, indptr, cols, pull, dim_weights, dim_weights.sum(), mu, eps)
-
     @njit(cache=True, nogil=True)
     def _tie_sums(idx, t_ptr, t_idx, t_member, sign):
         # sum_j (w_ij m_j) a_j for each member i, in CSR order, as scipy's product sums it
@@ -270,25 +73,25 @@ if HAVE_NUMBA:
         out = np.empty(count)
         m = 0
         while m + 1 < count:
-            a, a_end = _U(t_ptr[idx[m]]), _U(t_ptr[idx[m] + 1])
-            b, b_end = _U(t_ptr[idx[m + 1]]), _U(t_ptr[idx[m + 1] + 1])
+            a, a_end = U(t_ptr[idx[m]]), U(t_ptr[idx[m] + 1])
+            b, b_end = U(t_ptr[idx[m + 1]]), U(t_ptr[idx[m + 1] + 1])
             span = min(a_end - a, b_end - b)
             s = 0.0
             r = 0.0
             for q in range(span):
-                s += t_member[a + q] * sign[_U(t_idx[a + q])]
-                r += t_member[b + q] * sign[_U(t_idx[b + q])]
+                s += t_member[a + q] * sign[U(t_idx[a + q])]
+                r += t_member[b + q] * sign[U(t_idx[b + q])]
             for e in range(a + span, a_end):
-                s += t_member[e] * sign[_U(t_idx[e])]
+                s += t_member[e] * sign[U(t_idx[e])]
             for e in range(b + span, b_end):
-                r += t_member[e] * sign[_U(t_idx[e])]
+                r += t_member[e] * sign[U(t_idx[e])]
             out[m] = s
             out[m + 1] = r
             m += 2
         if m < count:
             s = 0.0
-            for e in range(_U(t_ptr[idx[m]]), _U(t_ptr[idx[m] + 1])):
-                s += t_member[e] * sign[_U(t_idx[e])]
+            for e in range(U(t_ptr[idx[m]]), U(t_ptr[idx[m] + 1])):
+                s += t_member[e] * sign[U(t_idx[e])]
             out[m] = s
         return out
 
@@ -498,13 +301,13 @@ if HAVE_NUMBA:
         ties_to_numba(ties.indptr, ties.indices, ties.data, chosen, out)
         return out
 
-    drift = drift_numba
+    from sim.drift import drift_numba  # noqa: F401
+
     deliberate = deliberate_numba
     lobby = lobby_numba
     court = court_numba
 else:  # pragma: no cover
     ties_to = ties_to_numpy
-    drift = drift_numpy
     deliberate = deliberate_numpy
     lobby = lobby_numpy
     court = court_numpy

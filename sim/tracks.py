@@ -1,0 +1,92 @@
+"""A text in a forum during a run (a *track*), what the forum decided, and the run's records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.forums import Counts, Rule
+from sim.scenario import Forum
+from sim.stance import Stance
+
+if TYPE_CHECKING:
+    from agents.state import Deliberation
+
+STANCES = len(Stance)
+
+
+class Record:
+    """What is recorded each round, per forum: stance counts (indexed by stance code) and the
+    text's position. Preallocated arrays; ``sim.run.timeseries`` turns them into a table."""
+
+    def __init__(self, forums: int, rounds: int, dimensions: int):
+        self.counts = np.zeros((forums, rounds, len(Stance)), dtype=np.int64)
+        self.positions = np.zeros((forums, rounds, dimensions))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a forum decided, in the round it decided."""
+
+    round: int
+    adopted: bool
+    counts: Counts
+
+
+class ForumState:
+    """One text in one forum during a run (a *track*): the forum's members, their stances on the
+    text and, once decided, its outcome. A forum deciding several texts has a track per text
+    (``id`` is then ``forum/text``; ``forum_id`` is the forum's)."""
+
+    def __init__(self, spec: Forum, rule: Rule, members: np.ndarray, decides: int, proposal: str):
+        n = len(members)
+        self.spec = spec
+        self.id = spec.track_id(proposal)
+        self.forum_id = spec.id
+        self.proposal = proposal
+        self.rule = rule
+        self.members = members
+        self.member_index = np.flatnonzero(members)
+        #: the members taking part (sim/attendance.py): drawn when the forum opens
+        self.present = members
+        self.present_index = self.member_index
+        self.members_weight = members.astype(np.float64)
+        self.opens = spec.opens
+        self.decides = decides
+        self.stances = np.zeros(n, dtype=np.int8)
+        self.utility = np.zeros(n)
+        self.pull = spec.pull
+        self.params = np.zeros(0)  # the decision weights, set when the forum opens
+        self.deliberation: Deliberation | None = None  # built when the forum opens
+        self.outcome: Outcome | None = None
+        self.slot = 0  # the track's row in the model's records
+        #: the stances and utilities of every text of the forum (``stances`` and ``utility``
+        #: are rows of them)
+        self.block_stances = self.stances.reshape(1, n)
+        self.block_utility = self.utility.reshape(1, n)
+
+    def is_open(self, round_: int) -> bool:
+        return self.opens <= round_ <= self.decides
+
+    def counts(self) -> Counts:
+        return Counts.of(self.stances[self.member_index])
+
+    @property
+    def absent(self) -> int:
+        """How many members do not take part (sim/attendance.py)."""
+        return len(self.member_index) - len(self.present_index)
+
+    def weights(self, capability: np.ndarray) -> np.ndarray:
+        """Each member's weight in the rule (``threshold.weight_by``), in member order."""
+        if self.rule.threshold.weight_by == "capability":
+            return capability[self.member_index]
+        return np.ones(len(self.member_index))
+
+    def status(self, round_: int) -> str:
+        if round_ < self.opens:
+            return "pending"
+        if self.outcome is not None and round_ >= self.outcome.round:
+            return "decided" if round_ == self.outcome.round else "closed"
+        return "open"
