@@ -63,12 +63,12 @@ def main() -> None:
     parser.add_argument("--cprofile", action="store_true", help="print cProfile's table")
     args = parser.parse_args()
     scenario = load_scenario(args.scenario)
-    run_scenario(scenario, seed=0)  # compile or load the kernels, build the setting
+    _ = run_scenario(scenario, seed=0).summary  # compile or load the kernels, build the setting
     gc.freeze()
     times = []
     for seed in range(1, args.runs + 1):
         t0 = time.perf_counter()
-        run_scenario(scenario, seed=seed)
+        _ = run_scenario(scenario, seed=seed).summary
         times.append(time.perf_counter() - t0)
     print(f"{Path(args.scenario).name}: median {statistics.median(times) * 1000:.1f} ms per run "
           f"({args.runs} seeds, unwrapped)")
@@ -76,7 +76,7 @@ def main() -> None:
         profile = cProfile.Profile()
         profile.enable()
         for seed in range(1, args.runs + 1):
-            run_scenario(scenario, seed=seed)
+            _ = run_scenario(scenario, seed=seed).summary
         profile.disable()
         pstats.Stats(profile).sort_stats("tottime").print_stats(30)
         return
@@ -86,7 +86,7 @@ def main() -> None:
         holder = getattr(holder, owner) if owner else holder
         setattr(holder, attribute, _timed(spent, label, getattr(holder, attribute)))
     for seed in range(1, args.runs + 1):
-        run_scenario(scenario, seed=seed)
+        _ = run_scenario(scenario, seed=seed).summary
     for _, _, _, label in PHASES:
         print(f"  {label:<34} {spent[label] / args.runs * 1000:6.2f} ms")
 

@@ -112,9 +112,12 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame:
 
 
 def outcome_columns(result, outcomes: tuple[str, ...], forums: tuple[str, ...]) -> dict[str, Any]:
-    """The outcome columns of one run, from its summary (and record, for the per-round series)."""
+    """The outcome columns of one run, from its forums' summaries (not the whole summary: its
+    coalitions and pivotal sets cost half a millisecond) and its record, for the series."""
+    from sim.run import forum_summaries
+
     out: dict[str, Any] = {}
-    by_id = {f["id"]: f for f in result.summary["forums"]}
+    by_id = {f["id"]: f for f in forum_summaries(result.model)}
     # the per-round series straight from the model's record (the rows of the time series'
     # ``endorse`` column, without building the table)
     track = {f.id: k for k, f in enumerate(result.model.forums)}

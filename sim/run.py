@@ -33,15 +33,20 @@ class RunResult:
     """The outcome of one run.
 
     Attributes:
-        summary: the dict written to ``summary.json`` (schema in DESIGN.md).
         model: the model after its last round (for plots and further questions).
+        summary: the dict written to ``summary.json`` (schema in DESIGN.md).
         timeseries: one row per forum (per text, when a forum decides several) per round:
-            stance counts, the coalition's size and the text's position
-            (built on first use: a sweep that keeps only the summary never pays for it).
+            stance counts, the coalition's size and the text's position.
+
+    The summary and the time series are built on first use: a sweep that keeps a few outcome
+    columns (``forum_summaries``) pays for neither.
     """
 
-    summary: dict[str, Any]
     model: NegotiationModel = field(repr=False)
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        return summarise(self.model)
 
     @cached_property
     def timeseries(self) -> pd.DataFrame:
@@ -67,11 +72,33 @@ def run_scenario(scenario: Scenario, seed: int | None = None) -> RunResult:
     """
     model = NegotiationModel(scenario, seed=seed)
     model.run()
-    return RunResult(summary=summarise(model), model=model)
+    return RunResult(model)
 
 
 def summarise(model: NegotiationModel) -> dict[str, Any]:
     """The summary of a finished run (see DESIGN.md for the fields every consumer may rely on)."""
+    iso3 = model.world.iso3
+    forums = forum_summaries(model)
+    coalitions, blocking = _coalitions(model)
+    return {
+        "scenario": model.scenario.name,
+        "seed": model.seed,
+        "rounds": model.rounds,
+        "states": model.n,
+        "forums": forums,
+        "coalitions": coalitions,
+        "blocking": blocking,
+        "proposals": [
+            {"id": pid, "position": {d: round(float(v), FLOAT_DIGITS)
+                                     for d, v in zip(model.dimensions, pos, strict=True)},
+             "sponsors": [iso3[i] for i in model.sponsors[pid].tolist()]}
+            for pid, pos in model.positions.items()
+        ],
+    }
+
+
+def forum_summaries(model: NegotiationModel) -> list[dict[str, Any]]:
+    """The ``forums`` entries of the summary: a track's outcome, counts and who stands where."""
     iso3 = model.world.iso3
     forums = []
     for f in model.forums:
@@ -101,22 +128,7 @@ def summarise(model: NegotiationModel) -> dict[str, Any]:
             "opposers": who(Stance.OPPOSE),
             "abstainers": who(Stance.ABSTAIN),
         })
-    coalitions, blocking = _coalitions(model)
-    return {
-        "scenario": model.scenario.name,
-        "seed": model.seed,
-        "rounds": model.rounds,
-        "states": model.n,
-        "forums": forums,
-        "coalitions": coalitions,
-        "blocking": blocking,
-        "proposals": [
-            {"id": pid, "position": {d: round(float(v), FLOAT_DIGITS)
-                                     for d, v in zip(model.dimensions, pos, strict=True)},
-             "sponsors": [iso3[i] for i in model.sponsors[pid].tolist()]}
-            for pid, pos in model.positions.items()
-        ],
-    }
+    return forums
 
 
 def _coalitions(model: NegotiationModel) -> tuple[dict[str, list], dict[str, list]]:
