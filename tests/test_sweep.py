@@ -310,3 +310,24 @@ def test_analyze_refuses_an_unfinished_sweep(reaim_reference, tmp_path, capsys):
         chunk.unlink()
     assert main(["analyze", str(out)]) == 2
     assert "not finished (3 of 24 runs)" in capsys.readouterr().err
+
+
+def test_a_run_sets_its_values_and_leaves_the_sweeps_scenario_as_it_was():
+    # runs share the unchanged parts of the base scenario; setting one run's values must not
+    # leak into the base or into the next run
+    import copy
+
+    from sim.sweep import with_value
+
+    base_scenario = load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")
+    base = base_scenario.model_dump()
+    pristine = copy.deepcopy(base)
+    first = with_value(base, base_scenario.source, [("behaviour.noise", 0.9),
+                                                     ("strategies.0.budget", 7),
+                                                     ("forums.1.pull", 0.8)])
+    second = with_value(base, base_scenario.source, [("strategies.1.budget", 1)])
+    assert base == pristine
+    assert (first.behaviour.noise, first.strategies[0].budget, first.forums[1].pull) == (0.9, 7, 0.8)
+    assert first.strategies[1].budget == base_scenario.strategies[1].budget
+    assert second.strategies[0].budget == base_scenario.strategies[0].budget == 4
+    assert (second.strategies[1].budget, second.behaviour.noise) == (1, base_scenario.behaviour.noise)
