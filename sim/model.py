@@ -109,9 +109,8 @@ class NegotiationModel(mesa.Model):
         self._lobby = setting.lobby(scenario.stakeholders, self.dimensions)
 
         self.record = Record(len(self.forums), self.rounds, len(self.dimensions))
-        self._slot = {f.id: k for k, f in enumerate(self.forums)}  # a track's row in the record
         for k, f in enumerate(self.forums):
-            f.slot = k
+            f.slot = k  # the track's row in the record
         self._track_positions = np.array([self.positions[f.proposal] for f in self.forums],
                                          dtype=float).reshape(len(self.forums), -1)
         self._counts = np.array([np.bincount(f.stances[f.member_index], minlength=len(Stance))
@@ -214,7 +213,7 @@ class NegotiationModel(mesa.Model):
         earlier keeps its value."""
         self.positions[proposal] = position
         for f in self._forums_of[proposal]:
-            self._track_positions[self._slot[f.id]] = position
+            self._track_positions[f.slot] = position
 
     # -- the round ------------------------------------------------------------------------------
 
