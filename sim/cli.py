@@ -19,6 +19,10 @@ from sim.errors import Problem, ScenarioError
 EXIT_USER_ERROR = 2
 
 
+#: the commands that run the model (the first of them on a machine compiles the kernels)
+RUNS_MODELS = {"run", "sweep", "compare", "explain", "validate", "calibrate", "serve"}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``plenary`` console script; returns the exit status."""
     parser = _parser()
@@ -26,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USER_ERROR
+    if args.command in RUNS_MODELS:
+        from sim.fastround import compiling_ahead
+
+        if compiling_ahead():
+            print("plenary: compiling the simulation kernels, once on this machine "
+                  "(about half a minute; later runs load them from disk)", file=sys.stderr)
     try:
         return int(args.handler(args) or 0)
     except ScenarioError as exc:

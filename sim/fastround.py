@@ -32,6 +32,7 @@ import numpy as np
 
 from agents.state import draw_shocks
 from sim import drift, kernels
+from sim.jit import none_cached
 from sim.stance import STANCE_SIGN, Stance
 
 if TYPE_CHECKING:
@@ -387,3 +388,9 @@ if kernels.HAVE_NUMBA:
                     counts[row, stances[x, member_index[m]]] += 1
             record_counts[:, r, :] = counts
             record_positions[:, r, :] = track_positions
+
+
+def compiling_ahead() -> bool:
+    """Whether the next run compiles the kernels (the first run after installing): worth saying.
+    Either path's deliberation kernel cached means Plenary has run here before."""
+    return none_cached(_rounds, kernels._deliberate_numba)
