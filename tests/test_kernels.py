@@ -145,3 +145,21 @@ def test_ties_to_the_campaigners_sum_as_scipy_sums_them(seed):
     assert np.array_equal(out.view(np.int64), expected.view(np.int64))
     in_order = np.cumsum(w[:, chosen], axis=1)[:, -1]  # the same sums, added one by one
     assert not np.array_equal(expected, in_order)  # the order shows: the check has teeth
+
+
+@pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba not importable")
+def test_a_kernel_without_machine_code_on_disk_is_told_apart(tmp_path):
+    # the CLI says "compiling the simulation kernels" when none of them is cached yet
+    import importlib.util
+
+    from sim.jit import none_cached
+
+    source = tmp_path / "tiny_kernel.py"
+    source.write_text("from numba import njit\n\n@njit(cache=True)\ndef double(x):\n"
+                      "    return 2 * x\n")
+    spec = importlib.util.spec_from_file_location("tiny_kernel", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert none_cached(module.double)
+    assert module.double(21) == 42  # compiled, and its machine code written beside the source
+    assert not none_cached(module.double)
