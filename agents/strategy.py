@@ -63,7 +63,6 @@ class Campaign:
         self.memory[:] = (-1, 0, 0.0, 0)
         self._ties_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._effect: np.ndarray | None = None  # what a visit does to each state
-        self._capable: np.ndarray | None = None  # every state, the most capable first
 
     best = Remembered(0, int, "The most endorsements the text has had (a concession waits "
                                "for a stall below it).")
@@ -110,8 +109,6 @@ class Campaign:
                   campaigners: np.ndarray) -> None:
         if self.spec.budget == 0:
             return
-        if self._effect is None:
-            self._effect = self._visit_effect(model)
         q = model.positions[self.proposal]
         rule = self.spec.outreach
         if rule == "random":
@@ -126,10 +123,17 @@ class Campaign:
             key = -self._ties_to(model, campaigners)
         else:  # regional_hubs
             key = -model.degree
-        self.visits += kernels.court(model.ideal, key, holdouts, self.spec.budget, self._effect, q)
+        self.visits += kernels.court(model.ideal, key, holdouts, self.spec.budget,
+                                     self.visit_effect(model), q)
 
-    def _visit_effect(self, model: NegotiationModel) -> np.ndarray:
-        """The share of the gap a visit closes, per target state (capabilities are fixed)."""
+    def visit_effect(self, model: NegotiationModel) -> np.ndarray:
+        """The share of the gap a visit closes, per target state (made once: capabilities are
+        fixed)."""
+        if self._effect is None:
+            self._effect = self._effect_of_visits(model)
+        return self._effect
+
+    def _effect_of_visits(self, model: NegotiationModel) -> np.ndarray:
         b = model.behaviour
         if b.outreach_leverage == 0:
             return np.full(model.n, b.outreach)
@@ -170,9 +174,8 @@ class Campaign:
         """Invite the most capable states of ``pool`` (a mask of keen endorsers, which this
         changes) that do not campaign yet."""
         pool[campaigners] = False
-        if self._capable is None:  # the most capable first (capabilities do not change)
-            self._capable = np.argsort(-model.capability, kind="stable")
-        invited = self._capable[np.flatnonzero(pool[self._capable])[: self.spec.invite_cosponsors]]
+        capable = model.setting.capable
+        invited = capable[np.flatnonzero(pool[capable])[: self.spec.invite_cosponsors]]
         if len(invited) == 0:
             return
         pool[:] = False  # now the campaigners, sorted by position

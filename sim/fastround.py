@@ -54,7 +54,6 @@ class Plan:
     effect: np.ndarray  # (campaigns, states): the share of the gap a visit closes
     invite: np.ndarray
     concede: np.ndarray  # (campaigns, 3): step, stall rounds (-1: no concessions), max total
-    capable: np.ndarray  # every state, the most capable first
     sponsor: np.ndarray  # (texts, states): each text's sponsors (invitations add to them)
     slots: np.ndarray  # (texts, k): the record rows of the tracks deciding each text, -1 padded
     allies: np.ndarray  # (campaigns, states): each state's ties to the campaigners (allies_first)
@@ -77,11 +76,7 @@ def plan(model: NegotiationModel, group: list[ForumState]) -> Plan | None:
     if any(c.spec.budget and c.spec.outreach not in RULES for c in chosen):
         return None
     n = model.n
-    effect = np.zeros((len(chosen), n))
-    for row, c in zip(effect, chosen, strict=True):
-        if c._effect is None:
-            c._effect = c._visit_effect(model)
-        row[:] = c._effect
+    effect = np.array([c.visit_effect(model) for c in chosen]).reshape(len(chosen), n)
     concede = np.array([(c.spec.concessions.step, c.spec.concessions.stall_rounds,
                          c.spec.concessions.max_total) if c.spec.concessions else (0.0, -1, 0.0)
                         for c in chosen], dtype=float).reshape(len(chosen), 3)
@@ -97,7 +92,6 @@ def plan(model: NegotiationModel, group: list[ForumState]) -> Plan | None:
         effect=effect,
         invite=np.array([c.spec.invite_cosponsors for c in chosen], dtype=np.int64),
         concede=concede,
-        capable=np.argsort(-model.capability, kind="stable"),
         sponsor=np.zeros((len(texts), n), dtype=bool),
         slots=slots,
         allies=np.zeros((len(chosen), n)),
@@ -153,7 +147,7 @@ def play(model: NegotiationModel, group: list[ForumState], p: Plan, first: int,
         d.leaders.data, params, d.options, lead.block_utility, lead.members, lead.present,
         p.sponsor, model.capability, b.bandwagon, b.balancing, b.oppose_cost,
         b.objection_cost, b.abstain_bias, p.campaigns, p.text, p.budget, p.rule, p.effect,
-        p.invite, p.concede, model.campaign_memory, p.capable, model.degree, p.allies,
+        p.invite, p.concede, model.campaign_memory, model.setting.capable, model.degree, p.allies,
         p.sponsor_version, p.allies_version, lobby.tied, lobby.offsets, lobby.positions,
         lobby.influence, lobby.push, mu, b.confidence, pairs.ptr, pairs.cols, pairs.pull_ij,
         pairs.pull_ji, lead.member_index, np.array([t.slot for t in group], dtype=np.int64),

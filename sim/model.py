@@ -221,7 +221,7 @@ class NegotiationModel(mesa.Model):
         """One round: forums, campaigns, stakeholders, opinion drift, records."""
         t = self.round
         open_now = self._open_now(t)
-        plan = self._compiled_plan(open_now, t)
+        plan = self._compiled_plan(open_now)
         if plan is not None:  # the whole round in one compiled call (sim/fastround.py)
             if t == open_now[0][0].opens:
                 self._open_forum(open_now[0])  # its draws come first, as in _negotiate
@@ -256,7 +256,7 @@ class NegotiationModel(mesa.Model):
         they are of the compiled kind. False if not, with nothing played."""
         t = self.round
         open_now = self._open_now(t)
-        plan = self._compiled_plan(open_now, t)
+        plan = self._compiled_plan(open_now)
         if plan is None:
             return False
         track = open_now[0][0]
@@ -315,7 +315,7 @@ class NegotiationModel(mesa.Model):
                                                   track.weights(self.capability)))
                 track.outcome = Outcome(t, adopted, track.counts())
 
-    def _compiled_plan(self, open_now: list[list[ForumState]], t: int) -> fastround.Plan | None:
+    def _compiled_plan(self, open_now: list[list[ForumState]]) -> fastround.Plan | None:
         """The plan of a compiled round, if this round is of the kind ``sim.fastround`` runs:
         one forum open (and what ``plan`` checks)."""
         if len(open_now) != 1:

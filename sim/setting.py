@@ -101,6 +101,13 @@ class Setting:
         )
 
     @cached_property
+    def capable(self) -> np.ndarray:
+        """Every state, the most capable first (ties by position): whom sponsors invite first."""
+        order = np.argsort(-self.capability, kind="stable")
+        order.setflags(write=False)
+        return order
+
+    @cached_property
     def pairs(self) -> TiePairs | None:
         """The ties as pairs, for the drift kernel (None unless the ties are symmetric)."""
         pairs = TiePairs.of(self.world.ties)
