@@ -37,6 +37,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from sim.scenario import Scenario
 from sim.stance import Stance
 from sim.store import manifest_for, next_chunk_index, open_store, write_chunk
 from sim.sweep import Run, Sweep, with_value
@@ -74,11 +75,11 @@ class SweepReport:
 # ---------------------------------------------------------------------------------------------
 # the worker
 
-_BASES: dict[tuple[str, str], tuple[dict[str, Any], Path | None]] = {}
+_BASES: dict[tuple[str, str], tuple[dict[str, Any], Scenario]] = {}
 
 
-def _base(path: str, expected_hash: str) -> tuple[dict[str, Any], Path | None]:
-    """The scenario as a dict, loaded once per worker process."""
+def _base(path: str, expected_hash: str) -> tuple[dict[str, Any], Scenario]:
+    """The scenario as a dict and validated, loaded once per worker process."""
     key = (path, expected_hash)
     if key not in _BASES:
         from sim.loading import load_scenario
@@ -88,7 +89,7 @@ def _base(path: str, expected_hash: str) -> tuple[dict[str, Any], Path | None]:
         if scenario_hash(scenario) != expected_hash:
             raise RuntimeError(f"this worker's copy of {path} (or of its roster data) differs from "
                                "the one the sweep was started with")
-        _BASES[key] = (scenario.model_dump(), scenario.source)
+        _BASES[key] = (scenario.model_dump(), scenario)
     return _BASES[key]
 
 
@@ -97,10 +98,11 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame:
     outcome columns ``<forum>.<outcome>``)."""
     from sim.run import run_scenario
 
-    base, source = _base(task.scenario_path, task.scenario_hash)
+    base, scenario = _base(task.scenario_path, task.scenario_hash)
     rows = []
     for run in task.runs:
-        result = run_scenario(with_value(base, source, run.params), seed=run.seed)
+        result = run_scenario(with_value(base, scenario.source, run.params, scenario),
+                              seed=run.seed)
         row: dict[str, Any] = {"run_id": run.run_id, "point": run.point,
                                "replicate": run.replicate, "seed": run.seed, **dict(run.params)}
         row.update(outcome_columns(result, task.outcomes, task.forums))

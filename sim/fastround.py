@@ -118,8 +118,8 @@ def play(model: NegotiationModel, group: list[ForumState], p: Plan, first: int,
     else:
         state = model.rng.bit_generator.state
         shocks = model.rng.random((last - first + 1) * len(group) * per_text)
-        gumbel = shocks.reshape(-1, per_text)[:, :per_text - present]
-        if np.count_nonzero(gumbel) != gumbel.size:
+        if np.count_nonzero(shocks) != shocks.size:  # (a zero among the other draws too:
+            # refusing then costs only speed)
             model.rng.bit_generator.state = state
             return False
     texts = [t.proposal for t in group]

@@ -388,7 +388,7 @@ class NegotiationModel(mesa.Model):
             return
         carried = before.stances.copy()
         options = forum.rule.options
-        carried[np.isin(carried, (Stance.OPPOSE, Stance.OBJECT))] = forum.rule.against
+        carried[(carried == Stance.OPPOSE) | (carried == Stance.OBJECT)] = forum.rule.against
         if Stance.ABSTAIN not in options:
             carried[carried == Stance.ABSTAIN] = Stance.UNDECIDED
         forum.stances[forum.member_index] = carried[forum.member_index]
@@ -404,17 +404,24 @@ class NegotiationModel(mesa.Model):
                       pairs=self.drift_pairs())
 
     def _tie_pull(self) -> np.ndarray:
-        """w_ij c_j per tie, in CSR order (capabilities do not change during a run)."""
+        """w_ij c_j per tie, in CSR order (capabilities do not change during a run; the
+        setting's, unless they were changed before it)."""
         if self._pull is None:
-            rows, cols, w = self._edges
-            self._pull = w * self.capability[cols]
+            if np.array_equal(self.capability, self.setting.capability):
+                self._pull = self.setting.tie_pull
+            else:
+                rows, cols, w = self._edges
+                self._pull = w * self.capability[cols]
         return self._pull
 
     def drift_pairs(self) -> kernels.TiePairs | None:
         """The ties as pairs with their pulls, for the pair drift (None: ties not symmetric)."""
         if self._pairs is False:
             pairs = self.setting.pairs
-            self._pairs = None if pairs is None else pairs.with_pull(self._tie_pull())
+            if pairs is not None and self._tie_pull() is self.setting.tie_pull:
+                self._pairs = self.setting.pairs_with_pull
+            else:
+                self._pairs = None if pairs is None else pairs.with_pull(self._tie_pull())
         return self._pairs
 
     def _count(self, open_now: list[list[ForumState]]) -> None:

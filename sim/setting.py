@@ -15,6 +15,7 @@ the ones it changes (ideal points, salience).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -40,6 +41,7 @@ DEFAULT_SALIENCE = 0.5
 DEFAULT_CAPABILITY = 1.0
 _CACHE_SIZE = 8
 _SETTINGS: dict[tuple, Setting] = {}
+_WORLD_KEYS: dict[int, tuple] = {}  # id(world section) -> (it, source, roster path, JSON)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Setting:
     _member_ties: dict[bytes, tuple[np.ndarray, np.ndarray]] = field(
         default_factory=dict, repr=False, compare=False)
     _tied: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    _lobby: list = field(default_factory=list, repr=False, compare=False)
 
     _members: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
@@ -83,7 +86,18 @@ class Setting:
     def lobby(self, stakeholders: list[Stakeholder], dimensions: list[str]) -> Lobby:
         """The stakeholders as the arrays of ``sim.kernels.lobby``: their ties (looked up once
         per list of ties and kept, read-only) and their positions and weights (which a sweep
-        may vary)."""
+        may vary). The arrays are kept for the last list of stakeholders: the runs of a sweep
+        that leaves them alone share their base scenario's list (``sim.loading.revalidate``)."""
+        last = self._lobby
+        if last and last[0] is stakeholders and last[1] == dimensions:
+            return last[2]
+        lobby = self._make_lobby(stakeholders, dimensions)
+        for a in (lobby.tied, lobby.offsets, lobby.positions, lobby.influence, lobby.push):
+            a.setflags(write=False)
+        self._lobby[:] = [stakeholders, list(dimensions), lobby]
+        return lobby
+
+    def _make_lobby(self, stakeholders: list[Stakeholder], dimensions: list[str]) -> Lobby:
         tied = []
         for k in stakeholders:
             key = tuple(k.ties)
@@ -116,6 +130,19 @@ class Setting:
                 a.setflags(write=False)
         return pairs
 
+    @cached_property
+    def tie_pull(self) -> np.ndarray:
+        """w_ij c_j per tie in CSR order, with the starting capabilities (the drift's weights)."""
+        rows, cols, w = self.edges
+        pull = w * self.capability[cols]
+        pull.setflags(write=False)
+        return pull
+
+    @cached_property
+    def pairs_with_pull(self) -> TiePairs | None:
+        """:attr:`pairs` with the pulls of :attr:`tie_pull`."""
+        return None if self.pairs is None else self.pairs.with_pull(self.tie_pull)
+
     def member_ties(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """:func:`agents.state.member_ties` for a forum's members, kept for the next run."""
         key = members.tobytes()
@@ -129,11 +156,8 @@ class Setting:
 
 def setting_of(scenario: Scenario) -> Setting:
     """The scenario's :class:`Setting`, built once per process for each distinct world section."""
-    roster_path = scenario.roster_path().resolve()
-    folder = roster_path.parent
-    stamps = tuple(_stamp(folder / name) for name in
-                   (roster_path.name, "memberships.csv", POSITIONS_FILE, INDICATORS_FILE))
-    key = (str(roster_path), stamps, scenario.world.model_dump_json(),
+    roster_path, world_json, stamped = _world_key(scenario)
+    key = (str(roster_path), tuple(map(_stamp, stamped)), world_json,
            tuple(scenario.dimension_names()))
     setting = _SETTINGS.get(key)
     if setting is None:
@@ -143,9 +167,27 @@ def setting_of(scenario: Scenario) -> Setting:
     return setting
 
 
-def _stamp(path: Path) -> int:
+def _world_key(scenario: Scenario) -> tuple[Path, str, tuple[str, ...]]:
+    """The roster's resolved path, the world section as JSON and the data files whose stamps
+    are part of the key, kept per world section: the runs of a sweep share their base
+    scenario's (``sim.loading.revalidate``), and resolving the path and writing the JSON cost
+    a third of a millisecond a run."""
+    world, source = scenario.world, scenario.source
+    known = _WORLD_KEYS.get(id(world))
+    if known is None or known[0] is not world or known[1] != source:
+        if len(_WORLD_KEYS) >= _CACHE_SIZE:
+            _WORLD_KEYS.pop(next(iter(_WORLD_KEYS)))
+        roster_path = scenario.roster_path().resolve()
+        stamped = tuple(str(roster_path.parent / name) for name in
+                        (roster_path.name, "memberships.csv", POSITIONS_FILE, INDICATORS_FILE))
+        known = _WORLD_KEYS[id(world)] = (world, source, roster_path, world.model_dump_json(),
+                                          stamped)
+    return known[2], known[3], known[4]
+
+
+def _stamp(path: str) -> int:
     try:
-        return path.stat().st_mtime_ns
+        return os.stat(path).st_mtime_ns
     except FileNotFoundError:
         return 0
 

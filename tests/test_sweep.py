@@ -331,3 +331,27 @@ def test_a_run_sets_its_values_and_leaves_the_sweeps_scenario_as_it_was():
     assert first.strategies[1].budget == base_scenario.strategies[1].budget
     assert second.strategies[0].budget == base_scenario.strategies[0].budget == 4
     assert (second.strategies[1].budget, second.behaviour.noise) == (1, base_scenario.behaviour.noise)
+
+
+@pytest.mark.parametrize(("params", "valid"), [
+    ([("behaviour.noise", 0.9), ("strategies.0.budget", 7), ("forums.1.pull", 0.8)], True),
+    ([("world.spread", 0.05)], True),
+    ([("behaviour.noise", -3.0)], False),  # pydantic's error
+    ([("forums.0.decides", 1000)], False),  # the checks' errors, across sections
+    ([("rounds", 5)], False),
+])
+def test_a_run_revalidating_only_what_it_changes_is_the_run_validated_whole(params, valid):
+    # a sweep's worker validates again only the sections a run's numbers are set in and shares
+    # the rest with the validated base: the scenario, or the errors, must be the same
+    from sim.sweep import with_value
+
+    base_scenario = load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")
+    base = base_scenario.model_dump()
+    outcomes = []
+    for validated in (None, base_scenario):
+        try:
+            outcomes.append(with_value(base, base_scenario.source, params, validated).model_dump())
+        except ScenarioError as exc:
+            outcomes.append(str(exc))
+    assert outcomes[0] == outcomes[1]
+    assert isinstance(outcomes[0], dict) == valid
