@@ -114,12 +114,13 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame:
 
 
 def outcome_columns(result, outcomes: tuple[str, ...], forums: tuple[str, ...]) -> dict[str, Any]:
-    """The outcome columns of one run, from its forums' summaries (not the whole summary: its
-    coalitions and pivotal sets cost half a millisecond) and its record, for the series."""
+    """The outcome columns of one run, from its forums' summaries without the names (not the
+    whole summary: its coalitions and pivotal sets cost half a millisecond) and its record, for
+    the series."""
     from sim.run import forum_summaries
 
     out: dict[str, Any] = {}
-    by_id = {f["id"]: f for f in forum_summaries(result.model)}
+    by_id = {f["id"]: f for f in forum_summaries(result.model, names=False)}
     # the per-round series straight from the model's record (the rows of the time series'
     # ``endorse`` column, without building the table)
     track = {f.id: k for k, f in enumerate(result.model.forums)}
@@ -131,7 +132,7 @@ def outcome_columns(result, outcomes: tuple[str, ...], forums: tuple[str, ...]) 
         f = by_id[forum_id]
         for name in outcomes:
             if name == "objectors":
-                out[f"{forum_id}.objectors"] = len(f["objectors"])
+                out[f"{forum_id}.objectors"] = f["objecting"]
             elif name == "decided_round":
                 out[f"{forum_id}.decided_round"] = f["decided_round"]
             elif name == "endorsements_by_round":

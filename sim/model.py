@@ -253,20 +253,26 @@ class NegotiationModel(mesa.Model):
     def _play_block(self) -> bool:
         """Play the rounds from this one to the last before anything changes (another forum
         opens, this one decides, the run ends) in one compiled call, if there are several and
-        they are of the compiled kind. False if not, with nothing played."""
+        they are of the compiled kind. False if not, with nothing played. A forum opening in
+        the first of them is opened first (its draws come first, as in ``step``)."""
         t = self.round
         open_now = self._open_now(t)
         plan = self._compiled_plan(open_now)
         if plan is None:
             return False
-        track = open_now[0][0]
+        group = open_now[0]
         next_opening = min((g[0].opens for g in self.groups if g[0].opens > t), default=self.rounds)
-        last = min(track.decides, self.rounds - 1, next_opening - 1)
-        if last <= t or t == track.opens:  # an opening round is stepped: it draws who attends
+        last = min(group[0].decides, self.rounds - 1, next_opening - 1)
+        if last <= t:
             return False
-        if not fastround.play(self, open_now[0], plan, t, last):
+        if t == group[0].opens:
+            self._open_forum(group)
+            if not fastround.play(self, group, plan, t, last):
+                last = t  # the forum is open: its first round alone, drawn a text at a time
+                fastround.play(self, group, plan, t, t)
+        elif not fastround.play(self, group, plan, t, last):
             return False
-        self._decide(open_now[0], last)
+        self._decide(group, last)
         self.steps += last - t + 1  # Mesa's count of steps, as if each round had been stepped
         self.round = last + 1
         if self.round >= self.rounds:

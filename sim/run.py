@@ -97,37 +97,39 @@ def summarise(model: NegotiationModel) -> dict[str, Any]:
     }
 
 
-def forum_summaries(model: NegotiationModel) -> list[dict[str, Any]]:
-    """The ``forums`` entries of the summary: a track's outcome, counts and who stands where."""
+def forum_summaries(model: NegotiationModel, names: bool = True) -> list[dict[str, Any]]:
+    """The ``forums`` entries of the summary: a track's outcome, counts and (with ``names``)
+    who stands where, the objectors' count being ``objecting`` either way."""
     iso3 = model.world.iso3
     forums = []
     for f in model.forums:
-        st = f.stances
-        idx = f.member_index
-
-        def who(stance: Stance, st=st, idx=idx) -> list[str]:
-            return [iso3[i] for i in idx[st[idx] == int(stance)].tolist()]
-
         counts = f.counts()
-        forums.append({
+        entry = {
             "id": f.id,
             "forum": f.forum_id,
             "rule": f.rule.name,
             "proposal": f.proposal,
             "adopted": bool(f.outcome.adopted) if f.outcome else False,
             "decided_round": f.outcome.round if f.outcome else None,
-            "members": len(idx),
+            "members": len(f.member_index),
             "endorsements": counts.endorse,
             "yes": counts.endorse,
             "no": counts.oppose + counts.object,
             "abstain": counts.abstain,
             "undecided": counts.undecided,
             "absent": f.absent,  # not taking part (sim/attendance.py)
-            "objectors": who(Stance.OBJECT),
-            "endorsers": who(Stance.ENDORSE),
-            "opposers": who(Stance.OPPOSE),
-            "abstainers": who(Stance.ABSTAIN),
-        })
+        }
+        if names:
+            st, idx = f.stances, f.member_index
+
+            def who(stance: Stance, st=st, idx=idx) -> list[str]:
+                return [iso3[i] for i in idx[st[idx] == int(stance)].tolist()]
+
+            entry.update(objectors=who(Stance.OBJECT), endorsers=who(Stance.ENDORSE),
+                         opposers=who(Stance.OPPOSE), abstainers=who(Stance.ABSTAIN))
+        else:
+            entry["objecting"] = counts.object
+        forums.append(entry)
     return forums
 
 

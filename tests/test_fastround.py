@@ -150,3 +150,27 @@ def test_a_block_whose_draws_hold_a_zero_is_not_played():
     assert model._play_block() is False  # nothing drawn, nothing played: round by round instead
     assert model.rng.bit_generator.state == before
     assert model.round == 25 and np.array_equal(model.ideal, ideal)
+
+
+def test_a_refused_block_that_opens_a_forum_plays_its_first_round_alone(monkeypatch):
+    # a forum opening in a block's first round is opened (attendance drawn) before the block is
+    # tried; if the block's draws are refused, its first round is played alone, then round by
+    # round: the same run
+    scenario = load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")
+    whole = NegotiationModel(scenario, seed=5)
+    whole.run()
+    real, tried = fastround.play, []
+
+    def refuse_blocks(model, group, plan, first, last):
+        tried.append((first, last))
+        return first == last and real(model, group, plan, first, last)
+
+    monkeypatch.setattr(fastround, "play", refuse_blocks)
+    refused = NegotiationModel(scenario, seed=5)
+    refused.run()
+    assert (20, 49) in tried and (20, 20) in tried  # the summit opens in round 20
+    assert refused.steps == whole.steps == scenario.rounds
+    for a, b in [(whole.record.counts, refused.record.counts), (whole.ideal, refused.ideal),
+                 (whole.record.positions, refused.record.positions)]:
+        assert np.array_equal(a, b)
+    assert [f.outcome for f in whole.forums] == [f.outcome for f in refused.forums]
