@@ -136,8 +136,8 @@ if HAVE_NUMBA:
                 for k in range(dims):
                     ideal[i, k] += mu * num[i, k] / den[i]
 
-    @njit(cache=True, nogil=True)
-    def _drift_pairs(ideal, ptr, cols, pull_ij, pull_ji, dim_weights, total_weight, mu, eps):
+    @njit(inline="always")
+    def _pair_sums(x0, x1, ptr, cols, pull_ij, pull_ji, w0, w1, bound, unit, den, num0, num1):
         # Two dimensions, symmetric ties: each pair (i, j), i < j, is measured once and added to
         # both rows. Row i's sums stay in locals; row j's wait in memory. Row j still sums its
         # ties in CSR order: those to rows i < j arrive while rows 0..j-1 are walked, in
@@ -145,16 +145,10 @@ if HAVE_NUMBA:
         # exact negations of row i's (IEEE subtraction is antisymmetric), and a tie beyond the
         # confidence bound is skipped, where the CSR kernel adds pull * 0.0 = 0.0, which changes
         # no sum (a sum of these terms is never -0.0): the results are bit for bit the same.
-        n = ideal.shape[0]
-        bound = eps * eps * total_weight
-        w0 = dim_weights[0]
-        w1 = dim_weights[1]
-        x0 = ideal[:, 0].copy()
-        x1 = ideal[:, 1].copy()
-        den = np.zeros(n)
-        num0 = np.zeros(n)
-        num1 = np.zeros(n)
-        for i in range(n):
+        # ``unit`` (both weights 1.0, where x * 1.0 is x exactly) is a constant at each of the
+        # two inlined call sites, so each gets its own loop: two multiplications fewer a pair,
+        # a tenth of the drift's time.
+        for i in range(x0.shape[0]):
             a0 = x0[i]
             a1 = x1[i]
             s = den[i]  # row i's ties to lower rows, added while those were walked
@@ -164,7 +158,7 @@ if HAVE_NUMBA:
                 j = U(cols[e])
                 d0 = x0[j] - a0
                 d1 = x1[j] - a1
-                if d0 * d0 * w0 + d1 * d1 * w1 < bound:
+                if (d0 * d0 + d1 * d1 if unit else d0 * d0 * w0 + d1 * d1 * w1) < bound:
                     p = pull_ij[e]
                     s += p
                     s0 += p * d0
@@ -176,6 +170,22 @@ if HAVE_NUMBA:
             den[i] = s
             num0[i] = s0
             num1[i] = s1
+
+    @njit(cache=True, nogil=True)
+    def _drift_pairs(ideal, ptr, cols, pull_ij, pull_ji, dim_weights, total_weight, mu, eps):
+        n = ideal.shape[0]
+        bound = eps * eps * total_weight
+        w0 = dim_weights[0]
+        w1 = dim_weights[1]
+        x0 = ideal[:, 0].copy()
+        x1 = ideal[:, 1].copy()
+        den = np.zeros(n)
+        num0 = np.zeros(n)
+        num1 = np.zeros(n)
+        if w0 == 1.0 and w1 == 1.0:
+            _pair_sums(x0, x1, ptr, cols, pull_ij, pull_ji, w0, w1, bound, True, den, num0, num1)
+        else:
+            _pair_sums(x0, x1, ptr, cols, pull_ij, pull_ji, w0, w1, bound, False, den, num0, num1)
         for i in range(n):
             if den[i] > 0:
                 ideal[i, 0] += mu * num0[i] / den[i]

@@ -48,8 +48,10 @@ def random_ties(rng, n, density, symmetric=True):
 @pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba not importable")
 @pytest.mark.parametrize("eps", [0.05, 0.15, 0.3, 2.0])
 @pytest.mark.parametrize("seed", range(3))
-def test_drift_by_pairs_agrees_bit_for_bit(seed, eps):
+@pytest.mark.parametrize("unit", [False, True])
+def test_drift_by_pairs_agrees_bit_for_bit(seed, eps, unit):
     # symmetric ties in two dimensions: each pair measured once, the sums as the CSR walk has them
+    # (unit weights take a loop of their own)
     rng = np.random.default_rng(seed)
     n = 60
     ties = random_ties(rng, n, 0.4)
@@ -58,6 +60,8 @@ def test_drift_by_pairs_agrees_bit_for_bit(seed, eps):
     coo = ties.tocoo()
     rows, cols, w = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
     capability, dim_weights = rng.random(n) + 0.2, rng.random(2) + 0.5
+    if unit:
+        dim_weights = np.ones(2)
     a = rng.random((n, 2))
     b, start = a.copy(), a.copy()
     for _ in range(20):  # the points cluster, so ties cross the bound as the rounds go
