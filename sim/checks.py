@@ -18,8 +18,12 @@ if TYPE_CHECKING:
     from sim.scenario import Scenario
 
 
-def check_scenario(s: Scenario, locs: Locations, check_world: bool = True) -> list[Problem]:
-    """Every cross-reference problem of a validated scenario (an empty list when it is sound)."""
+def check_scenario(s: Scenario, locs: Locations, check_world: bool = True,
+                   changed: set[str] | None = None) -> list[Problem]:
+    """Every cross-reference problem of a validated scenario (an empty list when it is sound).
+    ``changed``: the only top-level sections that differ from a scenario that passed (the
+    world's profiles, ~200 states, are checked again only if it or the dimensions are among
+    them)."""
     problems: list[Problem] = []
     dims = s.dimension_names()
     problems += _unique(locs, "dimensions", [d.name for d in s.dimensions], "name")
@@ -31,10 +35,13 @@ def check_scenario(s: Scenario, locs: Locations, check_world: bool = True) -> li
         problems += _positions(locs, ("proposals", i, "position"), p.position, dims, complete=True)
     for i, k in enumerate(s.stakeholders):
         problems += _positions(locs, ("stakeholders", i, "position"), k.position, dims, complete=True)
-    problems += _positions(locs, ("world", "defaults", "ideal"), s.world.defaults.ideal or {}, dims)
-    for section in ("groups", "states"):
-        for key, prof in getattr(s.world, section).items():
-            problems += _positions(locs, ("world", section, key, "ideal"), prof.ideal or {}, dims)
+    if changed is None or changed & {"world", "dimensions"}:
+        problems += _positions(locs, ("world", "defaults", "ideal"), s.world.defaults.ideal or {},
+                               dims)
+        for section in ("groups", "states"):
+            for key, prof in getattr(s.world, section).items():
+                problems += _positions(locs, ("world", section, key, "ideal"), prof.ideal or {},
+                                       dims)
 
     problems += _forums(s, locs)
     proposal_ids = {p.id for p in s.proposals}

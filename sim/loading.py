@@ -65,10 +65,11 @@ def validate_scenario(
     return _checked(scenario, locs, check_world)
 
 
-def _checked(scenario: Scenario, locs: Locations, check_world: bool) -> Scenario:
+def _checked(scenario: Scenario, locs: Locations, check_world: bool,
+             changed: set[str] | None = None) -> Scenario:
     from sim.checks import check_scenario  # the semantic checks need the roster
 
-    problems = check_scenario(scenario, locs, check_world=check_world)
+    problems = check_scenario(scenario, locs, check_world=check_world, changed=changed)
     if problems:
         raise ScenarioError(problems)
     return scenario
@@ -87,7 +88,7 @@ def revalidate(base: Scenario, data: dict[str, Any], sections: set[str], locs: L
     except ValidationError as exc:
         raise ScenarioError([problem_from_pydantic(err, locs, Scenario) for err in exc.errors()]) from None
     scenario._locations = locs
-    return _checked(scenario, locs, check_world)
+    return _checked(scenario, locs, check_world, sections)
 
 
 def _load_with_extends(path: Path, display: str, chain: tuple[Path, ...]) -> tuple[Any, Locations]:
