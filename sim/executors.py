@@ -2,9 +2,10 @@
 driver :func:`run_sweep` that writes each finished chunk and shows progress.
 
 Work travels in chunks (:class:`ChunkTask`, ``chunk_size`` runs each) so that shipping tasks costs
-little beside the runs. The worker, :func:`run_chunk`, is a plain module-level function: the local
-pool forks or spawns its processes (:func:`start_method`) and Dask may run it on other
-machines, so it must be importable there. Each worker process loads the scenario
+little beside the runs. The worker, :func:`run_chunk_file` (:func:`run_chunk`'s rows as the chunk's
+Parquet bytes, so that the driver, sharing the CPUs with the workers, only writes them), is a
+plain module-level function: the local pool forks or spawns its processes (:func:`start_method`)
+and Dask may run it on other machines, so it must be importable there. Each worker process loads the scenario
 once and keeps it (:func:`_base`); it checks the scenario's hash so that a worker that sees a
 different file fails loudly instead of producing other numbers. Rows depend only on the runs'
 parameters and seeds, never on the executor, the number of workers or the order chunks finish in.
@@ -39,7 +40,7 @@ from rich.text import Text
 
 from sim.scenario import Scenario
 from sim.stance import Stance
-from sim.store import manifest_for, next_chunk_index, open_store, write_chunk
+from sim.store import chunk_bytes, manifest_for, next_chunk_index, open_store, write_chunk
 from sim.sweep import Run, Sweep, with_value
 
 Executor = Literal["local", "dask"]
@@ -113,6 +114,12 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame:
     return frame
 
 
+def run_chunk_file(task: ChunkTask) -> bytes:
+    """:func:`run_chunk`, its rows encoded as the chunk's Parquet file (what the executors run:
+    the driver then only writes the bytes)."""
+    return chunk_bytes(run_chunk(task))
+
+
 def outcome_columns(result, outcomes: tuple[str, ...], forums: tuple[str, ...]) -> dict[str, Any]:
     """The outcome columns of one run, from its forums' summaries without the names (not the
     whole summary: its coalitions and pivotal sets cost half a millisecond) and its record, for
@@ -146,7 +153,7 @@ def outcome_columns(result, outcomes: tuple[str, ...], forums: tuple[str, ...]) 
 # executors: each yields finished chunks, in whatever order they finish
 
 
-def local_chunks(tasks: list[ChunkTask], workers: int) -> Iterator[tuple[ChunkTask, pd.DataFrame]]:
+def local_chunks(tasks: list[ChunkTask], workers: int) -> Iterator[tuple[ChunkTask, bytes]]:
     """Run chunks on a local pool of ``workers`` processes (see :func:`start_method`).
 
     The pool starts its workers here, when it is called, so that they are forked before the
@@ -155,7 +162,7 @@ def local_chunks(tasks: list[ChunkTask], workers: int) -> Iterator[tuple[ChunkTa
     """
     context = multiprocessing.get_context(start_method())
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start)
-    futures = {pool.submit(run_chunk, task): task for task in tasks}  # starts every worker
+    futures = {pool.submit(run_chunk_file, task): task for task in tasks}  # starts every worker
     return _finished(pool, futures)
 
 
@@ -177,7 +184,7 @@ def start_method() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-def _finished(pool: ProcessPoolExecutor, futures: dict) -> Iterator[tuple[ChunkTask, pd.DataFrame]]:
+def _finished(pool: ProcessPoolExecutor, futures: dict) -> Iterator[tuple[ChunkTask, bytes]]:
     with pool:
         try:
             for future in as_completed(futures):
@@ -188,7 +195,7 @@ def _finished(pool: ProcessPoolExecutor, futures: dict) -> Iterator[tuple[ChunkT
 
 
 def dask_chunks(tasks: list[ChunkTask], workers: int, scheduler: str | None = None,
-                client=None) -> Iterator[tuple[ChunkTask, pd.DataFrame]]:
+                client=None) -> Iterator[tuple[ChunkTask, bytes]]:
     """Run chunks with ``dask.distributed``: on ``client`` if given, else on the cluster at
     ``scheduler``, else on a ``LocalCluster`` of ``workers`` single-threaded processes.
 
@@ -212,7 +219,7 @@ def dask_chunks(tasks: list[ChunkTask], workers: int, scheduler: str | None = No
     try:
         futures = {}
         for task in tasks:
-            future = client.submit(run_chunk, task, pure=False)
+            future = client.submit(run_chunk_file, task, pure=False)
             futures[future.key] = (future, task)
         for future in dask_completed([f for f, _ in futures.values()]):
             yield futures[future.key][1], future.result()
@@ -259,8 +266,8 @@ def run_sweep(sweep: Sweep, out: str | Path, executor: Executor = "local", worke
         with _progress(console) as progress:
             bar = progress.add_task(sweep.spec.name, total=len(sweep.runs), completed=len(done),
                                     first=len(done))
-            for task, rows in chunks:
-                write_chunk(out, task.index, rows)
+            for task, encoded in chunks:
+                write_chunk(out, task.index, encoded)
                 progress.advance(bar, len(task.runs))
     report = SweepReport(out, len(sweep.runs), len(done), len(todo), time.perf_counter() - started)
     console.print(f"sweep {sweep.spec.name}: {report.total} runs ({report.resumed} already done, "

@@ -107,12 +107,19 @@ def next_chunk_index(out: Path) -> int:
     return int(files[-1].stem.split("-")[1]) + 1 if files else 0
 
 
-def write_chunk(out: Path, index: int, rows: pd.DataFrame) -> Path:
-    """Write one chunk of rows (sorted by run id) atomically."""
+def write_chunk(out: Path, index: int, rows: pd.DataFrame | bytes) -> Path:
+    """Write one chunk atomically: its rows, or their :func:`chunk_bytes` (a sweep's workers
+    encode their chunks, so that the driver, which shares the CPUs with them, only writes)."""
+    data = rows if isinstance(rows, bytes) else chunk_bytes(rows)
+    return _write_atomic(Path(out) / RUNS / f"chunk-{index:06d}.parquet", data)
+
+
+def chunk_bytes(rows: pd.DataFrame) -> bytes:
+    """A chunk's rows (sorted by run id) as the bytes of its Parquet file."""
     table = pa.Table.from_pandas(rows.sort_values("run_id", kind="stable"), preserve_index=False)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
-    return _write_atomic(Path(out) / RUNS / f"chunk-{index:06d}.parquet", sink.getvalue().to_pybytes())
+    return sink.getvalue().to_pybytes()
 
 
 def read_results(out: str | Path) -> pd.DataFrame:
