@@ -48,8 +48,9 @@ def participation(salience: np.ndarray, share: float, engagement: float) -> np.n
     reach = 60.0 + engagement * float(np.abs(z).max())  # sigmoid is 0 or 1 beyond it
     low, high = -reach, reach
     b0 = float(np.log(share / (1.0 - share)))
+    spread = engagement * z
     for _ in range(200):
-        p = _sigmoid(b0 + engagement * z)
+        p = _sigmoid(b0 + spread)
         gap = float(p.mean()) - share
         if abs(gap) < 1e-13:
             break
@@ -60,7 +61,7 @@ def participation(salience: np.ndarray, share: float, engagement: float) -> np.n
         slope = float((p * (1.0 - p)).mean())
         step = b0 - gap / slope if slope > 0 else low - 1.0
         b0 = step if low < step < high else 0.5 * (low + high)
-    return _sigmoid(b0 + engagement * z)
+    return _sigmoid(b0 + spread)
 
 
 def draw_present(members: np.ndarray, salience: np.ndarray, sponsors: np.ndarray, share: float,
