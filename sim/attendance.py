@@ -23,6 +23,8 @@ case's outcome; its default for open endorsements is calibrated with the other w
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
@@ -72,10 +74,20 @@ def draw_present(members: np.ndarray, salience: np.ndarray, sponsors: np.ndarray
     if share >= 1.0:
         return present
     idx = np.flatnonzero(members)
-    p = participation(salience[idx], share, engagement)
+    p = _participation_of(salience[idx].tobytes(), float(share), float(engagement))
     present[idx] = rng.random(len(idx)) < p
     present[sponsors[members[sponsors]]] = True
     return present
+
+
+@functools.lru_cache(maxsize=64)
+def _participation_of(salience: bytes, share: float, engagement: float) -> np.ndarray:
+    """:func:`participation`, kept for the last saliences seen: they are those the stakeholders
+    have pushed by the forum's opening round, the same in every run of a sweep that leaves them,
+    the turnout and the engagement alone (a Newton solve saved per forum and run)."""
+    p = participation(np.frombuffer(salience), share, engagement)
+    p.setflags(write=False)
+    return p
 
 
 def _sigmoid(x: np.ndarray | float) -> np.ndarray:

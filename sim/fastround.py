@@ -25,6 +25,7 @@ the general path; a run may mix the two, round by round.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -70,35 +71,49 @@ def plan(model: NegotiationModel, group: list[ForumState]) -> Plan | None:
         return None
     if b.drift != 0 and (model.setting.pairs is None or len(model.dimensions) != 2):
         return None
-    texts = [t.proposal for t in group]
-    mine = [k for k, c in enumerate(model.campaigns) if c.proposal in texts]
+    texts = tuple(t.proposal for t in group)
+    mine = tuple(k for k, c in enumerate(model.campaigns) if c.proposal in texts)
     chosen = [model.campaigns[k] for k in mine]
     if any(c.spec.budget and c.spec.outreach not in RULES for c in chosen):
         return None
     n = model.n
-    effect = np.array([c.visit_effect(model) for c in chosen]).reshape(len(chosen), n)
-    concede = np.array([(c.spec.concessions.step, c.spec.concessions.stall_rounds,
-                         c.spec.concessions.max_total) if c.spec.concessions else (0.0, -1, 0.0)
-                        for c in chosen], dtype=float).reshape(len(chosen), 3)
-    deciding = [[f.slot for f in model.forums_deciding(text)] for text in texts]
-    slots = np.full((len(texts), max(len(d) for d in deciding)), -1, dtype=np.int64)
-    for row, d in zip(slots, deciding, strict=True):
-        row[:len(d)] = d
+    fixed = _fixed(texts, mine, tuple(
+        (c.proposal, c.spec.budget, c.spec.outreach, c.spec.invite_cosponsors,
+         (c.spec.concessions.step, c.spec.concessions.stall_rounds, c.spec.concessions.max_total)
+         if c.spec.concessions else (0.0, -1, 0.0)) for c in chosen),
+        tuple(tuple(f.slot for f in model.forums_deciding(text)) for text in texts))
     return Plan(
-        campaigns=np.array(mine, dtype=np.int64),
-        text=np.array([texts.index(c.proposal) for c in chosen], dtype=np.int64),
-        budget=np.array([c.spec.budget for c in chosen], dtype=np.int64),
-        rule=np.array([RULES.get(c.spec.outreach, 0) for c in chosen], dtype=np.int64),
-        effect=effect,
-        invite=np.array([c.spec.invite_cosponsors for c in chosen], dtype=np.int64),
-        concede=concede,
+        **fixed,
+        effect=np.array([c.visit_effect(model) for c in chosen]).reshape(len(chosen), n),
         sponsor=np.zeros((len(texts), n), dtype=bool),
-        slots=slots,
         allies=np.zeros((len(chosen), n)),
         sponsor_version=np.zeros(len(texts), dtype=np.int64),
         allies_version=np.full(len(chosen), -1, dtype=np.int64),
         sponsors_seen=[None] * len(texts),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _fixed(texts: tuple[str, ...], mine: tuple[int, ...], campaigns: tuple[tuple, ...],
+           deciding: tuple[tuple[int, ...], ...]) -> dict[str, np.ndarray]:
+    """The arrays of a plan that no round changes, from the campaigns' specs (proposal, budget,
+    outreach, invitations, concessions) and the record rows of each text's tracks: the same
+    in most runs of a sweep, kept read-only."""
+    slots = np.full((len(texts), max(len(d) for d in deciding)), -1, dtype=np.int64)
+    for row, d in zip(slots, deciding, strict=True):
+        row[:len(d)] = d
+    fixed = {
+        "campaigns": np.array(mine, dtype=np.int64),
+        "text": np.array([texts.index(c[0]) for c in campaigns], dtype=np.int64),
+        "budget": np.array([c[1] for c in campaigns], dtype=np.int64),
+        "rule": np.array([RULES.get(c[2], 0) for c in campaigns], dtype=np.int64),
+        "invite": np.array([c[3] for c in campaigns], dtype=np.int64),
+        "concede": np.array([c[4] for c in campaigns], dtype=float).reshape(len(campaigns), 3),
+        "slots": slots,
+    }
+    for a in fixed.values():
+        a.setflags(write=False)
+    return fixed
 
 
 def play(model: NegotiationModel, group: list[ForumState], p: Plan, first: int,
