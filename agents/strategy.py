@@ -135,12 +135,9 @@ class Campaign:
 
     def _effect_of_visits(self, model: NegotiationModel) -> np.ndarray:
         b = model.behaviour
-        if b.outreach_leverage == 0:
-            return np.full(model.n, b.outreach)
-        # a visit moves a weaker state more than a stronger one
-        mine = model.capability[self.sponsor] if self.sponsor >= 0 else 1.0
-        leverage = (2.0 * mine / (mine + model.capability)) ** b.outreach_leverage
-        return np.minimum(1.0, b.outreach * leverage)
+        if model.starting_capability():  # the setting keeps it for the next run
+            return model.setting.visit_effect(self.sponsor, b.outreach, b.outreach_leverage)
+        return visit_effect(model.capability, self.sponsor, b.outreach, b.outreach_leverage)
 
     def _ties_to(self, model: NegotiationModel, campaigners: np.ndarray) -> np.ndarray:
         """Each state's total tie weight to the campaigners (recomputed when they change)."""
@@ -182,3 +179,14 @@ class Campaign:
         pool[campaigners] = True
         pool[invited] = True
         model.sponsors[self.proposal] = np.flatnonzero(pool)
+
+
+def visit_effect(capability: np.ndarray, sponsor: int, outreach: float,
+                 outreach_leverage: float) -> np.ndarray:
+    """The share of the gap a sponsor's visit closes, per state: ``outreach``, larger for a
+    state weaker than the sponsor and smaller for a stronger one (``outreach_leverage``)."""
+    if outreach_leverage == 0:
+        return np.full(len(capability), outreach)
+    mine = capability[sponsor] if sponsor >= 0 else 1.0
+    leverage = (2.0 * mine / (mine + capability)) ** outreach_leverage
+    return np.minimum(1.0, outreach * leverage)

@@ -409,11 +409,17 @@ class NegotiationModel(mesa.Model):
                       indptr=self.world.ties.indptr, pull=self._tie_pull(),
                       pairs=self.drift_pairs())
 
+    def starting_capability(self) -> bool:
+        """Whether the capabilities are still the setting's (they do not change during a run,
+        but a notebook may change them before): then what derives from them alone is shared
+        with the other runs of the setting."""
+        return np.array_equal(self.capability, self.setting.capability)
+
     def _tie_pull(self) -> np.ndarray:
         """w_ij c_j per tie, in CSR order (capabilities do not change during a run; the
         setting's, unless they were changed before it)."""
         if self._pull is None:
-            if np.array_equal(self.capability, self.setting.capability):
+            if self.starting_capability():
                 self._pull = self.setting.tie_pull
             else:
                 rows, cols, w = self._edges

@@ -346,7 +346,9 @@ class Scenario(Strict):
     @property
     def source(self) -> Path | None:
         """The file the scenario was loaded from (None when built in Python)."""
-        return self._source
+        # (read from pydantic's dict of private attributes: ``self._source`` goes through
+        # BaseModel.__getattr__, a few microseconds that a sweep pays several times a run)
+        return self.__pydantic_private__["_source"]
 
     def dimension_names(self) -> list[str]:
         return [d.name for d in self.dimensions]

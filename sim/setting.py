@@ -69,6 +69,7 @@ class Setting:
         default_factory=dict, repr=False, compare=False)
     _tied: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     _lobby: list = field(default_factory=list, repr=False, compare=False)
+    _effects: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     _members: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
@@ -129,6 +130,19 @@ class Setting:
             for a in (pairs.ptr, pairs.cols, pairs.upper, pairs.reverse):
                 a.setflags(write=False)
         return pairs
+
+    def visit_effect(self, sponsor: int, outreach: float, leverage: float) -> np.ndarray:
+        """:func:`agents.strategy.visit_effect` with the starting capabilities, kept (read-only)."""
+        key = (sponsor, outreach, leverage)
+        if key not in self._effects:
+            from agents.strategy import visit_effect
+
+            if len(self._effects) >= 64:
+                self._effects.pop(next(iter(self._effects)))
+            effect = visit_effect(self.capability, sponsor, outreach, leverage)
+            effect.setflags(write=False)
+            self._effects[key] = effect
+        return self._effects[key]
 
     @cached_property
     def tie_pull(self) -> np.ndarray:
