@@ -25,7 +25,7 @@ from agents.stakeholder import StakeholderAgent
 from agents.state import Deliberation, StateAgent, draw_shocks
 from agents.strategy import Campaign
 from sim import attendance, coalitions, fastround, kernels
-from sim.forums import make_rule
+from sim.forums import Counts, make_rule
 from sim.scenario import Forum, Scenario
 from sim.setting import setting_of
 from sim.stance import Stance
@@ -317,9 +317,12 @@ class NegotiationModel(mesa.Model):
         """In a forum's decision round, its rule decides each of its texts."""
         if t == group[0].decides:
             for track in group:
-                adopted = bool(track.rule.adopted(track.stances[track.member_index],
-                                                  track.weights(self.capability)))
-                track.outcome = Outcome(t, adopted, track.counts())
+                stances = track.stances[track.member_index]
+                counts = np.bincount(stances, minlength=STANCES)
+                rule = track.rule  # an unweighted rule decides on the counts alone
+                adopted = bool(rule.adopted(stances, track.weights(self.capability))
+                               if rule.weighted else rule.adopted_by_counts(counts))
+                track.outcome = Outcome(t, adopted, Counts.of_array(counts))
 
     def _compiled_plan(self, open_now: list[list[ForumState]]) -> fastround.Plan | None:
         """The plan of a compiled round, if this round is of the kind ``sim.fastround`` runs:

@@ -1,8 +1,9 @@
 """Decision rules, checked by hand on tiny stance arrays."""
 
 import numpy as np
+import pytest
 
-from sim.forums import Consensus, OpenEndorsement, QualifiedMajority, Vote
+from sim.forums import Consensus, OpenEndorsement, QualifiedMajority, Vote, make_rule
 from sim.scenario import Threshold
 from sim.stance import Stance
 
@@ -60,3 +61,16 @@ def test_qualified_majority_needs_both_members_and_weight():
     assert not rule.adopted(stances(N, N, E, E, E), weights)
     # 2 of 5 members (40%) carrying 70% of the weight: not adopted
     assert not rule.adopted(stances(E, E, N, N, N), weights)
+
+
+@pytest.mark.parametrize("rule", [make_rule("open_endorsement", Threshold(min_endorsements=3)),
+                                  make_rule("consensus"), make_rule("vote"),
+                                  make_rule("vote", Threshold(majority="two_thirds"))])
+def test_an_unweighted_rule_decides_the_same_on_the_stances_and_on_their_counts(rule):
+    # the model decides a track from its counts; the stances must give the same outcome
+    rng = np.random.default_rng(3)
+    for size in [0, 1, 2, 5, 12, 40]:
+        for _ in range(200):
+            stances = rng.choice(np.array([0, *rule.options], dtype=np.int8), size=size)
+            counts = np.bincount(stances, minlength=len(Stance))
+            assert bool(rule.adopted(stances, np.ones(size))) == bool(rule.adopted_by_counts(counts))
