@@ -101,9 +101,11 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame:
 
     base, scenario = _base(task.scenario_path, task.scenario_hash)
     rows = []
+    made = None  # the last run's parameters and scenario: a point's replicates follow each other
     for run in task.runs:
-        result = run_scenario(with_value(base, scenario.source, run.params, scenario),
-                              seed=run.seed)
+        if made is None or made[0] != run.params:
+            made = (run.params, with_value(base, scenario.source, run.params, scenario))
+        result = run_scenario(made[1], seed=run.seed)  # (a run never changes its scenario)
         row: dict[str, Any] = {"run_id": run.run_id, "point": run.point,
                                "replicate": run.replicate, "seed": run.seed, **dict(run.params)}
         row.update(outcome_columns(result, task.outcomes, task.forums))

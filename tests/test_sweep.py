@@ -135,17 +135,23 @@ def test_integer_parameters_take_every_whole_value_in_their_range(write_sweep):
     assert sorted(set(budgets)) == [0, 1, 2, 3, 4]
 
 
-def test_each_row_is_what_plenary_run_gives_with_the_same_set_and_seed(write_sweep):
-    sweep = load_sweep(write_sweep(FIVE_LHS))
+@pytest.mark.parametrize(("text", "path", "forum"), [(FIVE_LHS, FIVE, "summit"),
+                                                      (REAIM_GRID, REAIM, "reaim_summit")])
+def test_each_row_is_what_plenary_run_gives_with_the_same_set_and_seed(write_sweep, text, path,
+                                                                       forum):
+    # a chunk's replicates of a point share one scenario (made once): each row must still be
+    # the run a fresh scenario gives
+    sweep = load_sweep(write_sweep(text))
     task = chunk_tasks(sweep, sweep.runs)[0]
+    assert task.runs[0].params == task.runs[1].params  # two replicates of a point
     rows = run_chunk(task)
     for run, (_, row) in zip(task.runs, rows.iterrows(), strict=True):
-        summary = run_scenario(load_scenario(FIVE, run.overrides()), seed=run.seed).summary
-        summit = next(f for f in summary["forums"] if f["id"] == "summit")
+        summary = run_scenario(load_scenario(path, run.overrides()), seed=run.seed).summary
+        entry = next(f for f in summary["forums"] if f["id"] == forum)
         assert (row["run_id"], row["seed"]) == (run.run_id, run.seed)
-        assert row["summit.endorsements"] == summit["endorsements"]
-        assert row["summit.adopted"] == summit["adopted"]
-        assert row["summit.objectors"] == len(summit["objectors"])
+        assert row[f"{forum}.endorsements"] == entry["endorsements"]
+        assert row[f"{forum}.adopted"] == entry["adopted"]
+        assert row[f"{forum}.objectors"] == len(entry["objectors"])
         assert row["behaviour.noise"] == dict(run.params)["behaviour.noise"]
 
 
