@@ -121,16 +121,12 @@ class NegotiationModel(mesa.Model):
     def _make_tracks(self, spec: Forum) -> list[ForumState]:
         members = self.setting.members(spec.members, spec.exclude)
         decides = self.rounds - 1 if spec.decides is None else spec.decides
-        tracks = [ForumState(spec, make_rule(spec.rule, spec.threshold), members, decides, text)
-                  for text in spec.texts]
         # the texts' stances and utilities as rows of one array each (sim/fastround.py
         # deliberates and resolves them all in one call)
-        block_stances = np.zeros((len(tracks), self.n), dtype=np.int8)
-        block_utility = np.zeros((len(tracks), self.n))
-        for k, track in enumerate(tracks):
-            track.stances, track.utility = block_stances[k], block_utility[k]
-            track.block_stances, track.block_utility = block_stances, block_utility
-        return tracks
+        block = (np.zeros((len(spec.texts), self.n), dtype=np.int8),
+                 np.zeros((len(spec.texts), self.n)))
+        return [ForumState(spec, make_rule(spec.rule, spec.threshold), members, decides, text,
+                           block, k) for k, text in enumerate(spec.texts)]
 
     def _make_campaign(self, spec, memory: np.ndarray) -> Campaign:
         proposal = spec.proposal or next(

@@ -40,7 +40,8 @@ class ForumState:
     text and, once decided, its outcome. A forum deciding several texts has a track per text
     (``id`` is then ``forum/text``; ``forum_id`` is the forum's)."""
 
-    def __init__(self, spec: Forum, rule: Rule, members: np.ndarray, decides: int, proposal: str):
+    def __init__(self, spec: Forum, rule: Rule, members: np.ndarray, decides: int, proposal: str,
+                 block: tuple[np.ndarray, np.ndarray] | None = None, row: int = 0):
         n = len(members)
         self.spec = spec
         self.id = spec.track_id(proposal)
@@ -55,17 +56,17 @@ class ForumState:
         self.members_weight = members.astype(np.float64)
         self.opens = spec.opens
         self.decides = decides
-        self.stances = np.zeros(n, dtype=np.int8)
-        self.utility = np.zeros(n)
         self.pull = spec.pull
         self.params = np.zeros(0)  # the decision weights, set when the forum opens
         self.deliberation: Deliberation | None = None  # built when the forum opens
         self.outcome: Outcome | None = None
         self.slot = 0  # the track's row in the model's records
-        #: the stances and utilities of every text of the forum (``stances`` and ``utility``
-        #: are rows of them)
-        self.block_stances = self.stances.reshape(1, n)
-        self.block_utility = self.utility.reshape(1, n)
+        #: the stances and utilities of every text of the forum (``block``, shared by its
+        #: tracks; ``stances`` and ``utility`` are this track's rows ``row`` of them)
+        self.block_stances, self.block_utility = block or (np.zeros((1, n), dtype=np.int8),
+                                                           np.zeros((1, n)))
+        self.stances = self.block_stances[row]
+        self.utility = self.block_utility[row]
 
     def is_open(self, round_: int) -> bool:
         return self.opens <= round_ <= self.decides
