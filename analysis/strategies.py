@@ -15,10 +15,10 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from sim.errors import Problem, ScenarioError
-from sim.loading import problem_from_pydantic, validate_scenario
+from sim.loading import located_errors, validate_scenario
 from sim.scenario import Form, Scenario, Strategy, Strict, Unit
 from sim.yamlio import Locations, PathKey, load_yaml
 
@@ -77,11 +77,8 @@ def strategy_from_dict(data: Any, locs: Locations | None = None, path: Path | No
         locs.set((), "<dict>", 0)
     if not isinstance(data, dict):
         raise ScenarioError([locs.problem((), "a strategy file must be a mapping of keys to values")])
-    try:
+    with located_errors(locs, StrategyFile):
         spec = StrategyFile.model_validate(data)
-    except ValidationError as exc:
-        problems = [problem_from_pydantic(err, locs, StrategyFile) for err in exc.errors()]
-        raise ScenarioError(problems) from None
     return LoadedStrategy(spec, data, locs, path)
 
 

@@ -10,6 +10,8 @@ chains have no cycle. Every problem is reported with its file, line and field, a
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +58,8 @@ def validate_scenario(
     """Validate loaded data; see :func:`load_scenario`."""
     if not isinstance(data, dict):
         raise ScenarioError([locs.problem((), "a scenario must be a mapping of keys to values")])
-    try:
+    with located_errors(locs, Scenario):
         scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError([problem_from_pydantic(err, locs, Scenario) for err in exc.errors()]) from None
     scenario._source = source
     scenario._locations = locs
     return _checked(scenario, locs, check_world)
@@ -82,11 +82,9 @@ def revalidate(base: Scenario, data: dict[str, Any], sections: set[str], locs: L
     shared with ``base`` (nothing changes a validated scenario in place). A sweep's run costs a
     few sections' validation instead of the whole scenario's."""
     scenario = base.model_copy()
-    try:
+    with located_errors(locs, Scenario):
         for name in sorted(sections):
             Scenario.__pydantic_validator__.validate_assignment(scenario, name, data[name])
-    except ValidationError as exc:
-        raise ScenarioError([problem_from_pydantic(err, locs, Scenario) for err in exc.errors()]) from None
     scenario._locations = locs
     return _checked(scenario, locs, check_world, sections)
 
@@ -176,6 +174,16 @@ def _list_index(items: list[Any], part: str) -> int | None:
         if isinstance(item, dict) and item.get("id") == part:
             return i
     return None
+
+
+@contextmanager
+def located_errors(locs: Locations, root: type[BaseModel]) -> Iterator[None]:
+    """Pydantic's validation errors raised in the block, as one :class:`ScenarioError` of located
+    problems (:func:`problem_from_pydantic`; ``root``: the model validated)."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise ScenarioError([problem_from_pydantic(err, locs, root) for err in exc.errors()]) from None
 
 
 def problem_from_pydantic(err: dict[str, Any], locs: Locations, root: type[BaseModel]) -> Problem:

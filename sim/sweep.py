@@ -24,14 +24,14 @@ from typing import Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.errors import ScenarioError
 from sim.loading import (
     _list_index,
     apply_override,
     load_scenario,
-    problem_from_pydantic,
+    located_errors,
     revalidate,
     validate_scenario,
 )
@@ -153,10 +153,8 @@ def load_sweep(path: str | Path) -> Sweep:
     data, locs = load_yaml(path)
     if not isinstance(data, dict):
         raise ScenarioError([locs.problem((), "a sweep must be a mapping of keys to values")])
-    try:
+    with located_errors(locs, SweepSpec):
         spec = SweepSpec.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError([problem_from_pydantic(err, locs, SweepSpec) for err in exc.errors()]) from None
     scenario = load_scenario(path.parent / spec.scenario)
     _check_against(spec, scenario, locs)
     sweep = Sweep(spec, scenario, scenario_hash(scenario), path)
