@@ -41,7 +41,7 @@ DEFAULT_SALIENCE = 0.5
 DEFAULT_CAPABILITY = 1.0
 _CACHE_SIZE = 8
 _SETTINGS: dict[tuple, Setting] = {}
-_WORLD_KEYS: dict[int, tuple] = {}  # id(world section) -> (it, source, roster path, JSON)
+_WORLD_KEYS: dict[int, tuple] = {}  # id(world section) -> (it, source, roster path, JSON, files)
 
 
 @dataclass(frozen=True)
