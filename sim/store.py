@@ -107,10 +107,9 @@ def next_chunk_index(out: Path) -> int:
     return int(files[-1].stem.split("-")[1]) + 1 if files else 0
 
 
-def write_chunk(out: Path, index: int, rows: pd.DataFrame | bytes) -> Path:
-    """Write one chunk atomically: its rows, or their :func:`chunk_bytes` (a sweep's workers
-    encode their chunks, so that the driver, which shares the CPUs with them, only writes)."""
-    data = rows if isinstance(rows, bytes) else chunk_bytes(rows)
+def write_chunk(out: Path, index: int, data: bytes) -> Path:
+    """Write one chunk's :func:`chunk_bytes` atomically (a sweep's workers encode their chunks,
+    so that the driver, which shares the CPUs with them, only writes)."""
     return _write_atomic(Path(out) / RUNS / f"chunk-{index:06d}.parquet", data)
 
 
