@@ -108,9 +108,14 @@ def neighbour_mean(ties: sp.csr_matrix, values: np.ndarray, present: np.ndarray)
 
 
 def option_values(
-    utility: np.ndarray, options: tuple[Stance, ...], current: np.ndarray, b: Behaviour
+    utility: np.ndarray, options: tuple[Stance, ...], current: np.ndarray, b: Behaviour,
+    bias: np.ndarray | None = None,
 ) -> np.ndarray:
-    """V_ik: the value of each option k (columns, in ``options`` order) for each state i."""
+    """V_ik: the value of each option k (columns, in ``options`` order) for each state i.
+
+    ``bias`` (states x stance codes, optional) adds each state's own leaning toward each option:
+    its record (``agents/disposition.py``), or a pinned stance.
+    """
     values = np.empty((len(utility), len(options)))
     for k, option in enumerate(options):
         if option == Stance.ENDORSE:
@@ -123,6 +128,8 @@ def option_values(
             values[:, k] = b.abstain_bias
         else:
             values[:, k] = 0.0
+        if bias is not None:
+            values[:, k] += bias[:, int(option)]
         if option != Stance.UNDECIDED:  # holding a position is sticky; having none is not
             values[:, k] += np.where(current == int(option), b.inertia, 0.0)  # int: faster
     return values
@@ -193,7 +200,8 @@ class Deliberation:
     form_cost * cost(form), inertia, oppose_cost, objection_cost, abstain_bias, noise,
     2 * attention, status_quo_weight, cue_shield. ``social_den`` is each state's total tie
     weight to the forum's members (the denominator of S_i, fixed while the members are);
-    ``tie_to_member`` is w_ij m_j per tie.
+    ``tie_to_member`` is w_ij m_j per tie. ``bias`` (states x stance codes) is each state's own
+    leaning toward each option, added to V_ik (zero unless the record or a pin sets it).
     """
 
     idx: np.ndarray
@@ -214,10 +222,13 @@ class Deliberation:
     forced: bool = False
     social_den: np.ndarray | None = None
     tie_to_member: np.ndarray | None = None
+    bias: np.ndarray | None = None
     total_weight: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.total_weight = float(self.dim_weights.sum())
+        if self.bias is None:
+            self.bias = np.zeros((len(self.stances), len(Stance)))
         if self.social_den is None:
             self.social_den, self.tie_to_member = member_ties(self.ties, self.members_weight)
 
@@ -229,25 +240,33 @@ def member_ties(ties: sp.csr_matrix, members_weight: np.ndarray) -> tuple[np.nda
     return ties @ members_weight, ties.data * members_weight[ties.indices]
 
 
-def deliberate_numpy(d: Deliberation, utility_out: np.ndarray) -> None:
-    """One forum's round: utilities, logit choices, who reconsiders; writes stances in place."""
-    (baseline, policy, social_w, bloc_w, pull, form, inertia, oppose_cost, objection_cost,
-     abstain_bias, noise, attention2, sq_weight, cue_shield) = d.params
+def utilities(d: Deliberation, sign: np.ndarray, position: np.ndarray, params: np.ndarray
+              ) -> np.ndarray:
+    """U_i of the module docstring for the members ``d.idx`` taking part, given everyone's
+    stance signs ``sign`` and the text at ``position``."""
+    (baseline, policy, social_w, bloc_w, pull, form, *_, sq_weight, cue_shield) = params
     idx = d.idx
-    sign = STANCE_SIGN[d.stances]
-    distance = (policy_distance(d.ideal[idx], d.position, d.dim_weights)
+    distance = (policy_distance(d.ideal[idx], position, d.dim_weights)
                 - sq_weight * policy_distance(d.ideal[idx], d.status_quo, d.dim_weights))
     social = np.zeros(len(sign))  # S_i as neighbour_mean gives it, with its denominator kept
     np.divide(d.ties @ (sign * d.members_weight), d.social_den, out=social, where=d.social_den > 0)
     social = social[idx]
     bloc = (d.leaders @ sign)[idx]
     heed = 1.0 - cue_shield * d.salience[idx]
-    utility = (baseline - policy * d.salience[idx] * distance + social_w * social * heed
-               + bloc_w * bloc * heed + pull - form * d.capability_share[idx])
+    return (baseline - policy * d.salience[idx] * distance + social_w * social * heed
+            + bloc_w * bloc * heed + pull - form * d.capability_share[idx])
+
+
+def deliberate_numpy(d: Deliberation, utility_out: np.ndarray) -> None:
+    """One forum's round: utilities, logit choices, who reconsiders; writes stances in place."""
+    (_, _, _, _, _, _, inertia, oppose_cost, objection_cost,
+     abstain_bias, noise, attention2, _, _) = d.params
+    idx = d.idx
+    utility = utilities(d, STANCE_SIGN[d.stances], d.position, d.params)
     utility_out[idx] = utility
     b = _Weights(inertia, oppose_cost, objection_cost, abstain_bias)
     options = tuple(Stance(int(o)) for o in d.options)
-    values = option_values(utility, options, d.stances[idx], b)
+    values = option_values(utility, options, d.stances[idx], b, d.bias[idx])
     n, k = values.shape
     chosen = choose(values, options, noise, gumbel_of(d.shocks[:n * k]).reshape(n, k))
     looks = d.shocks[n * k:] < attention2 * d.salience[idx]

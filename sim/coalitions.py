@@ -92,8 +92,9 @@ def resolve(tracks: list[ForumState], sponsors: dict[str, np.ndarray], b: Behavi
         if len(lose) == 0:
             continue
         options = tuple(o for o in track.rule.options if o != Stance.ENDORSE)
+        bias = track.deliberation.bias[lose] if track.deliberation is not None else None
         values = option_values(track.utility[lose], options,
-                               np.full(len(lose), UNDECIDED, dtype=np.int8), b)
+                               np.full(len(lose), UNDECIDED, dtype=np.int8), b, bias)
         track.stances[lose] = np.asarray(options, dtype=np.int8)[np.argmax(values, axis=1)]
 
 

@@ -167,7 +167,7 @@ def play(model: NegotiationModel, group: list[ForumState], p: Plan, first: int,
         lobby.influence, lobby.push, mu, b.confidence, pairs.ptr, pairs.cols, pairs.pull_ij,
         pairs.pull_ji, lead.member_index, np.array([t.slot for t in group], dtype=np.int64),
         p.slots, model._counts, model._track_positions, record.counts, record.positions,
-        invited, moved)
+        invited, moved, d.bias)
     for k, text in enumerate(texts):
         if invited[k]:  # invitations: the sponsors grew (their version is counted in the call)
             p.sponsors_seen[k] = model.sponsors[text] = np.flatnonzero(p.sponsor[k])
@@ -299,7 +299,7 @@ if kernels.HAVE_NUMBA:
 
     @njit(cache=True, nogil=True)
     def _resolve(stances, utility, sponsor, members, options, oppose_cost, objection_cost,
-                 abstain_bias):
+                 abstain_bias, bias):
         # sim/coalitions.py, resolve: each member backs at most one text, sponsors their own
         # (the first the forum lists); a member endorsing a text it does not back takes the
         # best other option of the rule, by the option values without noise or inertia
@@ -335,6 +335,7 @@ if kernels.HAVE_NUMBA:
                             continue
                         value = kernels.option_value(option, u, oppose_cost, objection_cost,
                                                      abstain_bias)
+                        value += bias[i, option]
                         if pick < 0 or value > top:
                             pick, top = option, value
                     stances[x, i] = pick
@@ -348,7 +349,7 @@ if kernels.HAVE_NUMBA:
                 invite, concede, memory, capable, degree, allies, sponsor_version,
                 allies_version, k_tied, k_offsets, k_positions, k_influence, k_push, mu, eps,
                 p_ptr, p_cols, p_ij, p_ji, member_index, track_slot, slots, counts,
-                track_positions, record_counts, record_positions, invited, moved):
+                track_positions, record_counts, record_positions, invited, moved, bias):
         # Rounds first..last as NegotiationModel.step plays them (sim/model.py), one after the
         # other: each text's deliberation (with the coalitions' pull), the coalitions'
         # resolution, campaigns in order, stakeholders, drift, then the round's record (every
@@ -369,9 +370,9 @@ if kernels.HAVE_NUMBA:
                                           sign_of, t_ptr, t_idx, t_member, social_den, l_ptr,
                                           l_idx, l_val, weights, options,
                                           shocks[start:start + per_text], r == forced_round,
-                                          utility[x])
+                                          bias, utility[x])
             _resolve(stances, utility, sponsor, members, options, oppose_cost, objection_cost,
-                     abstain_bias)
+                     abstain_bias, bias)
             for k in range(budget.shape[0]):
                 x = text[k]
                 flags = _campaign(k, campaigns[k], x, ideal, positions[x], stances, present,

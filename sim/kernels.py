@@ -112,7 +112,7 @@ if HAVE_NUMBA:
     def _deliberate_numba(idx, ideal, position, status_quo, dim_weights, total_weight, salience,
                           capability_share, stances, sign_of, t_ptr, t_idx, t_member,
                           social_den, l_ptr, l_idx, l_val, params, options, shocks, forced,
-                          utility_out):
+                          bias, utility_out):
         baseline, policy, social_w, bloc_w, pull, form = params[0], params[1], params[2], \
             params[3], params[4], params[5]
         inertia, oppose_cost, objection_cost, abstain_bias = params[6], params[7], params[8], \
@@ -155,6 +155,7 @@ if HAVE_NUMBA:
             for k in range(n_opt):
                 option = options[k]
                 v = option_value(option, u, oppose_cost, objection_cost, abstain_bias)
+                v += bias[i, option]
                 if option != 0 and stances[i] == option:
                     v += inertia
                 else:
@@ -172,7 +173,7 @@ if HAVE_NUMBA:
             d.idx, d.ideal, d.position, d.status_quo, d.dim_weights, d.total_weight, d.salience,
             d.capability_share, d.stances, STANCE_SIGN, d.ties.indptr, d.ties.indices,
             d.tie_to_member, d.social_den, d.leaders.indptr, d.leaders.indices,
-            d.leaders.data, d.params, d.options, d.shocks, d.forced, utility_out)
+            d.leaders.data, d.params, d.options, d.shocks, d.forced, d.bias, utility_out)
 
     @njit(cache=True, nogil=True)
     def _lobby_numba(ideal, salience, tied, offsets, positions, influence, push):

@@ -1,0 +1,429 @@
+"""The record: what states did before a date, and what it says about what they will do.
+
+The strongest evidence about a state's next vote is its earlier votes. This module reads the
+recorded votes of the General Assembly (``scenarios/data/votes.csv`` and ``roll_calls.csv``; sources
+in ``scenarios/data/SOURCES_votes.md``), the endorsements of declarations and the blocks of
+consensus (``decisions.csv``), and turns everything recorded *strictly before* a date into each
+state's starting dispositions. Nothing on or after the date is read (the same leak guard as
+``world.as_of`` for stated positions).
+
+**Ideal points.** An ordered-logit item-response model of the roll calls (the ideal-point model
+of Bailey, Strezhnev and Voeten 2017, "Estimating dynamic state preferences from United Nations
+voting data", J. Conflict Resolution 61(2), here static and in ``D`` dimensions), fitted by
+maximum a posteriori with L-BFGS (SciPy)::
+
+    eta_ij = a_j . theta_i                 state i's ideal point theta_i, vote j's direction a_j
+    P(y_ij >= abstain) = sigmoid(eta_ij - c1_j)
+    P(y_ij  = yes)     = sigmoid(eta_ij - c2_j),      c2_j = c1_j + exp(g_j) > c1_j
+
+with priors theta ~ N(0, I), a ~ N(0, 2^2 I), c1 ~ N(0, 5^2), g ~ N(0, 2^2). The fit is
+deterministic (started from the leading singular vectors of the vote matrix) and its axes are
+rotated to the principal axes of theta, the first oriented so that higher means voting with the
+Assembly's majority more often.
+
+**Propensities.** For a topic and a date, each state's probability of each option of the next
+decision is an empirical-Bayes blend (a Dirichlet posterior mean)::
+
+    p_i = (sum_j w_j onehot(y_ij) + kappa q_i) / (sum_j w_j + kappa)
+
+over the earlier decisions j it took part in, weighted by w_j = topic match (1 for the topic,
+``FAMILY_WEIGHT`` for its family, ``OTHER_WEIGHT`` otherwise) x 2^(-age / ``HALF_LIFE`` years);
+the prior q_i is the ideal-point model's probability of each option for state i, averaged over the
+topic's most recent roll calls (its family's, else all). A state with no record gets no
+propensity (the scenario's priors stand). ``kappa``, the half-life and the weights are judgements
+checked on the rolling-origin backtest of the record (``plenary validate --record``), not fitted
+to any case that is scored.
+
+**Ties.** Co-voting affinity, the share of earlier roll calls on which two states voted alike,
+is offered as extra network ties (``world.record_ties``).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import expit
+
+VOTES_FILE = "votes.csv"
+CALLS_FILE = "roll_calls.csv"
+DECISIONS_FILE = "decisions.csv"
+
+#: The options of a roll call, in the model's order (the ordinal scale of the item-response model).
+NO, ABSTAIN, YES = 0, 1, 2
+VOTE_CODES = {"no": NO, "abstain": ABSTAIN, "yes": YES, "yes_or_absent": YES}
+
+#: Topics and their families: a vote on cluster munitions says something about a vote on
+#: autonomous weapons (both conventional arms and humanitarian disarmament), less about one on
+#: nuclear testing. Judgement.
+FAMILIES: dict[str, str] = {
+    "autonomous_weapons": "conventional", "ai_military": "conventional", "conventional": "conventional",
+    "mines": "conventional", "cluster_munitions": "conventional", "att": "conventional",
+    "small_arms": "conventional", "outer_space": "space_cyber", "ict": "space_cyber",
+    "nuclear": "nuclear", "tpnw": "nuclear", "nuclear_testing": "nuclear", "nwfz": "nuclear",
+    "missiles": "nuclear", "chemical": "wmd", "biological": "wmd",
+    "disarmament_machinery": "machinery", "other": "other",
+}
+TOPICS = tuple(FAMILIES)
+FAMILY_WEIGHT = 0.3
+OTHER_WEIGHT = 0.05
+HALF_LIFE = 4.0  # years
+KAPPA = 2.0
+PRIOR_ITEMS = 6  # the topic's most recent roll calls averaged for the prior
+
+
+@dataclass(frozen=True)
+class RollCalls:
+    """Recorded votes as arrays: ``votes[i, j]`` is state i's vote on roll call j (-1: absent).
+
+    Attributes:
+        iso3: the states, rows of ``votes``.
+        ids: the roll calls' ids, columns of ``votes``, in date order.
+        dates: the roll calls' dates.
+        topics: each roll call's topic.
+        titles: each roll call's title.
+        votes: int8 (states x roll calls): NO, ABSTAIN, YES or -1.
+    """
+
+    iso3: tuple[str, ...]
+    ids: tuple[str, ...]
+    dates: tuple[date, ...]
+    topics: tuple[str, ...]
+    titles: tuple[str, ...]
+    votes: np.ndarray
+
+    def before(self, day: date | None) -> RollCalls:
+        """The roll calls held strictly before ``day`` (all of them if None)."""
+        if day is None:
+            return self
+        keep = [j for j, d in enumerate(self.dates) if d < day]
+        return RollCalls(self.iso3, tuple(self.ids[j] for j in keep),
+                         tuple(self.dates[j] for j in keep), tuple(self.topics[j] for j in keep),
+                         tuple(self.titles[j] for j in keep), self.votes[:, keep])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def roll_calls_from_rows(rows: list[dict[str, str]], titles: dict[str, str] | None = None) -> RollCalls:
+    """Roll calls from rows with ``vote_id``, ``date``, ``topic``, ``iso3`` and ``vote``.
+
+    Example:
+        >>> rc = roll_calls_from_rows([
+        ...     {"vote_id": "v1", "date": "2020-01-01", "topic": "ict", "iso3": "AAA", "vote": "yes"},
+        ...     {"vote_id": "v1", "date": "2020-01-01", "topic": "ict", "iso3": "BBB", "vote": "no"},
+        ...     {"vote_id": "v2", "date": "2021-01-01", "topic": "ict", "iso3": "BBB", "vote": "absent"}])
+        >>> rc.iso3, rc.ids, rc.votes.tolist()
+        (('AAA', 'BBB'), ('v1', 'v2'), [[2, -1], [0, -1]])
+    """
+    calls: dict[str, tuple[date, str]] = {}
+    for r in rows:
+        calls.setdefault(r["vote_id"], (date.fromisoformat(r["date"]), r["topic"]))
+    ids = sorted(calls, key=lambda v: (calls[v][0], v))
+    col = {v: j for j, v in enumerate(ids)}
+    iso3 = sorted({r["iso3"] for r in rows})
+    row = {c: i for i, c in enumerate(iso3)}
+    votes = np.full((len(iso3), len(ids)), -1, dtype=np.int8)
+    for r in rows:
+        code = VOTE_CODES.get(r["vote"])
+        if code is not None:
+            votes[row[r["iso3"]], col[r["vote_id"]]] = code
+    titles = titles or {}
+    return RollCalls(tuple(iso3), tuple(ids), tuple(calls[v][0] for v in ids),
+                     tuple(calls[v][1] for v in ids), tuple(titles.get(v, "") for v in ids), votes)
+
+
+@lru_cache(maxsize=4)
+def _read_roll_calls(folder: str, _stamp: int) -> RollCalls:
+    with open(Path(folder) / VOTES_FILE, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    titles = {}
+    calls = Path(folder) / CALLS_FILE
+    if calls.exists():
+        with open(calls, newline="", encoding="utf-8") as fh:
+            titles = {r["vote_id"]: r["title"] for r in csv.DictReader(fh)}
+    return roll_calls_from_rows(rows, titles)
+
+
+def read_roll_calls(data_dir: Path) -> RollCalls | None:
+    """The roll calls in ``data_dir/votes.csv`` (read once per process), or None without one."""
+    path = Path(data_dir) / VOTES_FILE
+    if not path.exists():
+        return None
+    return _read_roll_calls(str(Path(data_dir).resolve()), path.stat().st_mtime_ns)
+
+
+# -- the ideal-point model -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdealPoints:
+    """A fitted ideal-point model: ``theta`` per state, ``a``, ``c1``, ``c2`` per roll call."""
+
+    iso3: tuple[str, ...]
+    theta: np.ndarray
+    a: np.ndarray
+    c1: np.ndarray
+    c2: np.ndarray
+    converged: bool
+
+    def probabilities(self, rows: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """P(no), P(abstain), P(yes) of states ``rows`` on roll calls ``items``: (rows, items, 3)."""
+        eta = self.theta[rows] @ self.a[items].T
+        s1 = expit(eta - self.c1[items])
+        s2 = expit(eta - self.c2[items])
+        return np.stack([1.0 - s1, s1 - s2, s2], axis=-1)
+
+
+PRIOR_SD = {"theta": 1.0, "a": 2.0, "c1": 5.0, "g": 2.0}
+
+
+def fit_ideal_points(votes: np.ndarray, iso3: tuple[str, ...], dims: int = 2,
+                     max_iter: int = 500) -> IdealPoints:
+    """Fit the ordered-logit ideal-point model (module docstring) to a vote matrix.
+
+    Args:
+        votes: int8 (states x roll calls) of NO, ABSTAIN, YES or -1 (not voting).
+        iso3: the states, rows of ``votes``.
+        dims: dimensions of the ideal points.
+        max_iter: L-BFGS iterations at most.
+
+    Returns:
+        The fitted :class:`IdealPoints` (states that never voted sit at 0).
+    """
+    n, m = votes.shape
+    i_obs, j_obs = np.nonzero(votes >= 0)
+    y = votes[i_obs, j_obs].astype(np.int64)
+    yes, no, mid = y == YES, y == NO, y == ABSTAIN
+    theta0 = _start(votes, dims)
+    x0 = np.concatenate([theta0.ravel(), np.zeros(m * dims), _start_cuts(votes), np.zeros(m)])
+
+    def unpack(x):
+        t = x[:n * dims].reshape(n, dims)
+        a = x[n * dims:(n + m) * dims].reshape(m, dims)
+        c1 = x[(n + m) * dims:(n + m) * dims + m]
+        g = x[(n + m) * dims + m:]
+        return t, a, c1, g
+
+    def objective(x):
+        t, a, c1, g = unpack(x)
+        c2 = c1 + np.exp(g)
+        eta = np.einsum("kd,kd->k", t[i_obs], a[j_obs])
+        de = np.empty(len(y))
+        dc1 = np.zeros(len(y))
+        dc2 = np.zeros(len(y))
+        # d log P / d eta, d c1, d c2, branch by branch (each on its own votes)
+        s2 = expit(eta[yes] - c2[j_obs[yes]])
+        ll = np.log(np.maximum(s2, 1e-300)).sum()
+        de[yes], dc2[yes] = 1 - s2, -(1 - s2)
+        s1 = expit(eta[no] - c1[j_obs[no]])
+        ll += np.log(np.maximum(1 - s1, 1e-300)).sum()
+        de[no], dc1[no] = -s1, s1
+        s1 = expit(eta[mid] - c1[j_obs[mid]])
+        s2 = expit(eta[mid] - c2[j_obs[mid]])
+        d1, d2 = s1 * (1 - s1), s2 * (1 - s2)
+        p_mid = np.maximum(s1 - s2, 1e-12)
+        ll += np.log(p_mid).sum()
+        de[mid], dc1[mid], dc2[mid] = (d1 - d2) / p_mid, -d1 / p_mid, d2 / p_mid
+        ea, et = de[:, None] * a[j_obs], de[:, None] * t[i_obs]
+        gt = np.stack([np.bincount(i_obs, ea[:, k], minlength=n) for k in range(dims)], axis=1)
+        ga = np.stack([np.bincount(j_obs, et[:, k], minlength=m) for k in range(dims)], axis=1)
+        gc1 = np.bincount(j_obs, dc1 + dc2, minlength=m)
+        gg = np.bincount(j_obs, dc2, minlength=m) * np.exp(g)
+        s = PRIOR_SD
+        lp = (-(t ** 2).sum() / (2 * s["theta"] ** 2) - (a ** 2).sum() / (2 * s["a"] ** 2)
+              - (c1 ** 2).sum() / (2 * s["c1"] ** 2) - (g ** 2).sum() / (2 * s["g"] ** 2))
+        gt -= t / s["theta"] ** 2
+        ga -= a / s["a"] ** 2
+        gc1 -= c1 / s["c1"] ** 2
+        gg -= g / s["g"] ** 2
+        grad = np.concatenate([gt.ravel(), ga.ravel(), gc1, gg])
+        return -(ll + lp), -grad
+
+    # a small symmetric-breaking start for the directions: the leading singular vectors
+    x0[n * dims:(n + m) * dims] = _start_directions(votes, theta0).ravel()
+    res = minimize(objective, x0, jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
+    t, a, c1, g = unpack(res.x)
+    t, a = _principal_axes(t, a, votes)
+    return IdealPoints(tuple(iso3), t, a, c1, c1 + np.exp(g), bool(res.success))
+
+
+def _centred(votes: np.ndarray) -> np.ndarray:
+    v = np.where(votes >= 0, votes.astype(float) - 1.0, np.nan)  # -1 no, 0 abstain, +1 yes
+    mean = np.nanmean(np.where(np.isnan(v).all(axis=0, keepdims=True), 0.0, v), axis=0)
+    return np.nan_to_num(v - mean)
+
+
+def _start(votes: np.ndarray, dims: int) -> np.ndarray:
+    u, s, _ = np.linalg.svd(_centred(votes), full_matrices=False)
+    t = u[:, :dims] * np.sqrt(len(votes))
+    t = t / max(float(np.abs(t).max()), 1e-9) * 2.0
+    return np.pad(t, ((0, 0), (0, max(0, dims - t.shape[1]))))
+
+
+def _start_directions(votes: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    c = _centred(votes)
+    a, *_ = np.linalg.lstsq(theta, c, rcond=None)
+    return np.clip(a.T, -3, 3)
+
+
+def _start_cuts(votes: np.ndarray) -> np.ndarray:
+    share = np.array([np.mean(col[col >= 0] >= ABSTAIN) if (col >= 0).any() else 0.9
+                      for col in votes.T])
+    share = np.clip(share, 0.02, 0.98)
+    return -np.log(share / (1 - share))
+
+
+def _principal_axes(theta: np.ndarray, a: np.ndarray, votes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate (theta, a) to theta's principal axes (the likelihood and the isotropic priors do
+    not change), each axis oriented so that it correlates positively with the yes rate."""
+    _, _, vt = np.linalg.svd(theta - theta.mean(axis=0), full_matrices=False)
+    t, a = theta @ vt.T, a @ vt.T
+    yes = np.array([np.mean(r[r >= 0] == YES) if (r >= 0).any() else 0.5 for r in votes])
+    for k in range(t.shape[1]):
+        if np.corrcoef(t[:, k], yes)[0, 1] < 0:
+            t[:, k], a[:, k] = -t[:, k], -a[:, k]
+    return t, a
+
+
+@lru_cache(maxsize=16)
+def _ideal_points_cached(folder: str, stamp: int, day: date | None, dims: int) -> IdealPoints | None:
+    calls = _read_roll_calls(folder, stamp).before(day)
+    if len(calls) < 3:
+        return None
+    return fit_ideal_points(calls.votes, calls.iso3, dims)
+
+
+def ideal_points(data_dir: Path, day: date | None, dims: int = 2) -> IdealPoints | None:
+    """The ideal-point model fitted to the roll calls before ``day`` (once per process and date)."""
+    path = Path(data_dir) / VOTES_FILE
+    if not path.exists():
+        return None
+    return _ideal_points_cached(str(Path(data_dir).resolve()), path.stat().st_mtime_ns, day, dims)
+
+
+# -- propensities --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Propensity:
+    """What the record says of one state on one topic, as of a date.
+
+    Attributes:
+        p: probabilities of no, abstain, yes on the topic's next roll call.
+        votes: the state's earlier votes on the topic itself (how much of ``p`` is its own record).
+        weight: the total weight of its earlier votes (topic, family and the rest, decayed).
+        theta: its ideal point in the roll-call model (None if it never voted).
+        latest: its latest vote on the topic (NO, ABSTAIN, YES) or None.
+    """
+
+    p: np.ndarray
+    votes: int
+    weight: float
+    theta: np.ndarray | None
+    latest: int | None
+
+
+def topic_weights(calls: RollCalls, topic: str, day: date | None) -> np.ndarray:
+    """w_j of the module docstring for each roll call: topic match x half-life decay."""
+    family = FAMILIES.get(topic, topic)
+    match = np.array([1.0 if t == topic else FAMILY_WEIGHT if FAMILIES.get(t, t) == family
+                      else OTHER_WEIGHT for t in calls.topics])
+    if day is None:
+        day = max(calls.dates) if calls.dates else date.today()
+    age = np.array([(day - d).days / 365.25 for d in calls.dates])
+    return match * np.power(2.0, -age / HALF_LIFE)
+
+
+def prior_items(calls: RollCalls, topic: str) -> np.ndarray:
+    """The roll calls whose model probabilities make a state's prior: the topic's latest
+    ``PRIOR_ITEMS``, else its family's, else the latest of all."""
+    family = FAMILIES.get(topic, topic)
+    for keep in (lambda t: t == topic, lambda t: FAMILIES.get(t, t) == family, lambda t: True):
+        items = [j for j, t in enumerate(calls.topics) if keep(t)]
+        if items:
+            return np.array(items[-PRIOR_ITEMS:], dtype=np.int64)
+    return np.array([], dtype=np.int64)
+
+
+def propensities(calls: RollCalls, model: IdealPoints | None, topic: str, day: date | None,
+                 kappa: float = KAPPA) -> dict[str, Propensity]:
+    """Each state's propensities on ``topic`` from the roll calls (already cut at ``day``).
+
+    Args:
+        calls: the roll calls before the date.
+        model: the ideal-point model fitted to the same roll calls (None: the prior is the
+            population's share of each option on the topic's latest roll calls).
+        topic: the topic of the coming decision (a key of :data:`FAMILIES`).
+        day: the date of the decision (for the decay).
+        kappa: the prior's weight, in roll calls.
+
+    Returns:
+        ISO3 -> :class:`Propensity`, for every state that voted at least once.
+    """
+    if not len(calls):
+        return {}
+    w = topic_weights(calls, topic, day)
+    items = prior_items(calls, topic)
+    cast = calls.votes >= 0
+    onehot = np.stack([(calls.votes == k) for k in (NO, ABSTAIN, YES)], axis=-1).astype(float)
+    counts = np.einsum("j,ijk->ik", w, onehot)
+    weight = cast.astype(float) @ w
+    if model is not None:
+        prior = model.probabilities(np.arange(len(calls.iso3)), items).mean(axis=1)
+    else:
+        sub = onehot[:, items]
+        prior = np.broadcast_to(sub.sum(axis=(0, 1)) / max(sub.sum(), 1.0), (len(calls.iso3), 3))
+    p = (counts + kappa * prior) / (weight + kappa)[:, None]
+    on_topic = np.array([t == topic for t in calls.topics])
+    out = {}
+    for i, code in enumerate(calls.iso3):
+        if not cast[i].any():
+            continue
+        mine = np.flatnonzero(cast[i] & on_topic)
+        out[code] = Propensity(p[i], len(mine), float(weight[i]),
+                               None if model is None else model.theta[i],
+                               int(calls.votes[i, mine[-1]]) if len(mine) else None)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _propensities_cached(folder: str, stamp: int, topic: str, day: date | None) -> dict[str, Propensity]:
+    calls = _read_roll_calls(folder, stamp).before(day)
+    model = _ideal_points_cached(folder, stamp, day, 2)
+    return propensities(calls, model, topic, day)
+
+
+def record_propensities(data_dir: Path, topic: str, day: date | None) -> dict[str, Propensity]:
+    """:func:`propensities` of the bundled record (``data_dir/votes.csv``) before ``day``, fitted
+    once per process, topic and date."""
+    path = Path(data_dir) / VOTES_FILE
+    if not path.exists():
+        return {}
+    return _propensities_cached(str(Path(data_dir).resolve()), path.stat().st_mtime_ns, topic, day)
+
+
+def latest_votes(calls: RollCalls, topic: str) -> dict[str, int]:
+    """Each state's latest vote on ``topic`` (the persistence baseline), NO/ABSTAIN/YES."""
+    on_topic = [j for j, t in enumerate(calls.topics) if t == topic]
+    out: dict[str, int] = {}
+    for j in on_topic:  # in date order: later votes overwrite
+        for i in np.flatnonzero(calls.votes[:, j] >= 0):
+            out[calls.iso3[i]] = int(calls.votes[i, j])
+    return out
+
+
+def covoting_affinity(calls: RollCalls) -> tuple[tuple[str, ...], np.ndarray]:
+    """The share of the roll calls both states voted on where they voted alike (states x states;
+    NaN where they never voted on the same roll call)."""
+    cast = (calls.votes >= 0).astype(float)
+    both = cast @ cast.T
+    same = sum(((calls.votes == k).astype(float) @ (calls.votes == k).astype(float).T)
+               for k in (NO, ABSTAIN, YES))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return calls.iso3, np.where(both > 0, same / both, np.nan)
