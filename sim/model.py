@@ -21,14 +21,15 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from agents import disposition
 from agents.stakeholder import StakeholderAgent
-from agents.state import Deliberation, StateAgent, draw_shocks
+from agents.state import Deliberation, StateAgent, draw_shocks, option_values, utilities
 from agents.strategy import Campaign
 from sim import attendance, coalitions, fastround, kernels
 from sim.forums import Counts, make_rule
 from sim.scenario import Forum, Scenario
 from sim.setting import setting_of
-from sim.stance import Stance
+from sim.stance import STANCE_SIGN, Stance
 from sim.tracks import STANCES, ForumState, Outcome, Record  # noqa: F401 - re-exported
 
 
@@ -308,6 +309,44 @@ class NegotiationModel(mesa.Model):
             track.stances[track.members & ~present] = Stance.UNDECIDED  # absent: no stance
             track.params = self._decision_params(track)
             track.deliberation = self._prepare(track)
+        self._dispose(group)
+
+    def _reads_record(self, spec: Forum) -> bool:
+        """Whether the members' record sets their leaning in this forum."""
+        return (spec.topic is not None and self.setting.record_dir is not None
+                and self.behaviour.record_weight > 0)
+
+    def _dispose(self, group: list[ForumState]) -> None:
+        """The members' dispositions in a forum that opens (``agents/disposition.py``): their
+        leaning from the record on the forum's topic, and the pinned stances. One bias array
+        for all the texts of the forum, set against the first text."""
+        lead, spec = group[0], group[0].spec
+        d = lead.deliberation
+        if self._reads_record(spec):
+            probs = self.setting.dispositions(spec.topic, spec.rule, self._title(lead.proposal))
+            idx = lead.present_index
+            if not np.isnan(probs[idx, 0]).all():
+                sign = disposition.expected_sign(probs, STANCE_SIGN)
+                reference = option_values(
+                    utilities(d, sign, d.position, lead.params), lead.rule.options,
+                    np.zeros(len(idx), dtype=np.int8), self.behaviour)
+                d.bias[idx] = disposition.record_bias(
+                    probs[idx], reference, d.options, self.behaviour.noise,
+                    self.behaviour.record_weight)
+        rows, codes = self._pins(spec)
+        if len(rows):
+            disposition.pin_bias(d.bias, rows, codes)
+            for track in group:
+                track.stances[rows] = codes
+        for track in group[1:]:
+            track.deliberation.bias = d.bias
+
+    def _pins(self, spec: Forum) -> tuple[np.ndarray, np.ndarray]:
+        """The forum's pinned members and their stance codes."""
+        pins = [(self.world.index[c], int(Stance[w.upper()])) for c, w in spec.pin.items()
+                if c in self.world.index]
+        return (np.array([r for r, _ in pins], dtype=np.int64),
+                np.array([c for _, c in pins], dtype=np.int8))
 
     def _decide(self, group: list[ForumState], t: int) -> None:
         """In a forum's decision round, its rule decides each of its texts."""
@@ -361,11 +400,24 @@ class NegotiationModel(mesa.Model):
         for each of its texts."""
         spec, b = group[0].spec, self.behaviour
         share = spec.attendance
-        if share is None:
-            share = b.endorsement_turnout if spec.rule == "open_endorsement" else 1.0
+        if share is None:  # a summit's record of endorsements already says who does not come
+            share = (b.endorsement_turnout if spec.rule == "open_endorsement"
+                     and not self._record_endorsements(spec) else 1.0)
         sponsors = np.concatenate([self.sponsors[t.proposal] for t in group])
-        return attendance.draw_present(group[0].members, self.salience, sponsors, share,
-                                       b.engagement, self.rng)
+        present = attendance.draw_present(group[0].members, self.salience, sponsors, share,
+                                          b.engagement, self.rng)
+        rows, codes = self._pins(spec)
+        present[rows[(codes != Stance.UNDECIDED) & group[0].members[rows]]] = True
+        return present
+
+    def _record_endorsements(self, spec: Forum) -> bool:
+        """Whether the record says who endorses in this open-endorsement forum."""
+        return (self._reads_record(spec) and not np.isnan(self.setting.dispositions(
+            spec.topic, spec.rule, self._title(spec.texts[0]))[:, 0]).all())
+
+    def _title(self, proposal: str) -> str:
+        """A text's title (its series in the record: the same resolution voted year after year)."""
+        return self.scenario.proposal(proposal).title
 
     def _decision_params(self, forum: ForumState) -> np.ndarray:
         """The weights of a forum's decisions, in the order ``Deliberation.params`` documents

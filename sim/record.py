@@ -41,6 +41,7 @@ is offered as extra network ties (``world.record_ties``).
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -50,6 +51,8 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
 
+from sim.topics import FAMILIES
+
 VOTES_FILE = "votes.csv"
 CALLS_FILE = "roll_calls.csv"
 DECISIONS_FILE = "decisions.csv"
@@ -58,22 +61,14 @@ DECISIONS_FILE = "decisions.csv"
 NO, ABSTAIN, YES = 0, 1, 2
 VOTE_CODES = {"no": NO, "abstain": ABSTAIN, "yes": YES, "yes_or_absent": YES}
 
-#: Topics and their families: a vote on cluster munitions says something about a vote on
-#: autonomous weapons (both conventional arms and humanitarian disarmament), less about one on
-#: nuclear testing. Judgement.
-FAMILIES: dict[str, str] = {
-    "autonomous_weapons": "conventional", "ai_military": "conventional", "conventional": "conventional",
-    "mines": "conventional", "cluster_munitions": "conventional", "att": "conventional",
-    "small_arms": "conventional", "outer_space": "space_cyber", "ict": "space_cyber",
-    "nuclear": "nuclear", "tpnw": "nuclear", "nuclear_testing": "nuclear", "nwfz": "nuclear",
-    "missiles": "nuclear", "chemical": "wmd", "biological": "wmd",
-    "disarmament_machinery": "machinery", "other": "other",
-}
-TOPICS = tuple(FAMILIES)
-FAMILY_WEIGHT = 0.3
-OTHER_WEIGHT = 0.05
-HALF_LIFE = 4.0  # years
-KAPPA = 2.0
+TOPIC_WEIGHT = 0.05
+FAMILY_WEIGHT = 0.02
+OTHER_WEIGHT = 0.01
+#: without an earlier roll call of the same series, the topic's and the family's weights
+NEW_TOPIC_WEIGHT = 1.0
+NEW_FAMILY_WEIGHT = 0.3
+HALF_LIFE = 2.0  # years
+KAPPA = 1.0
 PRIOR_ITEMS = 6  # the topic's most recent roll calls averaged for the prior
 
 
@@ -329,21 +324,47 @@ class Propensity:
     latest: int | None
 
 
-def topic_weights(calls: RollCalls, topic: str, day: date | None) -> np.ndarray:
-    """w_j of the module docstring for each roll call: topic match x half-life decay."""
+def series_key(title: str) -> str:
+    """A roll call's series: its title, lower-cased, without what marks a year's version
+    (the General Assembly votes the same resolutions year after year under the same titles).
+
+    Example:
+        >>> series_key("Lethal autonomous weapons systems (inferred from the voting pattern)")
+        'lethal autonomous weapons systems'
+    """
+    title = re.sub(r"\(inferred from the voting pattern\)", "", title or "")
+    return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
+
+
+def topic_weights(calls: RollCalls, topic: str, day: date | None, title: str = "") -> np.ndarray:
+    """w_j of the module docstring for each roll call: match x half-life decay, the match being
+    1 for the same series (title), ``TOPIC_WEIGHT`` for the topic, ``FAMILY_WEIGHT`` for its
+    family, ``OTHER_WEIGHT`` otherwise; for a text with no earlier roll call of its series (a
+    new resolution), the topic stands in for the series (``NEW_TOPIC_WEIGHT``,
+    ``NEW_FAMILY_WEIGHT``)."""
     family = FAMILIES.get(topic, topic)
-    match = np.array([1.0 if t == topic else FAMILY_WEIGHT if FAMILIES.get(t, t) == family
-                      else OTHER_WEIGHT for t in calls.topics])
+    series = series_key(title) if title else ""
+    same = np.array([bool(series) and series_key(name) == series for name in calls.titles], dtype=bool)
+    on_topic, in_family = (TOPIC_WEIGHT, FAMILY_WEIGHT) if same.any() else (NEW_TOPIC_WEIGHT,
+                                                                             NEW_FAMILY_WEIGHT)
+    match = np.array([1.0 if s else on_topic if t == topic
+                      else in_family if FAMILIES.get(t, t) == family
+                      else OTHER_WEIGHT for t, s in zip(calls.topics, same, strict=True)])
     if day is None:
         day = max(calls.dates) if calls.dates else date.today()
     age = np.array([(day - d).days / 365.25 for d in calls.dates])
     return match * np.power(2.0, -age / HALF_LIFE)
 
 
-def prior_items(calls: RollCalls, topic: str) -> np.ndarray:
-    """The roll calls whose model probabilities make a state's prior: the topic's latest
-    ``PRIOR_ITEMS``, else its family's, else the latest of all."""
+def prior_items(calls: RollCalls, topic: str, title: str = "") -> np.ndarray:
+    """The roll calls whose model probabilities make a state's prior: the latest of the same
+    series, else the topic's latest ``PRIOR_ITEMS``, else its family's, else the latest of all."""
     family = FAMILIES.get(topic, topic)
+    series = series_key(title) if title else None
+    if series:
+        same = [j for j, name in enumerate(calls.titles) if series_key(name) == series]
+        if same:
+            return np.array(same[-1:], dtype=np.int64)
     for keep in (lambda t: t == topic, lambda t: FAMILIES.get(t, t) == family, lambda t: True):
         items = [j for j, t in enumerate(calls.topics) if keep(t)]
         if items:
@@ -352,7 +373,7 @@ def prior_items(calls: RollCalls, topic: str) -> np.ndarray:
 
 
 def propensities(calls: RollCalls, model: IdealPoints | None, topic: str, day: date | None,
-                 kappa: float = KAPPA) -> dict[str, Propensity]:
+                 kappa: float = KAPPA, title: str = "") -> dict[str, Propensity]:
     """Each state's propensities on ``topic`` from the roll calls (already cut at ``day``).
 
     Args:
@@ -362,14 +383,15 @@ def propensities(calls: RollCalls, model: IdealPoints | None, topic: str, day: d
         topic: the topic of the coming decision (a key of :data:`FAMILIES`).
         day: the date of the decision (for the decay).
         kappa: the prior's weight, in roll calls.
+        title: the coming text's title: earlier roll calls of the same series weigh most.
 
     Returns:
         ISO3 -> :class:`Propensity`, for every state that voted at least once.
     """
     if not len(calls):
         return {}
-    w = topic_weights(calls, topic, day)
-    items = prior_items(calls, topic)
+    w = topic_weights(calls, topic, day, title)
+    items = prior_items(calls, topic, title)
     cast = calls.votes >= 0
     onehot = np.stack([(calls.votes == k) for k in (NO, ABSTAIN, YES)], axis=-1).astype(float)
     counts = np.einsum("j,ijk->ik", w, onehot)
@@ -393,19 +415,22 @@ def propensities(calls: RollCalls, model: IdealPoints | None, topic: str, day: d
 
 
 @lru_cache(maxsize=64)
-def _propensities_cached(folder: str, stamp: int, topic: str, day: date | None) -> dict[str, Propensity]:
+def _propensities_cached(folder: str, stamp: int, topic: str, day: date | None, title: str
+                         ) -> dict[str, Propensity]:
     calls = _read_roll_calls(folder, stamp).before(day)
     model = _ideal_points_cached(folder, stamp, day, 2)
-    return propensities(calls, model, topic, day)
+    return propensities(calls, model, topic, day, title=title)
 
 
-def record_propensities(data_dir: Path, topic: str, day: date | None) -> dict[str, Propensity]:
+def record_propensities(data_dir: Path, topic: str, day: date | None, title: str = ""
+                        ) -> dict[str, Propensity]:
     """:func:`propensities` of the bundled record (``data_dir/votes.csv``) before ``day``, fitted
-    once per process, topic and date."""
+    once per process, topic, date and title."""
     path = Path(data_dir) / VOTES_FILE
     if not path.exists():
         return {}
-    return _propensities_cached(str(Path(data_dir).resolve()), path.stat().st_mtime_ns, topic, day)
+    return _propensities_cached(str(Path(data_dir).resolve()), path.stat().st_mtime_ns, topic, day,
+                                title)
 
 
 def latest_votes(calls: RollCalls, topic: str) -> dict[str, int]:
@@ -427,3 +452,146 @@ def covoting_affinity(calls: RollCalls) -> tuple[tuple[str, ...], np.ndarray]:
                for k in (NO, ABSTAIN, YES))
     with np.errstate(invalid="ignore", divide="ignore"):
         return calls.iso3, np.where(both > 0, same / both, np.nan)
+
+
+# -- endorsements and consensus ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A recorded endorsement of a declaration or a decision by consensus (``decisions.csv``).
+
+    ``stances``: ISO3 -> ``endorse`` / ``not_endorsed`` (endorsements) or ``joined`` / ``object``
+    (consensus), for the states the sources say something of."""
+
+    id: str
+    kind: str
+    date: date
+    topic: str
+    stances: dict[str, str]
+
+
+@lru_cache(maxsize=4)
+def _read_decisions(path: str, _stamp: int) -> tuple[Decision, ...]:
+    found: dict[str, Decision] = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            d = found.setdefault(r["decision_id"], Decision(
+                r["decision_id"], r["kind"], date.fromisoformat(r["date"]), r["topic"], {}))
+            d.stances[r["iso3"]] = r["stance"]
+    return tuple(sorted(found.values(), key=lambda d: (d.date, d.id)))
+
+
+def read_decisions(data_dir: Path) -> tuple[Decision, ...]:
+    """The recorded endorsements and consensus decisions beside the roster (empty without a file)."""
+    path = Path(data_dir) / DECISIONS_FILE
+    if not path.exists():
+        return ()
+    return _read_decisions(str(path.resolve()), path.stat().st_mtime_ns)
+
+
+#: What counts as the telling act of each kind of decision.
+TELLING = {"endorsement": "endorse", "consensus": "object"}
+#: JUDGEMENT: a state with no record of blocking objects to a consensus on a topic with this
+#: share of its propensity to vote no on it (objecting alone costs more than voting no among many).
+BLOCK_SHARE = 0.3
+
+
+def decision_propensities(decisions: tuple[Decision, ...], kind: str, topic: str, day: date | None,
+                          prior: dict[str, float] | None = None, kappa: float = 1.0
+                          ) -> dict[str, tuple[float, float]]:
+    """Each state's propensity to take the telling act (:data:`TELLING`) in the next decision of
+    ``kind`` on ``topic``, from the decisions strictly before ``day`` (module docstring: the same
+    weights and blend as for roll calls).
+
+    Args:
+        prior: ISO3 -> the prior propensity (default: the weighted share of the act among all
+            recorded stances of the relevant decisions).
+
+    Returns:
+        ISO3 -> (propensity, weight of its own record), for the states with a record.
+
+    Example:
+        >>> ds = (Decision("d1", "endorsement", date(2023, 1, 1), "ai_military",
+        ...                {"AAA": "endorse", "BBB": "not_endorsed"}),)
+        >>> {k: round(v[0], 3) for k, v in decision_propensities(ds, "endorsement", "ai_military",
+        ...                                                      date(2023, 6, 1)).items()}
+        {'AAA': 0.741, 'BBB': 0.259}
+    """
+    act = TELLING[kind]
+    fam = FAMILIES.get(topic, topic)
+    hits: dict[str, float] = {}
+    weights: dict[str, float] = {}
+    for d in decisions:
+        if d.kind != kind or (day is not None and d.date >= day):
+            continue
+        match = 1.0 if d.topic == topic else FAMILY_WEIGHT if FAMILIES.get(d.topic, d.topic) == fam else 0.0
+        if not match:
+            continue
+        age = ((day or d.date) - d.date).days / 365.25
+        w = match * 2.0 ** (-age / HALF_LIFE)
+        for code, stance in d.stances.items():
+            weights[code] = weights.get(code, 0.0) + w
+            hits[code] = hits.get(code, 0.0) + w * (stance == act)
+    if not weights:
+        return {}
+    base = sum(hits.values()) / sum(weights.values())
+    prior = prior or {}
+    return {c: ((hits[c] + kappa * prior.get(c, base)) / (weights[c] + kappa), weights[c])
+            for c in weights}
+
+
+#: JUDGEMENT: in a consensus forum, standing aside (not blocking) is this share of a state's
+#: propensity to abstain in a vote on the topic.
+STAND_ASIDE_SHARE = 0.5
+#: Probabilities are kept within [FLOOR, 1 - FLOOR]: the record never makes an option impossible.
+FLOOR = 0.005
+
+
+def option_probabilities(data_dir: Path, iso3: list[str], topic: str, rule: str,
+                         day: date | None, title: str = "") -> np.ndarray:
+    """What the record says each state will do under a forum's rule on ``topic`` (states x
+    stance codes; NaN rows for states the record says nothing of).
+
+    * ``vote`` and ``qualified_majority``: the roll-call propensities (yes, no, abstain);
+    * ``consensus``: objecting from the recorded blocks of consensus, with a prior of
+      :data:`BLOCK_SHARE` times the state's propensity to vote no on the topic; standing aside
+      :data:`STAND_ASIDE_SHARE` times its propensity to abstain; joining the rest;
+    * ``open_endorsement``: endorsing from the recorded endorsements of declarations on the
+      topic (or its family); every state gets the recorded share as its prior. Without any
+      such record, NaN for all.
+
+    ``title``: the text's title; earlier roll calls of the same series weigh most.
+    """
+    from sim.stance import Stance
+
+    votes = record_propensities(data_dir, topic, day, title)
+    out = np.full((len(iso3), len(Stance)), np.nan)
+    if rule in ("vote", "qualified_majority"):
+        for i, c in enumerate(iso3):
+            if c in votes:
+                p = votes[c].p
+                out[i] = 0.0
+                out[i, [Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN]] = p[[YES, NO, ABSTAIN]]
+    elif rule == "consensus":
+        prior = {c: BLOCK_SHARE * v.p[NO] for c, v in votes.items()}
+        blocks = decision_propensities(read_decisions(data_dir), "consensus", topic, day, prior)
+        for i, c in enumerate(iso3):
+            if c not in blocks and c not in votes:
+                continue
+            obj = blocks[c][0] if c in blocks else prior[c]
+            aside = STAND_ASIDE_SHARE * votes[c].p[ABSTAIN] if c in votes else 0.0
+            out[i] = 0.0
+            out[i, [Stance.ENDORSE, Stance.ABSTAIN, Stance.OBJECT]] = (1.0 - obj - aside, aside, obj)
+    elif rule == "open_endorsement":
+        endorsed = decision_propensities(read_decisions(data_dir), "endorsement", topic, day)
+        if endorsed:
+            base = float(np.mean([p for p, _ in endorsed.values()]))
+            for i, c in enumerate(iso3):
+                p = endorsed[c][0] if c in endorsed else base
+                out[i] = 0.0
+                out[i, [Stance.ENDORSE, Stance.UNDECIDED]] = (p, 1.0 - p)
+    known = ~np.isnan(out[:, 0])
+    clipped = np.clip(out[known], FLOOR, 1.0 - FLOOR) * (out[known] > 0)
+    out[known] = clipped / clipped.sum(axis=1, keepdims=True)
+    return out

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from sim.paths import PROJECT_ROOT, resolve_data_path
+from sim.topics import TOPICS
 from sim.yamlio import Locations
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -31,6 +32,8 @@ Form = Literal["political_declaration", "resolution", "principles", "binding_ins
 Rule = Literal["open_endorsement", "consensus", "vote", "qualified_majority"]
 Targeting = Literal["swing", "allies_first", "regional_hubs", "random"]
 StakeholderKind = Literal["industry", "research", "civil_society"]
+Topic = Literal[TOPICS]  # type: ignore[valid-type]
+StanceWord = Literal["endorse", "oppose", "abstain", "object", "undecided"]
 
 DEFAULT_TIE_WEIGHTS: dict[str, float] = {
     # Judgement, not data: how strongly sharing a group ties two states' stances together.
@@ -113,6 +116,13 @@ class World(Strict):
         "positions.csv beside the roster, made before as_of (see sim/profiles.py); 'none': "
         "only this file's values.",
     )
+    record: Literal["data", "none"] = Field(
+        "none",
+        description="'data': the recorded votes, endorsements and blocks beside the roster "
+        "(votes.csv, decisions.csv) made before as_of set each member's leaning in the forums "
+        "that name a topic:, and the ideal points of states with no stated position "
+        "(sim/record.py); 'none': not used.",
+    )
     defaults: StateProfile = Field(
         default_factory=StateProfile, description="Starting attributes of every state."
     )
@@ -190,7 +200,19 @@ class Forum(Strict):
         None,
         description="Expected share of members taking part (sending a delegation, engaging with "
         "the text); the others hold no stance (sim/attendance.py). Default: everyone, or "
-        "behaviour.endorsement_turnout for open_endorsement.",
+        "behaviour.endorsement_turnout for open_endorsement (everyone when the record sets "
+        "who endorses: topic: with world.record: data).",
+    )
+    topic: Topic | None = Field(
+        None,
+        description="What the text is about (autonomous_weapons, ai_military, outer_space, ict, "
+        "nuclear, ...): with world.record: data, each member leans toward the options as its "
+        "record on this topic says (sim/record.py, agents/disposition.py).",
+    )
+    pin: dict[str, StanceWord] = Field(
+        default_factory=dict,
+        description="Stances fixed outright, ISO3 -> endorse/oppose/abstain/object/undecided "
+        "(a red line, for what-if questions): the state takes part and holds it all along.",
     )
 
     @model_validator(mode="after")
@@ -273,6 +295,12 @@ class Behaviour(Strict):
         0.0, ge=0.0,
         description="Push of rival coalitions: adds balancing * (capability share backing the "
         "other texts of the forum) to the utility of backing this one (sim/coalitions.py).",
+    )
+    record_weight: Unit = Field(
+        1.0,
+        description="How far a member's record sets its leaning where a forum names a topic: "
+        "1 = its recorded propensities are its starting disposition, 0 = ignored "
+        "(agents/disposition.py).",
     )
     outreach: Unit = Field(0.03, description="Share of the gap to the text closed by one outreach visit.")
     outreach_leverage: float = Field(

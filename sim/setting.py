@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -33,7 +34,9 @@ from sim.profiles import (
     read_indicators,
     read_positions,
 )
+from sim.record import DECISIONS_FILE, VOTES_FILE, option_probabilities
 from sim.scenario import DEFAULT_TIE_WEIGHTS, Scenario, Stakeholder
+from sim.stance import Stance
 from sim.world import Roster, World, cached_world, load_roster
 
 DEFAULT_IDEAL = 0.5
@@ -72,6 +75,25 @@ class Setting:
     _effects: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     _members: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    #: where the record is read from (the roster's folder) and its date (None: no record)
+    record_dir: Path | None = None
+    as_of: date | None = None
+    _dispositions: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def dispositions(self, topic: str, rule: str, title: str = "") -> np.ndarray:
+        """What the record says every state will do under ``rule`` on ``topic``
+        (:func:`sim.record.option_probabilities`: states x stance codes, NaN rows for states it
+        says nothing of), fitted once per setting; all NaN when the world does not read the record."""
+        key = (topic, rule, title)
+        if key not in self._dispositions:
+            if self.record_dir is None:
+                probs = np.full((self.world.n, len(Stance)), np.nan)
+            else:
+                probs = option_probabilities(self.record_dir, list(self.world.iso3), topic, rule,
+                                             self.as_of, title)
+            probs.setflags(write=False)
+            self._dispositions[key] = probs
+        return self._dispositions[key]
 
     def members(self, include: list[str], exclude: list[str]) -> np.ndarray:
         """A forum's members as a mask over the world's states (read-only, kept per lists)."""
@@ -193,7 +215,8 @@ def _world_key(scenario: Scenario) -> tuple[Path, str, tuple[str, ...]]:
             _WORLD_KEYS.pop(next(iter(_WORLD_KEYS)))
         roster_path = scenario.roster_path().resolve()
         stamped = tuple(str(roster_path.parent / name) for name in
-                        (roster_path.name, "memberships.csv", POSITIONS_FILE, INDICATORS_FILE))
+                        (roster_path.name, "memberships.csv", POSITIONS_FILE, INDICATORS_FILE,
+                         VOTES_FILE, DECISIONS_FILE))
         known = _WORLD_KEYS[id(world)] = (world, source, roster_path, world.model_dump_json(),
                                           stamped)
     return known[2], known[3], known[4]
@@ -221,7 +244,9 @@ def _build(scenario: Scenario, roster_path: Path) -> Setting:
     leaders = _bloc_leader_matrix(scenario, world)
     for a in (ideal, salience, capability, degree, leaders.data, *edges):
         a.setflags(write=False)
-    return Setting(roster, world, ideal, salience, capability, degree, leaders, edges)
+    record_dir = roster_path.parent if w.record == "data" else None
+    return Setting(roster, world, ideal, salience, capability, degree, leaders, edges,
+                   record_dir=record_dir, as_of=w.as_of)
 
 
 def _profiles(scenario: Scenario, roster: Roster, world: World, roster_path: Path

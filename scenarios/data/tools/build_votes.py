@@ -9,14 +9,28 @@
    mines, munitions or missiles; votes on separate paragraphs are left out. Members that the
    source does not list on a roll call were absent or not yet members: ``absent`` for members
    admitted before the vote.
-2. Sessions 75-78 (2020-2023), plenary and First Committee: the UN's press releases of each
-   meeting (GA/DIS/... and GA/...), transcribed into ``sources/press_sNN.yaml`` (one file a
-   session: counts, the states named as voting no and abstaining, the release's address). States
-   the release does not name voted yes or did not vote: ``yes_or_absent``.
+2. Sessions 75-78 (2020-2023), plenary: a later release of the same Voeten data, as copied in
+   github.com/Pigeon-Effect/Mapping-UNGA-Voting-Alliances (docs/static/ungaVoting_003.csv,
+   commit 4a2353a5), extracted to a long CSV (``UNGA_2020_2023.csv``: resolution, date, title,
+   iso3, vote Y/N/A/X, rcid) keeping the roll calls flagged "di"/"nu", or on the day the plenary
+   acted on the First Committee's report, or (2020-2021) whose title names the cluster. Titles of
+   2020-2021 come from a scrape of the UN Digital Library's voting records
+   (github.com/navyanawal0310/un-votes-intelligence-platform, data/raw/downloads/UN DATA.csv.zip,
+   commit b1a33e9f; every roll call matched on date and the whole vote vector). The 2022-2023
+   roll calls carry no title there: a roll call whose date and tally match a press release below
+   takes its title from it; otherwise it takes the title of the 2020-2021 resolution whose votes
+   it matches best, if at least 90% of the states voted alike, marked "(inferred from the
+   voting pattern)" in ``roll_calls.csv``; otherwise it stays "unidentified" (topic ``other``).
+3. Sessions 75-78, First Committee: the UN's press releases of each meeting (GA/DIS/...) or, where
+   the stored copy was cut short, reports quoting them, transcribed into
+   ``sources/press_sNN.yaml`` (counts, the states named as voting no and abstaining, the
+   address). Only votes whose named states match the counts are used. States not named voted yes
+   or did not vote: ``yes_or_absent``.
 
 Nothing dated 2024 or later is written (the period on which Plenary is tested out of sample).
 
-Usage (with pyreadr, pycountry and pyyaml installed): python build_votes.py UNVOTES_DATA_DIR
+Usage (with pyreadr, pycountry and pyyaml installed):
+    python build_votes.py UNVOTES_DATA_DIR UNGA_2020_2023.csv
 """
 
 from __future__ import annotations
@@ -73,6 +87,8 @@ ALIASES = {
     "venezuela (bolivarian republic of)": "VEN", "bolivia (plurinational state of)": "BOL",
     "united republic of tanzania": "TZA", "republic of moldova": "MDA", "sao tome and principe": "STP",
     "são tomé and príncipe": "STP", "guinea bissau": "GNB", "timor leste": "TLS",
+    "us": "USA", "usa": "USA", "uk": "GBR", "north korea (dprk)": "PRK", "uae": "ARE",
+    "cameron": "CMR",  # a source's misspelling of Cameroon (press_s77.yaml)
 }
 
 
@@ -149,10 +165,73 @@ def voeten_rows(folder: Path) -> list[dict]:
     return rows
 
 
+VOETEN_2020 = "https://github.com/Pigeon-Effect/Mapping-UNGA-Voting-Alliances (Voeten data, hdl:1902.1/12379)"
+
+
+def voeten_2020_rows(path: Path, press: list[dict]) -> list[dict]:
+    """Plenary roll calls 2020-2023 (source 2 of the module docstring)."""
+    by_call: dict[str, dict] = {}
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            call = by_call.setdefault(r["rcid"], {"date": r["date"], "resolution": r["resolution"],
+                                                  "title": r["title"], "votes": {},
+                                                  "title_source": r["title_source"].split("(")[-1].strip(")")
+                                                  if r["title"] else ""})
+            call["votes"][r["iso3"]] = {"Y": "yes", "N": "no", "A": "abstain"}.get(r["vote"], "absent")
+    titled = {k: c for k, c in by_call.items() if c["title"]}
+    rows = []
+    for rcid, call in sorted(by_call.items(), key=lambda kv: (kv[1]["date"], kv[0])):
+        if call["date"] > CUTOFF or "Crimea" in call["title"]:
+            continue
+        title = re.split(r" :", call["title"])[0].strip(" .")
+        source = VOETEN_2020 + (f" ; title: {call['title_source']}" if call.get("title_source") else "")
+        if not title:
+            tally = tuple(sum(v == w for v in call["votes"].values()) for w in ("yes", "no", "abstain"))
+            # a tally within 5 yes and 2 no and abstentions of the release's (the data record later corrections
+            # of votes: 78/241 is 151-4-10 there, 152-4-11 in the release)
+            match = sorted((p for p in press if p["forum"] == "plenary" and str(p["date"]) == call["date"]
+                            and None not in (p.get("yes"), p.get("no"), p.get("abstain"))
+                            and abs(p["yes"] - tally[0]) <= 5
+                            and max(abs(p["no"] - tally[1]), abs(p["abstain"] - tally[2])) <= 2),
+                           key=lambda p: abs(p["yes"] - tally[0]) + abs(p["no"] - tally[1])
+                           + abs(p["abstain"] - tally[2]))
+            if match:
+                title = str(match[0]["title"]).strip()
+                source += " ; title: " + match[0]["source_url"]
+            else:
+                best, share = None, 0.0
+                for other in titled.values():
+                    common = [c for c in call["votes"] if c in other["votes"]
+                              and call["votes"][c] != "absent" and other["votes"][c] != "absent"]
+                    alike = sum(call["votes"][c] == other["votes"][c] for c in common) / max(len(common), 1)
+                    if alike > share:
+                        best, share = other, alike
+                if best is not None and share >= 0.9:
+                    title = (re.split(r" :", best["title"])[0].strip(" .")
+                             + " (inferred from the voting pattern)")
+                else:
+                    title = f"unidentified roll call (Voeten rcid {rcid})"
+        symbol = call["resolution"] or f"rcid-{rcid}"
+        topic = topic_of(title) if not title.startswith("unidentified") else "other"
+        base = dict(vote_id=f"s{_session(call['date'])}-pl-{symbol.split('/')[-1]}",
+                    session=_session(call["date"]), forum="plenary", date=call["date"],
+                    symbol=call["resolution"], draft="", title=title, topic=topic, source=source)
+        for iso3 in members_on(call["date"]):
+            rows.append(dict(base, iso3=iso3, vote=call["votes"].get(iso3, "absent")))
+    return rows
+
+
+def _session(day: str) -> int:
+    year = int(day[:4])
+    return year - 1945 if day[5:] >= "09-01" else year - 1946
+
+
 def press_rows(path: Path, table: dict[str, str]) -> tuple[list[dict], list[str]]:
     data = yaml.safe_load(path.read_text())
     rows, problems = [], []
     for n, v in enumerate(data.get("votes") or []):
+        if v["forum"] == "plenary":  # the plenary's roll calls come whole from source 2
+            continue
         day = str(v["date"])[:10]
         if day > CUTOFF:
             problems.append(f"{path.name}: vote {n} is dated {day}, after the cut-off: left out")
@@ -198,9 +277,11 @@ def _write(path: Path, fields: list[str], rows) -> None:
         w.writerows(rows)
 
 
-def main(folder: str) -> None:
+def main(folder: str, recent: str) -> None:
     table = name_table()
-    rows = voeten_rows(Path(folder))
+    press = [v for p in sorted((HERE.parent / "sources").glob("press_s*.yaml"))
+             for v in yaml.safe_load(p.read_text())["votes"]]
+    rows = voeten_rows(Path(folder)) + voeten_2020_rows(Path(recent), press)
     problems: list[str] = []
     for path in sorted((HERE.parent / "sources").glob("press_s*.yaml")):
         more, bad = press_rows(path, table)
@@ -219,4 +300,4 @@ def main(folder: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2])
