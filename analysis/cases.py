@@ -22,6 +22,7 @@ from typing import Any
 from sim.errors import Problem, ScenarioError
 from sim.paths import DATA_DIR, PROJECT_ROOT
 from sim.stance import Stance
+from sim.topics import TOPICS, topic_of_title
 from sim.world import Roster, load_roster
 from sim.yamlio import Locations, load_yaml
 
@@ -99,6 +100,8 @@ class Case:
         majority: ``simple`` or ``two_thirds`` (votes).
         title: the case's title.
         unscored: listed states whose stance is not scored (``non_voting``, ``unknown``).
+        topic: what the text is about (the file's ``topic``, else read from the title by
+            :func:`sim.topics.topic_of_title`): the record the members' dispositions come from.
     """
 
     id: str
@@ -111,6 +114,7 @@ class Case:
     majority: str = "simple"
     title: str = ""
     unscored: frozenset[str] = field(default_factory=frozenset)
+    topic: str = "other"
 
     @property
     def population_kind(self) -> str:
@@ -215,6 +219,9 @@ def _parse_case(raw: Any, at: tuple, locs: Locations, roster: Roster,
     rule = choice("rule", RULES)
     form = choice("form", FORMS)
     others = choice("others", tuple(OTHERS), "unknown")
+    topic = raw.get("topic") or topic_of_title(str(raw.get("title", "")))
+    if topic not in TOPICS:
+        bad("topic", f"{topic!r} is not one of {', '.join(TOPICS)}")
     majority = choice("majority", ("simple", "two_thirds"), "simple")
     when = parse_case_date(raw.get("date"))
     if when is None:
@@ -263,17 +270,19 @@ def _parse_case(raw: Any, at: tuple, locs: Locations, roster: Roster,
         return None
     return Case(id=case_id, rule=rule, date=when, form=form, population=population, listed=listed,
                 others=others, majority=majority, title=str(raw.get("title", "")),
-                unscored=frozenset(unscored))
+                unscored=frozenset(unscored), topic=topic)
 
 
 def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[str, Any]:
     """The scenario of a case, as a dict for :func:`sim.loading.scenario_from_dict`.
 
-    Built from the case's rule, date, form and population only: the recorded stances are not
-    read. The world is the roster as of the decision date with the stated positions made before
-    it; one text at the position :data:`FORM_POSITIONS` gives its form; one forum of the
-    population opening at round 0 and deciding at round 30; no sponsors, strategies or
-    stakeholders (who sponsored is itself part of the record).
+    Built from the case's rule, date, form, title, topic and population only: the recorded
+    stances are not read. The world is the roster as of the decision date with the stated
+    positions made before it and the record (votes, endorsements, blocks) strictly before it
+    (``world.record: data``, the forum's ``topic``: ``sim/record.py``); one text at the position
+    :data:`FORM_POSITIONS` gives its form; one forum of the population opening at round 0 and
+    deciding at round 30; no sponsors, strategies or stakeholders (who sponsored is itself part
+    of the record).
 
     Example:
         >>> case = Case("x", "vote", date(2023, 11, 1), "resolution", "un_members", {})
@@ -284,6 +293,8 @@ def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[s
     members = [POPULATIONS[case.population]] if isinstance(case.population, str) else list(case.population)
     forum: dict[str, Any] = {"id": "decision", "rule": case.rule, "proposal": "text", "members": members,
                              "opens": OPENS, "decides": DECIDES}
+    if case.topic != "other":
+        forum["topic"] = case.topic
     if case.rule == "vote":
         forum["threshold"] = {"majority": case.majority}
     return {
@@ -293,6 +304,7 @@ def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[s
         "rounds": DECIDES + 1,
         "world": {
             "as_of": case.date.isoformat(),
+            "record": "data",
             "include": members,
             "defaults": DEFAULT_PROFILE,
             "leaders": {g: list(v) for g, v in BLOC_LEADERS.items()},

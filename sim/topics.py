@@ -9,6 +9,8 @@ nuclear testing).
 
 from __future__ import annotations
 
+import re
+
 FAMILIES: dict[str, str] = {
     "autonomous_weapons": "conventional", "ai_military": "conventional", "conventional": "conventional",
     "mines": "conventional", "cluster_munitions": "conventional", "att": "conventional",
@@ -28,3 +30,44 @@ def family(topic: str) -> str:
         ('conventional', 'space_cyber', 'unknown')
     """
     return FAMILIES.get(topic, topic)
+
+
+#: How a title names its topic: the first pattern that matches wins (the order puts the
+#: narrow topics first). Used for the record's roll calls and for cases without a topic.
+TITLE_PATTERNS: tuple[tuple[str, str], ...] = (
+    # the CCW's business in Plenary's world is its expert group on lethal autonomous weapons
+    ("autonomous_weapons", r"autonomous weapon|(?-i:\bLAWS\b)|killer robot|(?-i:\bCCW\b)"
+                           r"|certain conventional weapons"),
+    ("ai_military", r"artificial intelligence|\bmilitary ai\b"),
+    ("ict", r"information and telecommunication|cyber|information and communications tech"),
+    ("outer_space", r"outer space|space threats|anti-satellite|space activit|first placement"),
+    ("tpnw", r"prohibition of nuclear weapons|ethical imperatives|humanitarian consequences"
+             r"|humanitarian pledge|multilateral nuclear disarmament negotiations"),
+    ("nuclear_testing", r"test-ban|nuclear test|nuclear weapon tests"),
+    ("nwfz", r"nuclear-weapon-free|nuclear weapon free|free zone|southern hemisphere|middle east"),
+    ("mines", r"anti-personnel mines|landmine|ottawa"),
+    ("cluster_munitions", r"cluster munition"),
+    ("att", r"arms trade treaty"),
+    ("small_arms", r"small arms|light weapons"),
+    ("chemical", r"chemical weapon|geneva protocol|chemical and biological"),
+    ("biological", r"biological|toxin"),
+    ("missiles", r"missile|ballistic"),
+    ("nuclear", r"nuclear"),
+    ("conventional", r"conventional|armaments|depleted uranium|arms transfers|\barms\b"),
+    ("disarmament_machinery", r"disarmament|conference|special session"),
+)
+
+
+def topic_of_title(title: str) -> str:
+    """The topic a title names (``other`` if none).
+
+    Example:
+        >>> topic_of_title('General Assembly resolution 78/241 "Lethal autonomous weapons systems"')
+        'autonomous_weapons'
+        >>> topic_of_title("Political Declaration on Responsible Military Use of Artificial Intelligence")
+        'ai_military'
+    """
+    for topic, pattern in TITLE_PATTERNS:
+        if re.search(pattern, title or "", re.I):
+            return topic
+    return "other"

@@ -43,30 +43,12 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2]))
+from sim.topics import topic_of_title  # noqa: E402  (the same table the cases use)
+
 DATA = HERE.parent
 CUTOFF = "2023-12-31"
 VOETEN = "https://dataverse.harvard.edu/dataset.xhtml?persistentId=hdl:1902.1/12379"
-
-TOPICS = [  # first match wins: (topic, pattern over the title)
-    ("autonomous_weapons", r"autonomous weapon"),
-    ("ai_military", r"artificial intelligence"),
-    ("ict", r"information and telecommunication|cyber|information and communications tech"),
-    ("outer_space", r"outer space|space threats|anti-satellite|space activit|first placement"),
-    ("tpnw", r"prohibition of nuclear weapons|ethical imperatives|humanitarian consequences"
-             r"|humanitarian pledge|multilateral nuclear disarmament negotiations"),
-    ("nuclear_testing", r"test-ban|nuclear test|nuclear weapon tests"),
-    ("nwfz", r"nuclear-weapon-free|nuclear weapon free|free zone|southern hemisphere|middle east"),
-    ("mines", r"anti-personnel mines|landmine|ottawa"),
-    ("cluster_munitions", r"cluster munition"),
-    ("att", r"arms trade treaty"),
-    ("small_arms", r"small arms|light weapons"),
-    ("chemical", r"chemical weapon|geneva protocol|chemical and biological"),
-    ("biological", r"biological|toxin"),
-    ("missiles", r"missile|ballistic"),
-    ("nuclear", r"nuclear"),
-    ("conventional", r"conventional|armaments|depleted uranium|arms transfers|arms"),
-    ("disarmament_machinery", r"disarmament|conference|special session"),
-]
 
 #: Names of states as press releases and the Voeten data write them, beyond states.csv's names.
 ALIASES = {
@@ -117,10 +99,7 @@ def iso3_of(name: str, table: dict[str, str]) -> str:
 
 
 def topic_of(title: str) -> str:
-    for topic, pattern in TOPICS:
-        if re.search(pattern, title, re.I):
-            return topic
-    return "other"
+    return topic_of_title(title)
 
 
 def members_on(day: str) -> list[str]:
@@ -159,7 +138,7 @@ def voeten_rows(folder: Path) -> list[dict]:
                 seen[country.alpha_3] = str(v.vote)
         base = dict(vote_id=f"s{int(call.session)}-pl-{symbol.split('/')[-1]}", session=int(call.session),
                     forum="plenary", date=day, symbol=symbol, draft="", title=title,
-                    topic=topic_of(title + " " + str(call.short)), source=VOETEN)
+                    topic=topic_of(title or str(call.short).lower()), source=VOETEN)
         for iso3 in members_on(day):
             rows.append(dict(base, iso3=iso3, vote=seen.get(iso3, "absent")))
     return rows
