@@ -126,8 +126,13 @@ def voeten_rows(folder: Path) -> list[dict]:
         day = str(call.date)[:10]
         if day > CUTOFF:
             continue
-        title = re.split(r" : resolution| - [A-Z][A-Z ,\-]+$", str(call.descr or call.short))[0]
-        title = re.sub(r"^A/\d+/\d+ \S+ - ", "", title).strip(" .")
+        short = str(call.short or "")
+        if " : resolution" in short:  # sessions 71-73: the title is in short, descr is the agenda item
+            title = short.split(" : resolution")[0]
+        else:
+            title = re.split(r" : resolution| - [A-Z][A-Z ,\-]+$", str(call.descr or short))[0]
+            title = re.sub(r"^A/\d+/\d+ \S+ - ", "", title)
+        title = title.strip(" .")
         symbol = str(call.unres)
         symbol = symbol if symbol.startswith("A/") else "A/RES/" + symbol.split("/", 1)[1]
         cast = votes[votes.rcid == call.rcid]
