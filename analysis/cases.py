@@ -80,7 +80,9 @@ BLOC_LEADERS: dict[str, tuple[str, ...]] = {
 
 #: JUDGEMENT (as in the bundled scenarios): where states with no stated position start.
 DEFAULT_PROFILE = {"ideal": {"stringency": 0.5, "human_control": 0.6}, "salience": 0.3}
-OPENS, DECIDES = 0, 30
+#: JUDGEMENT: a decision is settled over ten rounds of consultations (the bounded-confidence
+#: drift of thirty rounds moved states' views further than a real vote's weeks do).
+OPENS, DECIDES = 0, 10
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 

@@ -10,11 +10,16 @@ behaviour tried (common random numbers). Scores, over the states whose stance is
   over states (Brier 1950); 0 is perfect, 2 is certain and wrong;
 * ``tally_error``: mean over the rule's options of |expected count - recorded count|, divided by
   the number of scored states (a share: 0.1 means the counts are off by a tenth of the scored
-  states, per stance).
+  states, per stance);
+* ``macro_f1``: the F1 score of each of the rule's options that was recorded or predicted,
+  averaged with equal weight (a predictor that says yes to all scores low however many said yes);
+* ``resist_recall`` and ``resist_precision``: of the states that did not say yes (voted no,
+  abstained, objected, did not endorse), the share the predictor finds; of those it says will not
+  say yes, the share that did not (NaN when there are none).
 
 Baselines (each one-hot, so their Brier is 2 x (1 - accuracy)). (a), (b) and (c) read the
 case's own recorded stances of OTHER states, as such baselines are defined; the model never
-reads any recorded stance of the case it predicts:
+reads any recorded stance of the case it predicts. (e) and (f) read only what came before:
 
 * ``most_common``: every state takes the case's most common recorded stance;
 * ``group_majority``: a state takes the most common recorded stance of the other scored members
@@ -23,7 +28,13 @@ reads any recorded stance of the case it predicts:
   (:data:`~analysis.cases.BLOC_LEADERS`, first bloc in that table's order whose leader, other
   than itself, has a recorded stance), else ``most_common``;
 * ``earlier_decision``: a state repeats its recorded stance in the latest earlier case of the
-  same population kind and rule, else ``most_common`` (also when no such case exists).
+  same population kind and rule, else ``most_common`` (also when no such case exists);
+* ``always_yes``: every state says yes (endorses);
+* ``persistence``: each state repeats its latest recorded stance before the case's date in the
+  bundled record (``scenarios/data``): in a vote, its latest vote on the same resolution series
+  (title), else on the topic; in a consensus, whether it blocked the latest decision on the topic;
+  in an open endorsement, whether it endorsed the latest declaration on the topic (or its
+  family). No record: yes (a vote or consensus), not endorsed (an open endorsement).
 """
 
 from __future__ import annotations
@@ -39,8 +50,9 @@ from sim.paths import DATA_DIR
 from sim.stance import Stance
 from sim.world import UN_GROUP_CODES, Roster, load_roster
 
-BASELINES = ("most_common", "group_majority", "bloc_leader", "earlier_decision")
-METRICS = ("accuracy", "brier", "tally_error")
+BASELINES = ("most_common", "group_majority", "bloc_leader", "earlier_decision", "always_yes",
+             "persistence")
+METRICS = ("accuracy", "brier", "tally_error", "macro_f1", "resist_recall", "resist_precision")
 UN_GROUPS = tuple(UN_GROUP_CODES.values())
 
 
@@ -51,6 +63,9 @@ class Scores:
     accuracy: float
     brier: float
     tally_error: float
+    macro_f1: float = float("nan")
+    resist_recall: float = float("nan")
+    resist_precision: float = float("nan")
 
     def as_dict(self) -> dict[str, float]:
         return {m: round(float(getattr(self, m)), 6) for m in METRICS}
@@ -120,24 +135,54 @@ def simulate_case(case: Case, behaviour: dict[str, Any] | None, runs: int) -> tu
 
 
 def score(probs: np.ndarray, recorded: np.ndarray, options: tuple[Stance, ...]) -> Scores:
-    """Accuracy, Brier score and tally error of probabilities against recorded stances.
+    """Accuracy, Brier score, tally error, macro-F1 and the finding of resisters, of
+    probabilities against recorded stances (the module docstring defines each).
 
     Example:
         >>> opts = (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN)
         >>> p = np.zeros((2, 5)); p[0, 2] = 1.0; p[1, 2] = 0.5; p[1, 3] = 0.5  # columns: stance codes
         >>> score(p, np.array([2, 3]), opts).as_dict()
-        {'accuracy': 0.5, 'brier': 0.25, 'tally_error': 0.166667}
+        {'accuracy': 0.5, 'brier': 0.25, 'tally_error': 0.166667, 'macro_f1': 0.333333, 'resist_recall': 1.0, 'resist_precision': 1.0}
     """
     cols = [int(o) for o in options]
     p = probs[:, cols]
     observed = (recorded[:, None] == np.array(cols)[None, :]).astype(float)
     picked = np.array(cols)[np.argmax(p, axis=1)]
     n = max(len(recorded), 1)
+    if not len(recorded):
+        return Scores(*(float("nan"),) * 6)
     return Scores(
-        accuracy=float(np.mean(picked == recorded)) if len(recorded) else float("nan"),
-        brier=float(np.mean(np.sum((p - observed) ** 2, axis=1))) if len(recorded) else float("nan"),
+        accuracy=float(np.mean(picked == recorded)),
+        brier=float(np.mean(np.sum((p - observed) ** 2, axis=1))),
         tally_error=float(np.mean(np.abs(p.sum(axis=0) - observed.sum(axis=0))) / n),
+        macro_f1=macro_f1(picked, recorded, cols),
+        **dict(zip(("resist_recall", "resist_precision"),
+                   resisters_found(picked, recorded), strict=True)),
     )
+
+
+def macro_f1(picked: np.ndarray, recorded: np.ndarray, options: list[int]) -> float:
+    """Mean F1 over the options recorded or predicted at least once.
+
+    Example:
+        >>> macro_f1(np.array([1, 1, 2]), np.array([1, 2, 2]), [1, 2, 3])
+        0.666667
+    """
+    f1 = []
+    for k in options:
+        tp = int(np.sum((picked == k) & (recorded == k)))
+        wrong = int(np.sum((picked == k) != (recorded == k)))
+        if tp + wrong:
+            f1.append(2 * tp / (2 * tp + wrong))
+    return round(float(np.mean(f1)), 6) if f1 else float("nan")
+
+
+def resisters_found(picked: np.ndarray, recorded: np.ndarray) -> tuple[float, float]:
+    """(recall, precision) of the states that did not say yes (stance other than ENDORSE)."""
+    said, did = picked != Stance.ENDORSE, recorded != Stance.ENDORSE
+    hit = int(np.sum(said & did))
+    return (hit / did.sum() if did.any() else float("nan"),
+            hit / said.sum() if said.any() else float("nan"))
 
 
 def _mode(stances: list[Stance], order: tuple[Stance, ...]) -> Stance:
@@ -206,6 +251,61 @@ def earlier_decision(recorded: dict[str, Stance], earlier: dict[str, Stance] | N
     return {c: earlier[c] if earlier.get(c) in options else fallback for c in recorded}
 
 
+def always_yes(recorded: dict[str, Stance]) -> dict[str, Stance]:
+    """Baseline (e): every state says yes."""
+    return {c: Stance.ENDORSE for c in recorded}
+
+
+def persistence(case: Case, recorded: dict[str, Stance]) -> dict[str, Stance]:
+    """Baseline (f): each state repeats its latest stance before the case's date in the bundled
+    record (the module docstring says which)."""
+    from sim.record import (
+        NO,
+        YES,
+        latest_votes,
+        read_decisions,
+        read_roll_calls,
+        series_key,
+    )
+
+    if case.rule == "open_endorsement":
+        return _latest_decision(case, recorded, read_decisions(DATA_DIR), "endorsement",
+                                {"endorse": Stance.ENDORSE}, Stance.UNDECIDED)
+    if case.rule == "consensus":
+        return _latest_decision(case, recorded, read_decisions(DATA_DIR), "consensus",
+                                {"object": Stance.OBJECT}, Stance.ENDORSE)
+    calls = read_roll_calls(DATA_DIR)
+    if calls is None:
+        return always_yes(recorded)
+    calls = calls.before(case.date)
+    series = series_key(case.title)
+    same = [j for j, t in enumerate(calls.titles) if series and series_key(t) == series]
+    latest = latest_votes(calls, case.topic)
+    for j in same:  # the same resolution's earlier votes come before the topic's
+        for i in np.flatnonzero(calls.votes[:, j] >= 0):
+            latest[calls.iso3[i]] = int(calls.votes[i, j])
+    word = {YES: Stance.ENDORSE, NO: Stance.OPPOSE}
+    return {c: word.get(latest[c], Stance.ABSTAIN) if c in latest else Stance.ENDORSE
+            for c in recorded}
+
+
+def _latest_decision(case: Case, recorded: dict[str, Stance], decisions, kind: str,
+                     telling: dict[str, Stance], otherwise: Stance) -> dict[str, Stance]:
+    from sim.topics import family
+
+    def matching(topic_of) -> list:
+        return [d for d in decisions if d.kind == kind and d.date < case.date and topic_of(d)]
+
+    earlier = (matching(lambda d: d.topic == case.topic)
+               or matching(lambda d: family(d.topic) == family(case.topic)))
+    out = {c: otherwise for c in recorded}
+    for d in earlier:  # in date order: later decisions overwrite
+        for c, stance in d.stances.items():
+            if c in out:
+                out[c] = telling.get(stance, otherwise)
+    return out
+
+
 def _one_hot(stances: list[Stance]) -> np.ndarray:
     out = np.zeros((len(stances), len(Stance)))
     out[np.arange(len(stances)), [int(s) for s in stances]] = 1.0
@@ -229,6 +329,8 @@ def baseline_predictions(case: Case, cases: list[Case]) -> dict[str, dict[str, S
         "bloc_leader": bloc_leader(recorded, roster, case.options),
         "earlier_decision": earlier_decision(recorded, recorded_stances(before) if before else None,
                                              case.options),
+        "always_yes": always_yes(recorded),
+        "persistence": persistence(case, recorded),
     }
 
 

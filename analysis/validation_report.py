@@ -16,7 +16,21 @@ from rich.table import Table
 from analysis.validation import BASELINES, METRICS, CaseResult, validation_json
 from sim.stance import Stance
 
-LABELS = {"accuracy": "accuracy", "brier": "Brier", "tally_error": "tally err"}
+LABELS = {"accuracy": "accuracy", "brier": "Brier", "tally_error": "tally err",
+          "macro_f1": "macro-F1", "resist_recall": "resisters found", "resist_precision": "precision"}
+#: the metrics on which higher is better (on the others, lower is)
+HIGHER = {"accuracy", "macro_f1", "resist_recall", "resist_precision"}
+
+
+def _best(values: list[float], metric: str) -> float:
+    finite = [v for v in values if not math.isnan(v)]
+    if not finite:
+        return float("nan")
+    return max(finite) if metric in HIGHER else min(finite)
+
+
+def _fmt(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.3f}"
 
 
 def case_table(result: CaseResult, title_prefix: str = "") -> Table:
@@ -29,11 +43,10 @@ def case_table(result: CaseResult, title_prefix: str = "") -> Table:
     for m in METRICS:
         table.add_column(LABELS[m], justify="right")
     rows = ["model", *BASELINES]
-    best = {m: (max if m == "accuracy" else min)(result.scores[r].as_dict()[m] for r in rows)
-            for m in METRICS}
+    best = {m: _best([result.scores[r].as_dict()[m] for r in rows], m) for m in METRICS}
     for r in rows:
         values = result.scores[r].as_dict()
-        cells = [f"[bold]{values[m]:.3f}[/bold]" if values[m] == best[m] else f"{values[m]:.3f}"
+        cells = [f"[bold]{_fmt(values[m])}[/bold]" if values[m] == best[m] else _fmt(values[m])
                  for m in METRICS]
         table.add_row(r, *cells)
     return table
@@ -49,12 +62,18 @@ def mean_table(results: list[CaseResult], title: str) -> Table:
     for r in ["model", *BASELINES]:
         wins = sum(res.scores[r].brier <= min(res.scores[o].brier for o in ["model", *BASELINES])
                    for res in results)
-        table.add_row(r, *[f"{np.mean([res.scores[r].as_dict()[m] for res in results]):.3f}"
+        table.add_row(r, *[_fmt(_nanmean([res.scores[r].as_dict()[m] for res in results]))
                            for m in METRICS], f"{wins}/{len(results)}")
     return table
 
 
-SHORT = {"most_common": "a", "group_majority": "b", "bloc_leader": "c", "earlier_decision": "d"}
+def _nanmean(values: list[float]) -> float:
+    finite = [v for v in values if not math.isnan(v)]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
+SHORT = {"most_common": "a", "group_majority": "b", "bloc_leader": "c", "earlier_decision": "d",
+         "always_yes": "e", "persistence": "f"}
 
 
 def loo_table(default: list[CaseResult], in_sample: list[CaseResult], loo: list[CaseResult]) -> Table:
@@ -63,7 +82,8 @@ def loo_table(default: list[CaseResult], in_sample: list[CaseResult], loo: list[
     accuracy: acc)."""
     table = Table(title="LEAVE-ONE-CASE-OUT (LOO: weights fitted without the case) beside IN-SAMPLE "
                         "(fitted on all cases) and DEFAULT weights. Cells: Brier / accuracy. Baselines: "
-                        "(a) most common, (b) UN-group majority, (c) bloc leader, (d) earlier decision",
+                        "(a) most common, (b) UN-group majority, (c) bloc leader, (d) earlier decision, "
+                        "(e) always yes, (f) persistence (the record)",
                   title_justify="left")
     table.add_column("case", no_wrap=True)
     table.add_column("n", justify="right")

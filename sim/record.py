@@ -500,6 +500,11 @@ def read_decisions(data_dir: Path) -> tuple[Decision, ...]:
 
 #: What counts as the telling act of each kind of decision.
 TELLING = {"endorsement": "endorse", "consensus": "object"}
+#: A decision whose rows name at least this many states lists (about) everyone who took part.
+LISTS_ALL = 100
+#: JUDGEMENT: the share taking the telling act where no decision lists everyone: about 57 of
+#: 193 endorsed REAIM 2023's call (sources in decisions.csv); blocks are rare.
+ACT_PRIOR = {"endorsement": 0.3, "consensus": 0.02}
 #: JUDGEMENT: a state with no record of blocking objects to a consensus on a topic with this
 #: share of its propensity to vote no on it (objecting alone costs more than voting no among many).
 BLOCK_SHARE = 0.3
@@ -507,29 +512,32 @@ BLOCK_SHARE = 0.3
 
 def decision_propensities(decisions: tuple[Decision, ...], kind: str, topic: str, day: date | None,
                           prior: dict[str, float] | None = None, kappa: float = 1.0
-                          ) -> dict[str, tuple[float, float]]:
+                          ) -> tuple[dict[str, tuple[float, float]], float]:
     """Each state's propensity to take the telling act (:data:`TELLING`) in the next decision of
     ``kind`` on ``topic``, from the decisions strictly before ``day`` (module docstring: the same
     weights and blend as for roll calls).
 
     Args:
-        prior: ISO3 -> the prior propensity (default: the weighted share of the act among all
-            recorded stances of the relevant decisions).
+        prior: ISO3 -> the prior propensity (default: the weighted share of the act among the
+            stances of the relevant decisions that list most states (:data:`LISTS_ALL`), else
+            :data:`ACT_PRIOR`: a list of endorsers alone overstates the share who endorse).
 
     Returns:
-        ISO3 -> (propensity, weight of its own record), for the states with a record.
+        (ISO3 -> (propensity, weight of its own record) for the states with a record, the
+        default prior), or ({}, the default prior) without any relevant decision.
 
     Example:
         >>> ds = (Decision("d1", "endorsement", date(2023, 1, 1), "ai_military",
         ...                {"AAA": "endorse", "BBB": "not_endorsed"}),)
-        >>> {k: round(v[0], 3) for k, v in decision_propensities(ds, "endorsement", "ai_military",
-        ...                                                      date(2023, 6, 1)).items()}
-        {'AAA': 0.732, 'BBB': 0.268}
+        >>> found, base = decision_propensities(ds, "endorsement", "ai_military", date(2023, 6, 1))
+        >>> {k: round(v[0], 3) for k, v in found.items()}, base
+        ({'AAA': 0.625, 'BBB': 0.161}, 0.3)
     """
     act = TELLING[kind]
     fam = FAMILIES.get(topic, topic)
     hits: dict[str, float] = {}
     weights: dict[str, float] = {}
+    listed = [0.0, 0.0]  # acts and stances in decisions that list most states
     for d in decisions:
         if d.kind != kind or (day is not None and d.date >= day):
             continue
@@ -541,12 +549,13 @@ def decision_propensities(decisions: tuple[Decision, ...], kind: str, topic: str
         for code, stance in d.stances.items():
             weights[code] = weights.get(code, 0.0) + w
             hits[code] = hits.get(code, 0.0) + w * (stance == act)
-    if not weights:
-        return {}
-    base = sum(hits.values()) / sum(weights.values())
+        if len(d.stances) >= LISTS_ALL:
+            listed[0] += w * sum(s == act for s in d.stances.values())
+            listed[1] += w * len(d.stances)
+    base = listed[0] / listed[1] if listed[1] else ACT_PRIOR[kind]
     prior = prior or {}
     return {c: ((hits[c] + kappa * prior.get(c, base)) / (weights[c] + kappa), weights[c])
-            for c in weights}
+            for c in weights}, base
 
 
 #: JUDGEMENT: in a consensus forum, standing aside (not blocking) is this share of a state's
@@ -583,7 +592,7 @@ def option_probabilities(data_dir: Path, iso3: list[str], topic: str, rule: str,
                 out[i, [Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN]] = p[[YES, NO, ABSTAIN]]
     elif rule == "consensus":
         prior = {c: BLOCK_SHARE * v.p[NO] for c, v in votes.items()}
-        blocks = decision_propensities(read_decisions(data_dir), "consensus", topic, day, prior)
+        blocks, _ = decision_propensities(read_decisions(data_dir), "consensus", topic, day, prior)
         for i, c in enumerate(iso3):
             if c not in blocks and c not in votes:
                 continue
@@ -592,9 +601,8 @@ def option_probabilities(data_dir: Path, iso3: list[str], topic: str, rule: str,
             out[i] = 0.0
             out[i, [Stance.ENDORSE, Stance.ABSTAIN, Stance.OBJECT]] = (1.0 - obj - aside, aside, obj)
     elif rule == "open_endorsement":
-        endorsed = decision_propensities(read_decisions(data_dir), "endorsement", topic, day)
+        endorsed, base = decision_propensities(read_decisions(data_dir), "endorsement", topic, day)
         if endorsed:
-            base = float(np.mean([p for p, _ in endorsed.values()]))
             for i, c in enumerate(iso3):
                 p = endorsed[c][0] if c in endorsed else base
                 out[i] = 0.0
