@@ -110,6 +110,8 @@ def validate(args: argparse.Namespace) -> int:
 
     for name in ("runs", "budget", "fit-runs", "workers"):
         _positive(name, getattr(args, name.replace("-", "_")))
+    if args.record:
+        return _validate_record(args)
     path = args.cases or DEFAULT_CASES
     if not path.exists():
         raise ScenarioError([Problem(str(path), 0, "", "case file not found" + (
@@ -134,6 +136,36 @@ def validate(args: argparse.Namespace) -> int:
             (args.out / "loo.json").write_text(json.dumps(loo, indent=2) + "\n", encoding="utf-8")
             written.append(args.out / "loo.json")
         console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False, soft_wrap=True)
+    return 0
+
+
+def _validate_record(args: argparse.Namespace) -> int:
+    """``plenary validate --record``: the rolling-origin backtest over the bundled record."""
+    import json
+
+    from rich.progress import Progress
+
+    from analysis.cases import load_behaviour
+    from analysis.record_backtest import SINCE, backtest_record, record_cases
+    from analysis.validation_report import record_table
+
+    since = args.since or SINCE
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+    total = len(record_cases(since))
+    if not total:
+        raise ScenarioError([Problem("--since", 0, "", f"no roll call of the record on or after {since}")])
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        bar = progress.add_task(f"{total} roll calls, each from the record before it", total=total)
+        behaviour = load_behaviour(args.behaviour) if args.behaviour else None
+        report = backtest_record(args.runs, since, advance=lambda: progress.advance(bar),
+                                 behaviour=behaviour)
+    console = Console(width=140)
+    console.print(record_table(report))
+    if args.out:
+        path = args.out / "record_backtest.json"
+        path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        console.print(f"wrote {path}", highlight=False, soft_wrap=True)
     return 0
 
 

@@ -31,10 +31,13 @@ reads any recorded stance of the case it predicts. (e) and (f) read only what ca
   same population kind and rule, else ``most_common`` (also when no such case exists);
 * ``always_yes``: every state says yes (endorses);
 * ``persistence``: each state repeats its latest recorded stance before the case's date in the
-  bundled record (``scenarios/data``): in a vote, its latest vote on the same resolution series
-  (title), else on the topic; in a consensus, whether it blocked the latest decision on the topic;
-  in an open endorsement, whether it endorsed the latest declaration on the topic (or its
-  family). No record: yes (a vote or consensus), not endorsed (an open endorsement).
+  bundled record (``scenarios/data``): in a vote, its latest vote on the topic; in a consensus,
+  whether it blocked the latest decision on the topic; in an open endorsement, whether it
+  endorsed the latest declaration on the topic (or its family). No record: yes (a vote or
+  consensus), not endorsed (an open endorsement);
+* ``persistence_series``: the same, but in a vote the latest vote on the same resolution (its
+  series: the same title, voted year after year) comes first, then the topic's. A stronger
+  baseline than the issue's: on the General Assembly's recurring resolutions it is hard to beat.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from sim.stance import Stance
 from sim.world import UN_GROUP_CODES, Roster, load_roster
 
 BASELINES = ("most_common", "group_majority", "bloc_leader", "earlier_decision", "always_yes",
-             "persistence")
+             "persistence", "persistence_series")
 METRICS = ("accuracy", "brier", "tally_error", "macro_f1", "resist_recall", "resist_precision")
 UN_GROUPS = tuple(UN_GROUP_CODES.values())
 
@@ -256,9 +259,10 @@ def always_yes(recorded: dict[str, Stance]) -> dict[str, Stance]:
     return {c: Stance.ENDORSE for c in recorded}
 
 
-def persistence(case: Case, recorded: dict[str, Stance]) -> dict[str, Stance]:
-    """Baseline (f): each state repeats its latest stance before the case's date in the bundled
-    record (the module docstring says which)."""
+def persistence(case: Case, recorded: dict[str, Stance], series: bool = False) -> dict[str, Stance]:
+    """Baselines (f) and (g): each state repeats its latest stance before the case's date in the
+    bundled record (the module docstring says which); ``series``: in a vote, the same
+    resolution's latest vote first."""
     from sim.record import (
         NO,
         YES,
@@ -278,8 +282,8 @@ def persistence(case: Case, recorded: dict[str, Stance]) -> dict[str, Stance]:
     if calls is None:
         return always_yes(recorded)
     calls = calls.before(case.date)
-    series = series_key(case.title)
-    same = [j for j, t in enumerate(calls.titles) if series and series_key(t) == series]
+    key = series_key(case.title) if series else ""
+    same = [j for j, t in enumerate(calls.titles) if key and series_key(t) == key]
     latest = latest_votes(calls, case.topic)
     for j in same:  # the same resolution's earlier votes come before the topic's
         for i in np.flatnonzero(calls.votes[:, j] >= 0):
@@ -331,6 +335,7 @@ def baseline_predictions(case: Case, cases: list[Case]) -> dict[str, dict[str, S
                                              case.options),
         "always_yes": always_yes(recorded),
         "persistence": persistence(case, recorded),
+        "persistence_series": persistence(case, recorded, series=True),
     }
 
 

@@ -73,7 +73,7 @@ def _nanmean(values: list[float]) -> float:
 
 
 SHORT = {"most_common": "a", "group_majority": "b", "bloc_leader": "c", "earlier_decision": "d",
-         "always_yes": "e", "persistence": "f"}
+         "always_yes": "e", "persistence": "f", "persistence_series": "g"}
 
 
 def loo_table(default: list[CaseResult], in_sample: list[CaseResult], loo: list[CaseResult]) -> Table:
@@ -83,7 +83,7 @@ def loo_table(default: list[CaseResult], in_sample: list[CaseResult], loo: list[
     table = Table(title="LEAVE-ONE-CASE-OUT (LOO: weights fitted without the case) beside IN-SAMPLE "
                         "(fitted on all cases) and DEFAULT weights. Cells: Brier / accuracy. Baselines: "
                         "(a) most common, (b) UN-group majority, (c) bloc leader, (d) earlier decision, "
-                        "(e) always yes, (f) persistence (the record)",
+                        "(e) always yes, (f) persistence (the record, topic), (g) persistence (series first)",
                   title_justify="left")
     table.add_column("case", no_wrap=True)
     table.add_column("n", justify="right")
@@ -108,6 +108,30 @@ def _lost(name: str, baseline, model) -> str:
     lost = [k for k, beaten in (("B", baseline.brier < model.brier),
                                 ("acc", baseline.accuracy > model.accuracy)) if beaten]
     return f"{SHORT[name]}({','.join(lost)})" if lost else ""
+
+
+def record_table(report: dict[str, Any]) -> Table:
+    """The rolling-origin backtest over the record: a row per topic and predictor."""
+    table = Table(title=f"ROLLING ORIGIN over the record: {report['roll_calls']} roll calls since "
+                        f"{report['since']}, each predicted from the record before its date "
+                        f"(model: {report['runs']} runs each). Scores pooled over states.",
+                  title_justify="left")
+    for column in ("topic", "roll calls", "votes", "predictor"):
+        table.add_column(column, justify="left" if column in ("topic", "predictor") else "right")
+    for m in ("accuracy", "brier", "macro_f1", "resist_recall", "resist_precision"):
+        table.add_column(LABELS[m], justify="right")
+    rows = [*report["by_topic"].items(), ("ALL", report["all"])]
+    for topic, entry in rows:
+        for k, name in enumerate(("model", "persistence", "persistence_series", "always_yes")):
+            if name not in entry:
+                continue
+            scores = entry[name]
+            table.add_row(topic if k == 0 else "", str(entry["n_roll_calls"]) if k == 0 else "",
+                          str(entry["n_votes"]) if k == 0 else "", name,
+                          *[_fmt(scores[m]) for m in ("accuracy", "brier", "macro_f1",
+                                                      "resist_recall", "resist_precision")],
+                          end_section=name == "always_yes")
+    return table
 
 
 def print_results(results: list[CaseResult], console: Console, label: str) -> None:

@@ -47,6 +47,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _iso_date(text: str):
+    """argparse type: a YYYY-MM-DD date."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plenary",
@@ -119,6 +129,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--fit-runs", type=int, default=8,
                           help="--loo: seeds per case while fitting (default: 8)")
     validate.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
+    validate.add_argument("--record", action="store_true",
+                          help="instead of a case file: predict every roll call of the bundled "
+                               "record since --since from the record before it (rolling origin)")
+    validate.add_argument("--since", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                          help="--record: the first date predicted (default: 2019-09-01)")
     validate.set_defaults(handler=_from_analysis("validate"))
 
     calibrate = sub.add_parser("calibrate", help="fit behaviour weights to real cases (mean Brier score)")

@@ -67,8 +67,8 @@ OTHER_WEIGHT = 0.01
 #: without an earlier roll call of the same series, the topic's and the family's weights
 NEW_TOPIC_WEIGHT = 1.0
 NEW_FAMILY_WEIGHT = 0.3
-HALF_LIFE = 2.0  # years
-KAPPA = 1.0
+HALF_LIFE = 1.0  # years
+KAPPA = 0.5
 PRIOR_ITEMS = 6  # the topic's most recent roll calls averaged for the prior
 
 
@@ -291,11 +291,68 @@ def _ideal_points_cached(folder: str, stamp: int, day: date | None, dims: int) -
     calls = _read_roll_calls(folder, stamp).before(day)
     if len(calls) < 3:
         return None
-    return fit_ideal_points(calls.votes, calls.iso3, dims)
+    key = _fit_key(calls, dims)
+    cached = _load_fit(key, calls.iso3)
+    if cached is not None:
+        return cached
+    fit = fit_ideal_points(calls.votes, calls.iso3, dims)
+    _save_fit(key, fit)
+    return fit
+
+
+#: bump when the model or its fit changes: fits cached on disk under another version are ignored
+FIT_VERSION = 1
+
+
+def cache_dir() -> Path:
+    """Where fitted ideal points are kept between runs: ``$PLENARY_CACHE``, else
+    ``$XDG_CACHE_HOME/plenary``, else ``~/.cache/plenary``."""
+    import os
+
+    if os.environ.get("PLENARY_CACHE"):
+        return Path(os.environ["PLENARY_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "plenary"
+
+
+def _fit_key(calls: RollCalls, dims: int) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    h.update(repr((FIT_VERSION, dims, sorted(PRIOR_SD.items()), calls.iso3, calls.ids)).encode())
+    h.update(np.ascontiguousarray(calls.votes).tobytes())
+    return h.hexdigest()[:32]
+
+
+def _load_fit(key: str, iso3: tuple[str, ...]) -> IdealPoints | None:
+    path = cache_dir() / f"ideal-points-{key}.npz"
+    try:
+        with np.load(path) as f:
+            return IdealPoints(iso3, f["theta"], f["a"], f["c1"], f["c2"], bool(f["converged"]))
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _save_fit(key: str, fit: IdealPoints) -> None:
+    """Keep a fit on disk (written beside and renamed: a reader never sees half a file); a
+    cache that cannot be written is skipped (the next run fits again)."""
+    import os
+    import tempfile
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, theta=fit.theta, a=fit.a, c1=fit.c1, c2=fit.c2, converged=fit.converged)
+        os.replace(tmp, folder / f"ideal-points-{key}.npz")
+    except OSError:
+        return
 
 
 def ideal_points(data_dir: Path, day: date | None, dims: int = 2) -> IdealPoints | None:
-    """The ideal-point model fitted to the roll calls before ``day`` (once per process and date)."""
+    """The ideal-point model fitted to the roll calls before ``day``: once per process and date,
+    and kept on disk (:func:`cache_dir`) for the next process."""
     path = Path(data_dir) / VOTES_FILE
     if not path.exists():
         return None
