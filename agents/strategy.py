@@ -11,10 +11,12 @@ Each round, for every forum that decides its proposal and is open, a :class:`Cam
 2. concedes when endorsements stall: after ``stall_rounds`` rounds without a new endorsement it
    moves the text ``step`` toward the hold-outs' mean ideal point, at most ``max_total`` in all
    (trading depth for breadth);
-3. invites the ``invite_cosponsors`` most capable endorsers that favour the text (a positive
-   utility of endorsing it, and no rival text of the forum valued more) to co-sponsor: they
-   then always endorse it (with rival texts, they back it: ``sim/coalitions.py``), and their
-   ties count for ``allies_first``.
+3. invites the ``invite_cosponsors`` most capable endorsers that favour the text (endorsing is
+   the option they value most, their disposition included, without the noise of the moment;
+   and no rival text of the forum valued more) to co-sponsor: they then always endorse it
+   (with rival texts, they back it: ``sim/coalitions.py``), and their ties count for
+   ``allies_first``. A state that endorses by chance, or whose record leans against the text,
+   is not asked.
 
 Ties are broken by array position, so the choice is deterministic for a given seed.
 """
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.state import option_values
 from sim import kernels
 from sim.scenario import Strategy
 from sim.stance import Stance
@@ -93,12 +96,18 @@ class Campaign:
 
     @staticmethod
     def _keen(model: NegotiationModel, forums: list) -> np.ndarray:
-        """Who would accept an invitation: a state that favours the text (a positive utility
-        of endorsing it, not an endorsement by chance) and values no rival text of the forum
-        more, in at least one of the open forums deciding it."""
+        """Who would accept an invitation: a state that favours the text (endorsing is the
+        option of the forum's rule it values most, its disposition included: not an
+        endorsement by chance) and values no rival text of the forum more, in at least one of
+        the open forums deciding it."""
         keen = None
         for f in forums:
-            favours = f.utility > 0
+            options = f.rule.options
+            values = option_values(f.utility, options, np.zeros(model.n, dtype=np.int8),
+                                   model.behaviour, f.deliberation.bias)
+            endorse = options.index(Stance.ENDORSE)
+            others = np.delete(values, endorse, axis=1)
+            favours = values[:, endorse] > (others.max(axis=1) if others.shape[1] else -np.inf)
             group = model.tracks(f.forum_id)
             if len(group) > 1:
                 favours &= f.utility >= np.max([r.utility for r in group if r is not f], axis=0)

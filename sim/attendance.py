@@ -80,6 +80,18 @@ def draw_present(members: np.ndarray, salience: np.ndarray, sponsors: np.ndarray
     return present
 
 
+def draw_present_with(members: np.ndarray, p: np.ndarray, sponsors: np.ndarray,
+                      rng: np.random.Generator) -> np.ndarray:
+    """Who takes part, each state with its own probability ``p`` (per state, e.g. from the
+    record: ``sim.record.presence``). Draws one uniform per member, in member order; sponsors
+    always take part."""
+    present = members.copy()
+    idx = np.flatnonzero(members)
+    present[idx] = rng.random(len(idx)) < p[idx]
+    present[sponsors[members[sponsors]]] = True
+    return present
+
+
 @functools.lru_cache(maxsize=64)
 def _participation_of(salience: bytes, share: float, engagement: float) -> np.ndarray:
     """:func:`participation`, kept for the last saliences seen: they are those the stakeholders

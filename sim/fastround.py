@@ -187,7 +187,8 @@ if kernels.HAVE_NUMBA:
     @njit(cache=True, nogil=True)
     def _campaign(k, c, x, ideal, position, stances, present, utility, sponsor, budget, rule,
                   effect, invite, concede, memory, capable, degree, allies, sponsor_version,
-                  allies_version, t_ptr, t_idx, t_val):
+                  allies_version, t_ptr, t_idx, t_val, options, oppose_cost, objection_cost,
+                  abstain_bias, bias):
         # agents/strategy.py, Campaign.act, for a text decided in one open forum: outreach to
         # the hold-outs, a concession when endorsements stall, invitations. k: the campaign
         # among the plan's, c: its row in the model's memory (best, stalled, conceded, visits),
@@ -257,9 +258,17 @@ if kernels.HAVE_NUMBA:
                 i = capable[m]
                 if taken == invite[k]:
                     break
-                if mine[i] != ENDORSE or not utility[x, i] > 0 or sponsor[x, i]:
+                if mine[i] != ENDORSE or sponsor[x, i]:
                     continue
-                keen = True  # and no rival text valued more (Campaign._keen)
+                u = utility[x, i]  # endorsing valued most of the rule's options (Campaign._keen)
+                best = kernels.option_value(ENDORSE, u, oppose_cost, objection_cost,
+                                            abstain_bias) + bias[i, ENDORSE]
+                keen = True
+                for option in options:
+                    if option != ENDORSE and not best > kernels.option_value(
+                            option, u, oppose_cost, objection_cost, abstain_bias) + bias[i, option]:
+                        keen = False
+                # and no rival text valued more
                 for r in range(texts):
                     if r != x and utility[r, i] > utility[x, i]:
                         keen = False
@@ -378,7 +387,8 @@ if kernels.HAVE_NUMBA:
                 flags = _campaign(k, campaigns[k], x, ideal, positions[x], stances, present,
                                   utility, sponsor, budget, rule, effect, invite, concede,
                                   memory, capable, degree, allies, sponsor_version,
-                                  allies_version, t_ptr, t_idx, t_val)
+                                  allies_version, t_ptr, t_idx, t_val, options, oppose_cost,
+                                  objection_cost, abstain_bias, bias)
                 if flags & 1:
                     invited[x] = True
                 if flags & 2:

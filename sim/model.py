@@ -404,8 +404,13 @@ class NegotiationModel(mesa.Model):
             share = (b.endorsement_turnout if spec.rule == "open_endorsement"
                      and not self._record_endorsements(spec) else 1.0)
         sponsors = np.concatenate([self.sponsors[t.proposal] for t in group])
-        present = attendance.draw_present(group[0].members, self.salience, sponsors, share,
-                                          b.engagement, self.rng)
+        if (spec.attendance is None and spec.rule == "vote" and self._reads_record(spec)
+                and self.setting.presence is not None):  # who votes, as the record says
+            present = attendance.draw_present_with(group[0].members, self.setting.presence,
+                                                   sponsors, self.rng)
+        else:
+            present = attendance.draw_present(group[0].members, self.salience, sponsors, share,
+                                              b.engagement, self.rng)
         rows, codes = self._pins(spec)
         present[rows[(codes != Stance.UNDECIDED) & group[0].members[rows]]] = True
         return present

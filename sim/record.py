@@ -386,18 +386,20 @@ def series_key(title: str) -> str:
     (the General Assembly votes the same resolutions year after year under the same titles).
 
     A title that quotes the text's own title (``First Committee draft A/C.1/78/L.56 "Lethal
-    autonomous weapons systems"``) stands for what it quotes.
+    autonomous weapons systems"``) stands for what it quotes; what is in brackets is left out.
 
     Example:
         >>> series_key("Lethal autonomous weapons systems (inferred from the voting pattern)")
         'lethal autonomous weapons systems'
         >>> series_key('General Assembly resolution 78/241 "Lethal autonomous weapons systems"')
         'lethal autonomous weapons systems'
+        >>> series_key("Lethal autonomous weapons systems (A/C.1/78/L.56, resolution 78/241)")
+        'lethal autonomous weapons systems'
     """
     quoted = re.search(r'["“]([^"”]+)["”]', title or "")
     if quoted:
         title = quoted.group(1)
-    title = re.sub(r"\(inferred from the voting pattern\)", "", title or "")
+    title = re.sub(r"\([^)]*\)", "", title or "")  # symbols, dates, "(inferred ...)"
     return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
 
 
@@ -667,4 +669,29 @@ def option_probabilities(data_dir: Path, iso3: list[str], topic: str, rule: str,
     known = ~np.isnan(out[:, 0])
     clipped = np.clip(out[known], FLOOR, 1.0 - FLOOR) * (out[known] > 0)
     out[known] = clipped / clipped.sum(axis=1, keepdims=True)
+    return out
+
+
+def presence(data_dir: Path, iso3: list[str], day: date | None) -> np.ndarray:
+    """Each state's probability of casting a vote (yes, no or abstain) in a General Assembly roll
+    call, from its record before ``day``: the decayed share of the roll calls it voted in,
+    blended with the share of all states (weight ``KAPPA``); 1 for a state with no record.
+
+    Some states are often absent (small delegations, arrears that suspend the vote under
+    Article 19 of the Charter): 26 members did not vote on resolution 78/241."""
+    calls = read_roll_calls(data_dir)
+    out = np.ones(len(iso3))
+    if calls is None:
+        return out
+    calls = calls.before(day)
+    if not len(calls):
+        return out
+    age = np.array([((day or max(calls.dates)) - d).days / 365.25 for d in calls.dates])
+    w = np.power(2.0, -age / HALF_LIFE)
+    voted = (calls.votes >= 0).astype(float) @ w
+    base = float(voted.sum() / (w.sum() * len(calls.iso3)))
+    row = {c: i for i, c in enumerate(calls.iso3)}
+    for k, c in enumerate(iso3):
+        if c in row:
+            out[k] = (voted[row[c]] + KAPPA * base) / (w.sum() + KAPPA)
     return out

@@ -34,7 +34,7 @@ from sim.profiles import (
     read_indicators,
     read_positions,
 )
-from sim.record import DECISIONS_FILE, VOTES_FILE, option_probabilities
+from sim.record import DECISIONS_FILE, VOTES_FILE, option_probabilities, presence
 from sim.scenario import DEFAULT_TIE_WEIGHTS, Scenario, Stakeholder
 from sim.stance import Stance
 from sim.world import Roster, World, cached_world, load_roster
@@ -79,6 +79,15 @@ class Setting:
     record_dir: Path | None = None
     as_of: date | None = None
     _dispositions: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def presence(self) -> np.ndarray | None:
+        """Each state's probability of casting a vote, from the record (None without one)."""
+        if self.record_dir is None:
+            return None
+        p = presence(self.record_dir, list(self.world.iso3), self.as_of)
+        p.setflags(write=False)
+        return p
 
     def dispositions(self, topic: str, rule: str, title: str = "") -> np.ndarray:
         """What the record says every state will do under ``rule`` on ``topic``
