@@ -21,6 +21,7 @@ from typing import Any
 
 from sim.errors import Problem, ScenarioError
 from sim.paths import DATA_DIR, PROJECT_ROOT
+from sim.scenario import FORM_POSITIONS
 from sim.stance import Stance
 from sim.topics import TOPICS, topic_of_title
 from sim.world import Roster, load_roster
@@ -53,19 +54,6 @@ RULE_OPTIONS: dict[str, tuple[Stance, ...]] = {
     "vote": (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN),
     "consensus": (Stance.ENDORSE, Stance.ABSTAIN, Stance.OBJECT),
     "open_endorsement": (Stance.UNDECIDED, Stance.ENDORSE),
-}
-
-#: JUDGEMENT, stated once and not fitted to outcomes: where a text of each form sits on the two
-#: standard dimensions (stringency: 0 = no new rules, 1 = a binding prohibition; human_control:
-#: 0 = no requirement, 1 = meaningful human control over every use of force). They follow the
-#: bundled scenarios: a political declaration of responsible use (reaim_2023.yaml), principles
-#: like the CCW's eleven (ccw_gge_laws.yaml), a resolution asking for views and a report
-#: (unga_laws_2023.yaml), a binding instrument as its supporters ask for it (ccw_gge_laws.yaml).
-FORM_POSITIONS: dict[str, dict[str, float]] = {
-    "political_declaration": {"stringency": 0.3, "human_control": 0.55},
-    "principles": {"stringency": 0.2, "human_control": 0.55},
-    "resolution": {"stringency": 0.45, "human_control": 0.7},
-    "binding_instrument": {"stringency": 0.75, "human_control": 0.8},
 }
 
 #: JUDGEMENT: whose stance the members of each bloc watch. Used as the scenario's

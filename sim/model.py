@@ -27,7 +27,7 @@ from agents.state import Deliberation, StateAgent, draw_shocks, option_values, u
 from agents.strategy import Campaign
 from sim import attendance, coalitions, fastround, kernels
 from sim.forums import Counts, make_rule
-from sim.scenario import Forum, Scenario
+from sim.scenario import FORM_POSITIONS, RECORD_FORMS, Forum, Scenario
 from sim.setting import setting_of
 from sim.stance import STANCE_SIGN, Stance
 from sim.tracks import STANCES, ForumState, Outcome, Record  # noqa: F401 - re-exported
@@ -327,8 +327,9 @@ class NegotiationModel(mesa.Model):
             idx = lead.present_index
             if not np.isnan(probs[idx, 0]).all():
                 sign = disposition.expected_sign(probs, STANCE_SIGN)
+                position, params = self._record_reference(lead)
                 reference = option_values(
-                    utilities(d, sign, d.position, lead.params), lead.rule.options,
+                    utilities(d, sign, position, params), lead.rule.options,
                     np.zeros(len(idx), dtype=np.int8), self.behaviour)
                 d.bias[idx] = disposition.record_bias(
                     probs[idx], reference, d.options, self.behaviour.noise,
@@ -340,6 +341,19 @@ class NegotiationModel(mesa.Model):
                 track.stances[rows] = codes
         for track in group[1:]:
             track.deliberation.bias = d.bias
+
+    def _record_reference(self, track: ForumState) -> tuple[np.ndarray, np.ndarray]:
+        """The text the members' record was made on (``forums[].reference``, else a text of the
+        rule's usual form: ``sim.scenario.RECORD_FORMS``), and the decision weights with its
+        form's cost."""
+        spec, b = track.spec, self.behaviour
+        form = RECORD_FORMS.get(spec.rule, self.forms[track.proposal])
+        given = spec.reference or FORM_POSITIONS[form]
+        position = np.array([given.get(dim, q) for dim, q in
+                             zip(self.dimensions, self.positions[track.proposal], strict=True)])
+        params = track.params.copy()
+        params[5] = b.form_cost * b.form_costs.get(form, 0.0)
+        return position, params
 
     def _pins(self, spec: Forum) -> tuple[np.ndarray, np.ndarray]:
         """The forum's pinned members and their stance codes."""

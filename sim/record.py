@@ -557,8 +557,9 @@ def read_decisions(data_dir: Path) -> tuple[Decision, ...]:
     return _read_decisions(str(path.resolve()), path.stat().st_mtime_ns)
 
 
-#: What counts as the telling act of each kind of decision.
-TELLING = {"endorsement": "endorse", "consensus": "object"}
+#: What counts as the telling act of each kind of decision, and how much: forcing a weaker text
+#: that was then adopted is half a block (judgement).
+TELLING = {"endorsement": {"endorse": 1.0}, "consensus": {"object": 1.0, "weakened": 0.5}}
 #: A decision whose rows name at least this many states lists (about) everyone who took part.
 LISTS_ALL = 100
 #: JUDGEMENT: the share taking the telling act where no decision lists everyone: about 57 of
@@ -607,9 +608,9 @@ def decision_propensities(decisions: tuple[Decision, ...], kind: str, topic: str
         w = match * 2.0 ** (-age / HALF_LIFE)
         for code, stance in d.stances.items():
             weights[code] = weights.get(code, 0.0) + w
-            hits[code] = hits.get(code, 0.0) + w * (stance == act)
+            hits[code] = hits.get(code, 0.0) + w * act.get(stance, 0.0)
         if len(d.stances) >= LISTS_ALL:
-            listed[0] += w * sum(s == act for s in d.stances.values())
+            listed[0] += w * sum(act.get(s, 0.0) for s in d.stances.values())
             listed[1] += w * len(d.stances)
     base = listed[0] / listed[1] if listed[1] else ACT_PRIOR[kind]
     prior = prior or {}

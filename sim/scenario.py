@@ -53,6 +53,27 @@ DEFAULT_FORM_COSTS: dict[str, float] = {
 }
 
 
+#: JUDGEMENT, stated once and not fitted to outcomes: where a text of each form sits on the two
+#: standard dimensions (stringency: 0 = no new rules, 1 = a binding prohibition; human_control:
+#: 0 = no requirement, 1 = meaningful human control over every use of force). They follow the
+#: bundled scenarios: a political declaration of responsible use (reaim_2023.yaml), principles
+#: like the CCW's eleven (ccw_gge_laws.yaml), a resolution asking for views and a report
+#: (unga_laws_2023.yaml), a binding instrument as its supporters ask for it (ccw_gge_laws.yaml).
+FORM_POSITIONS: dict[str, dict[str, float]] = {
+    "political_declaration": {"stringency": 0.3, "human_control": 0.55},
+    "principles": {"stringency": 0.2, "human_control": 0.55},
+    "resolution": {"stringency": 0.45, "human_control": 0.7},
+    "binding_instrument": {"stringency": 0.75, "human_control": 0.8},
+}
+
+#: JUDGEMENT: the form of the texts a state's record under each rule was made on (what it voted
+#: on in the General Assembly, joined or blocked by consensus, endorsed at summits).
+RECORD_FORMS: dict[str, str] = {
+    "vote": "resolution", "qualified_majority": "resolution", "consensus": "principles",
+    "open_endorsement": "political_declaration",
+}
+
+
 class Strict(BaseModel):
     """Base of every model of the format: unknown keys are errors, not silently ignored."""
 
@@ -208,6 +229,18 @@ class Forum(Strict):
         description="What the text is about (autonomous_weapons, ai_military, outer_space, ict, "
         "nuclear, ...): with world.record: data, each member leans toward the options as its "
         "record on this topic says (sim/record.py, agents/disposition.py).",
+    )
+    reference: dict[str, Unit] | None = Field(
+        None,
+        description="Where the texts of the members' record on the topic sat (default: a text "
+        "of the rule's usual form, FORM_POSITIONS of RECORD_FORMS in sim/scenario.py, on the "
+        "dimensions it names; the text's own position on the others): a text stricter than "
+        "those moves states the way their ideal points say (agents/disposition.py).",
+    )
+    real_outcome: str = Field(
+        "",
+        description="What really happened, for a forum that models a real decision (with its "
+        "source), shown beside the simulated outcome (outcomes tables, plenary run).",
     )
     pin: dict[str, StanceWord] = Field(
         default_factory=dict,

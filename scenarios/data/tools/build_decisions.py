@@ -5,7 +5,7 @@ Sources: the non-vote cases of the project's case file (``../shared/validation/c
 this was written: each case's sources are copied into the ``source`` column) and
 ``sources/consensus.yaml`` (decisions by consensus transcribed from the sources it names). A row
 per state and decision: ``endorse`` / ``not_endorsed`` for open endorsements, ``joined`` /
-``object`` for consensus. Members that a source does not name get a row only where the source
+``object`` / ``weakened`` (forced a weaker text that was then adopted) for consensus. Members that a source does not name get a row only where the source
 says what they did (``others`` in the case file); a state that was not invited gets none.
 
 Usage: python build_decisions.py CASES.yaml
@@ -90,9 +90,11 @@ def consensus_rows(path: Path) -> list[dict]:
             continue
         source = " ; ".join(s["url"] for s in d.get("sources", []))
         objectors = [iso3_of(name, table) for name in d.get("objectors") or []]
+        # who forced a weaker text that was then adopted resisted, but did not block
+        act = "weakened" if d["outcome"] == "adopted_weakened" else "object"
         for c in objectors:
             rows.append(dict(decision_id=d["id"], kind="consensus", date=day, topic=d["topic"], iso3=c,
-                             stance="object", source=source))
+                             stance=act, source=source))
         if d["outcome"] in ("adopted", "adopted_weakened") and d.get("population"):
             for c in members(d["population"], day):
                 if c not in objectors:
