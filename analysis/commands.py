@@ -258,6 +258,51 @@ def compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def start(args: argparse.Namespace) -> int:
+    import csv
+
+    from analysis.starting import starting_states
+    from sim.loading import load_scenario
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    from sim.setting import setting_of
+
+    world = setting_of(scenario).world
+    unknown = [c for c in args.states if c.upper() not in world.index]
+    if unknown:
+        raise ScenarioError([Problem("--state", 0, "state", f"{c!r} is not in the scenario's world")
+                             for c in unknown])
+    rows = starting_states(scenario, [c.upper() for c in args.states] or None)
+    dims = scenario.dimension_names()
+    forums = list(rows[0].leaning) if rows else []
+    table = Table(title=f"{scenario.name}: starting state of {len(rows)} states "
+                        f"(as of {scenario.world.as_of or 'today'}; record: {scenario.world.record})",
+                  title_justify="left")
+    for column in ("state", *dims, "salience", "capability", "ideal from", *forums):
+        table.add_column(column, justify="right" if column in (*dims, "salience", "capability")
+                         else "left", no_wrap=column == "state")
+    for r in rows:
+        table.add_row(r.iso3, *[f"{r.ideal[d]:.2f}" for d in dims], f"{r.salience:.2f}",
+                      f"{r.capability:.2f}", r.source, *[r.leaning[f] for f in forums])
+    console = Console()
+    console.print(table)
+    if forums:
+        console.print("leaning: what the record says each state will do in that forum (its "
+                      "disposition, agents/disposition.py); 'no record': the model's own values",
+                      highlight=False)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / "start.csv"
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["iso3", *dims, "salience", "capability", "ideal_from", *forums])
+            for r in rows:
+                w.writerow([r.iso3, *[round(r.ideal[d], 6) for d in dims], round(r.salience, 6),
+                            round(r.capability, 6), r.source, *[r.leaning[f] for f in forums]])
+        console.print(f"wrote {path}", highlight=False)
+    return 0
+
+
 def explain(args: argparse.Namespace) -> int:
     from analysis.explain import explain_state, print_explanation
     from sim.loading import load_scenario

@@ -183,7 +183,8 @@ def _decision(model: NegotiationModel, forum: ForumState, i: int, t: int) -> Dec
 
     options = forum.rule.options
     current = int(forum.stances[i])
-    values = option_values(np.array([sum(terms.values())]), options, np.array([current]), b)
+    bias = forum.deliberation.bias[[i]] if forum.deliberation is not None else None
+    values = option_values(np.array([sum(terms.values())]), options, np.array([current]), b, bias)
     probs = choice_probabilities(values, b.noise)[0]
     forced = t == forum.decides and forum.rule.forced_decision
     held = Stance(current)
@@ -208,6 +209,10 @@ def _decision(model: NegotiationModel, forum: ForumState, i: int, t: int) -> Dec
                           f"{b.balancing:g} x its rivals'" if b.bandwagon or b.balancing else ""),
             "form_cost": f"{model.forms[proposal]}, capability share "
                          f"{float(model.capability_share[i]):.2f}",
+            "disposition": ("added to each option's value from the record on "
+                            f"{forum.spec.topic} (agents/disposition.py): "
+                            + ", ".join(f"{o.word} {bias[0, int(o)]:+.2f}" for o in options)
+                            if bias is not None and np.any(bias[0]) else ""),
         },
     )
 
@@ -268,6 +273,8 @@ def print_explanation(decisions: list[Decision], console) -> None:
                       f"the model recorded {d.recorded:+.3f}")
         if d.inertia:
             table.add_row("inertia", f"{d.inertia:+.3f}", f"bonus for keeping '{d.before}'")
+        if d.detail.get("disposition"):
+            table.add_row("disposition", "", d.detail["disposition"])
         gap = endorse_gap(d)
         options = ", ".join(f"{o} {p:.0%}" for o, p in d.probabilities.items())
         table.add_row("options", "", f"{options}; reconsiders with probability {d.reconsiders:.0%}")

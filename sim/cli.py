@@ -163,6 +163,16 @@ def _parser() -> argparse.ArgumentParser:
                          help="override a scenario value (repeatable)")
     compare.set_defaults(handler=_from_analysis("compare"))
 
+    start = sub.add_parser("start", help="a scenario's starting state per member and where each "
+                                         "value came from (record, statement, group, default)")
+    start.add_argument("scenario", type=Path, help="scenario YAML file")
+    start.add_argument("--state", dest="states", action="append", default=[], metavar="ISO3",
+                       help="only this state (repeatable; default: every state)")
+    start.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a scenario value (repeatable)")
+    start.add_argument("--out", type=Path, default=None, help="also write start.csv into this folder")
+    start.set_defaults(handler=_from_analysis("start"))
+
     explain = sub.add_parser("explain", help="split a state's utility into the model's terms at "
                                              "each decision")
     explain.add_argument("scenario", type=Path, help="scenario YAML file")

@@ -696,3 +696,39 @@ def presence(data_dir: Path, iso3: list[str], day: date | None) -> np.ndarray:
         if c in row:
             out[k] = (voted[row[c]] + KAPPA * base) / (w.sum() + KAPPA)
     return out
+
+
+def record_ideals(data_dir: Path, iso3: list[str], dimensions: list[str],
+                  stated: dict[int, dict[str, float]], day: date | None) -> dict[int, dict[str, float]]:
+    """Ideal points on the scenario's standard dimensions (``stringency``, ``human_control``)
+    from the roll-call ideal points, for the states with a record and no stated position.
+
+    The map from roll-call ideal points theta to a dimension is the least-squares line through
+    the states that have both (their stated positions, ``sim/profiles.py``), clipped to [0, 1]:
+    y = b0 + b1 theta_1 + b2 theta_2. Needs at least ten such states; otherwise nothing.
+
+    Args:
+        stated: position in ``iso3`` -> its stated point (from ``profiles_from_positions``).
+
+    Returns:
+        position in ``iso3`` -> {dimension: value}.
+    """
+    model = ideal_points(data_dir, day)
+    if model is None:
+        return {}
+    row = {c: i for i, c in enumerate(model.iso3)}
+    out: dict[int, dict[str, float]] = {}
+    for dim in ("stringency", "human_control"):
+        if dim not in dimensions:
+            continue
+        pairs = [(model.theta[row[iso3[i]]], p[dim]) for i, p in stated.items()
+                 if dim in p and iso3[i] in row]
+        if len(pairs) < 10:
+            continue
+        x = np.column_stack([np.ones(len(pairs)), np.array([t for t, _ in pairs])])
+        coef, *_ = np.linalg.lstsq(x, np.array([y for _, y in pairs]), rcond=None)
+        for i, code in enumerate(iso3):
+            if code in row and i not in stated:
+                value = float(np.clip(coef[0] + model.theta[row[code]] @ coef[1:], 0.0, 1.0))
+                out.setdefault(i, {})[dim] = round(value, 6)
+    return out

@@ -34,7 +34,7 @@ from sim.profiles import (
     read_indicators,
     read_positions,
 )
-from sim.record import DECISIONS_FILE, VOTES_FILE, option_probabilities, presence
+from sim.record import DECISIONS_FILE, VOTES_FILE, option_probabilities, presence, record_ideals
 from sim.scenario import DEFAULT_TIE_WEIGHTS, Scenario, Stakeholder
 from sim.stance import Stance
 from sim.world import Roster, World, cached_world, load_roster
@@ -75,6 +75,9 @@ class Setting:
     _effects: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     _members: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    #: where each state's starting ideal point came from: ``default``, ``group NAME``,
+    #: ``record``, ``statement`` or ``state`` (the scenario's world.states)
+    profile_source: tuple[str, ...] = ()
     #: where the record is read from (the roster's folder) and its date (None: no record)
     record_dir: Path | None = None
     as_of: date | None = None
@@ -246,7 +249,7 @@ def _build(scenario: Scenario, roster_path: Path) -> Setting:
     extra = tuple((t.a, t.b, t.weight) for t in w.extra_ties)
     world = cached_world(tuple(chosen), tuple(roster.groups.items()),
                          tuple(sorted(weights.items())), extra)
-    ideal, salience, capability = _profiles(scenario, roster, world, roster_path)
+    ideal, salience, capability, source = _profiles(scenario, roster, world, roster_path)
     coo = world.ties.tocoo()
     edges = (coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(float))
     degree = np.asarray(world.ties.sum(axis=1)).ravel()
@@ -255,13 +258,14 @@ def _build(scenario: Scenario, roster_path: Path) -> Setting:
         a.setflags(write=False)
     record_dir = roster_path.parent if w.record == "data" else None
     return Setting(roster, world, ideal, salience, capability, degree, leaders, edges,
-                   record_dir=record_dir, as_of=w.as_of)
+                   profile_source=tuple(source), record_dir=record_dir, as_of=w.as_of)
 
 
 def _profiles(scenario: Scenario, roster: Roster, world: World, roster_path: Path
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Starting ideal points, salience and capability (see ``sim/profiles.py``): defaults,
-    then groups, then stated positions from the data, then single states."""
+    then groups, then the record's ideal points (``world.record: data``), then stated positions
+    from the data, then single states; and where each state's ideal point came from."""
     w = scenario.world
     dimensions = scenario.dimension_names()
     ideal = np.full((world.n, len(dimensions)), DEFAULT_IDEAL)
@@ -272,29 +276,43 @@ def _profiles(scenario: Scenario, roster: Roster, world: World, roster_path: Pat
         if indicators is not None:
             capability = capability_from_indicators(world.iso3, indicators)
 
-    def apply(idx: np.ndarray, prof) -> None:
+    source = ["default"] * world.n
+
+    def apply(idx: np.ndarray, prof, label: str) -> None:
         for k, dim in enumerate(dimensions):
             if prof.ideal and dim in prof.ideal:
                 ideal[idx, k] = prof.ideal[dim]
+                for i in idx:
+                    source[i] = label
         if prof.salience is not None:
             salience[idx] = prof.salience
         if prof.capability is not None:
             capability[idx] = prof.capability
 
-    apply(np.arange(world.n), w.defaults)
+    apply(np.arange(world.n), w.defaults, "default")
     for group, prof in w.groups.items():
-        apply(world.positions([group], roster), prof)
+        apply(world.positions([group], roster), prof, f"group {group}")
     statements = read_positions(roster_path) if w.positions == "data" else None
+    points = {}
     if statements:
         points, gains = profiles_from_positions(world.iso3, dimensions, statements, w.as_of)
+    if w.record == "data":
+        recorded = record_ideals(roster_path.parent, list(world.iso3), dimensions, points, w.as_of)
+        for i, point in recorded.items():
+            for k, dim in enumerate(dimensions):
+                if dim in point:
+                    ideal[i, k] = point[dim]
+                    source[i] = "record"
+    if statements:
         for i, point in points.items():
             for k, dim in enumerate(dimensions):
                 if dim in point:
                     ideal[i, k] = point[dim]
+                    source[i] = "statement"
             salience[i] = min(1.0, salience[i] + gains[i])
     for code, prof in w.states.items():
-        apply(world.positions([code], roster), prof)
-    return ideal, salience, capability
+        apply(world.positions([code], roster), prof, "state")
+    return ideal, salience, capability, source
 
 
 def _bloc_leader_matrix(scenario: Scenario, world: World) -> sp.csr_matrix:
