@@ -284,7 +284,7 @@ def start(args: argparse.Namespace) -> int:
     for r in rows:
         table.add_row(r.iso3, *[f"{r.ideal[d]:.2f}" for d in dims], f"{r.salience:.2f}",
                       f"{r.capability:.2f}", r.source, *[r.leaning[f] for f in forums])
-    console = Console()
+    console = Console(width=max(120, 60 + 30 * len(forums)))
     console.print(table)
     if forums:
         console.print("leaning: what the record says each state will do in that forum (its "

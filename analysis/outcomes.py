@@ -15,7 +15,6 @@ import numpy as np
 
 from sim import load_scenario, run_scenario
 
-
 SEEDS = (1, 2, 3, 4, 5)
 
 

@@ -44,8 +44,8 @@ def starting_states(scenario: Scenario, states: list[str] | None = None) -> list
         >>> from sim.loading import load_scenario
         >>> from sim.paths import PROJECT_ROOT
         >>> rows = starting_states(load_scenario(PROJECT_ROOT / "tests/data/five_states.yaml"))
-        >>> [r.iso3 for r in rows][:3], rows[0].source
-        (['AAA', 'BBB', 'CCC'], 'state')
+        >>> [(r.iso3, r.source) for r in rows][-2:]
+        [('DDD', 'default'), ('EEE', 'state')]
     """
     setting = setting_of(scenario)
     world = setting.world

@@ -42,6 +42,7 @@ reads any recorded stance of the case it predicts. (e) and (f) read only what ca
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,8 +71,10 @@ class Scores:
     resist_recall: float = float("nan")
     resist_precision: float = float("nan")
 
-    def as_dict(self) -> dict[str, float]:
-        return {m: round(float(getattr(self, m)), 6) for m in METRICS}
+    def as_dict(self) -> dict[str, float | None]:
+        """The scores rounded to six places; None where undefined (no state resisted, say)."""
+        return {m: None if math.isnan(v := float(getattr(self, m))) else round(v, 6)
+                for m in METRICS}
 
 
 @dataclass
@@ -144,8 +147,11 @@ def score(probs: np.ndarray, recorded: np.ndarray, options: tuple[Stance, ...]) 
     Example:
         >>> opts = (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN)
         >>> p = np.zeros((2, 5)); p[0, 2] = 1.0; p[1, 2] = 0.5; p[1, 3] = 0.5  # columns: stance codes
-        >>> score(p, np.array([2, 3]), opts).as_dict()
-        {'accuracy': 0.5, 'brier': 0.25, 'tally_error': 0.166667, 'macro_f1': 0.333333, 'resist_recall': 1.0, 'resist_precision': 1.0}
+        >>> s = score(p, np.array([2, 3]), opts).as_dict()
+        >>> s["accuracy"], s["brier"], s["tally_error"], s["macro_f1"]
+        (0.5, 0.25, 0.166667, 0.333333)
+        >>> s["resist_recall"], s["resist_precision"]
+        (1.0, 1.0)
     """
     cols = [int(o) for o in options]
     p = probs[:, cols]

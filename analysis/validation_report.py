@@ -22,15 +22,15 @@ LABELS = {"accuracy": "accuracy", "brier": "Brier", "tally_error": "tally err",
 HIGHER = {"accuracy", "macro_f1", "resist_recall", "resist_precision"}
 
 
-def _best(values: list[float], metric: str) -> float:
-    finite = [v for v in values if not math.isnan(v)]
+def _best(values: list[float | None], metric: str) -> float:
+    finite = [v for v in values if v is not None and not math.isnan(v)]
     if not finite:
         return float("nan")
     return max(finite) if metric in HIGHER else min(finite)
 
 
-def _fmt(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.3f}"
+def _fmt(value: float | None) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.3f}"
 
 
 def case_table(result: CaseResult, title_prefix: str = "") -> Table:
@@ -67,8 +67,8 @@ def mean_table(results: list[CaseResult], title: str) -> Table:
     return table
 
 
-def _nanmean(values: list[float]) -> float:
-    finite = [v for v in values if not math.isnan(v)]
+def _nanmean(values: list[float | None]) -> float:
+    finite = [v for v in values if v is not None and not math.isnan(v)]
     return float(np.mean(finite)) if finite else float("nan")
 
 

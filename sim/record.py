@@ -35,7 +35,8 @@ checked on the rolling-origin backtest of the record (``plenary validate --recor
 to any case that is scored.
 
 **Ties.** Co-voting affinity, the share of earlier roll calls on which two states voted alike,
-is offered as extra network ties (``world.record_ties``).
+is offered as extra network ties (``world.record_ties``: each state tied to the five that voted
+most like it, :func:`covoting_ties`).
 """
 
 from __future__ import annotations
@@ -591,7 +592,7 @@ def decision_propensities(decisions: tuple[Decision, ...], kind: str, topic: str
         ...                {"AAA": "endorse", "BBB": "not_endorsed"}),)
         >>> found, base = decision_propensities(ds, "endorsement", "ai_military", date(2023, 6, 1))
         >>> {k: round(v[0], 3) for k, v in found.items()}, base
-        ({'AAA': 0.625, 'BBB': 0.161}, 0.3)
+        ({'AAA': 0.6, 'BBB': 0.171}, 0.3)
     """
     act = TELLING[kind]
     fam = FAMILIES.get(topic, topic)
@@ -732,3 +733,33 @@ def record_ideals(data_dir: Path, iso3: list[str], dimensions: list[str],
                 value = float(np.clip(coef[0] + model.theta[row[code]] @ coef[1:], 0.0, 1.0))
                 out.setdefault(i, {})[dim] = round(value, 6)
     return out
+
+
+def covoting_ties(data_dir: Path, iso3: list[str], day: date | None, weight: float,
+                  neighbours: int = 5) -> tuple[tuple[str, str, float], ...]:
+    """Ties from co-voting: each state to the ``neighbours`` states of ``iso3`` that voted most
+    like it before ``day`` (at least 20 roll calls in common), weighted ``weight`` x affinity;
+    a pair chosen from both ends counts once.
+
+    Returns:
+        (a, b, weight) with a < b, sorted.
+    """
+    calls = read_roll_calls(data_dir)
+    if calls is None or weight <= 0:
+        return ()
+    calls = calls.before(day)
+    if not len(calls):
+        return ()
+    codes, affinity = covoting_affinity(calls)
+    cast = (calls.votes >= 0).astype(float)
+    common = cast @ cast.T
+    wanted = set(iso3)
+    keep = [k for k, c in enumerate(codes) if c in wanted]
+    ties: dict[tuple[str, str], float] = {}
+    for k in keep:
+        others = [j for j in keep if j != k and common[k, j] >= 20 and not np.isnan(affinity[k, j])]
+        others.sort(key=lambda j: (-affinity[k, j], codes[j]))
+        for j in others[:neighbours]:
+            pair = tuple(sorted((codes[k], codes[j])))
+            ties[pair] = round(weight * float(affinity[k, j]), 6)
+    return tuple(sorted((a, b, w) for (a, b), w in ties.items()))

@@ -160,6 +160,12 @@ class World(Strict):
         default_factory=dict, description="Tie weight per shared group (overrides the defaults)."
     )
     extra_ties: list[Tie] = Field(default_factory=list, description="Ties between two states.")
+    record_ties: float = Field(
+        0.0, ge=0.0, le=10.0,
+        description="With record: data, tie each state to the five states that voted most like it "
+        "in the roll calls before as_of, with this weight times their share of votes alike "
+        "(co-voting affinity, beside the membership ties); 0: none.",
+    )
     leaders: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Bloc leaders whose stance cues the bloc's members: group -> ISO3 codes.",

@@ -34,7 +34,14 @@ from sim.profiles import (
     read_indicators,
     read_positions,
 )
-from sim.record import DECISIONS_FILE, VOTES_FILE, option_probabilities, presence, record_ideals
+from sim.record import (
+    DECISIONS_FILE,
+    VOTES_FILE,
+    covoting_ties,
+    option_probabilities,
+    presence,
+    record_ideals,
+)
 from sim.scenario import DEFAULT_TIE_WEIGHTS, Scenario, Stakeholder
 from sim.stance import Stance
 from sim.world import Roster, World, cached_world, load_roster
@@ -247,6 +254,8 @@ def _build(scenario: Scenario, roster_path: Path) -> Setting:
     chosen = sorted(set(roster.expand(w.include)) - set(roster.expand(w.exclude)))
     weights = {**DEFAULT_TIE_WEIGHTS, **w.ties}
     extra = tuple((t.a, t.b, t.weight) for t in w.extra_ties)
+    if w.record == "data" and w.record_ties > 0:  # co-voting ties beside the memberships
+        extra += covoting_ties(roster_path.parent, chosen, w.as_of, w.record_ties)
     world = cached_world(tuple(chosen), tuple(roster.groups.items()),
                          tuple(sorted(weights.items())), extra)
     ideal, salience, capability, source = _profiles(scenario, roster, world, roster_path)

@@ -78,7 +78,8 @@ def test_a_recent_change_of_vote_weighs_more_than_the_old_votes():
     calls = roll_calls_from_rows(rows({"AAA": ["yes", "yes", "yes", "abstain", "abstain"],
                                        "BBB": ["yes"] * 5}))
     p = propensities(calls, None, "ict", date(2021, 1, 1))["AAA"].p
-    assert p[ABSTAIN] > p[YES]  # a half-life of a year: the last two abstentions outweigh three older yes votes
+    # a half-life of a year: the last two abstentions outweigh three older yes votes
+    assert p[ABSTAIN] > p[YES]
 
 
 def test_series_key_reads_the_quoted_title_and_drops_brackets():
@@ -179,9 +180,35 @@ def test_one_pinned_objector_blocks_a_consensus():
 def test_macro_f1_and_the_finding_of_resisters_on_a_hand_made_case():
     recorded = np.array([1, 1, 1, 2, 3])  # three yes, a no, an abstention
     picked = np.array([1, 1, 2, 2, 1])    # one yes called a no; the abstention missed
-    assert macro_f1(picked, recorded, [1, 2, 3]) == pytest.approx((0.8 + 2 / 3 + 0.0) / 3, abs=1e-6)
+    # F1: yes 2 hits of 3 said and 3 recorded = 2/3; no 1 of 2 said, 1 recorded = 2/3; abstain 0
+    assert macro_f1(picked, recorded, [1, 2, 3]) == pytest.approx((2 / 3 + 2 / 3 + 0.0) / 3, abs=1e-6)
     assert resisters_found(picked, recorded) == (0.5, 0.5)
     probs = np.zeros((5, 5))
     probs[np.arange(5), picked] = 1.0
     s = score(probs, recorded, (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN))
     assert (s.accuracy, s.resist_recall, s.resist_precision) == (0.6, 0.5, 0.5)
+
+
+def test_covoting_ties_join_the_states_that_vote_alike():
+    from sim.record import covoting_ties
+
+    ties = covoting_ties(DATA_DIR, ["FRA", "GBR", "USA", "NGA", "AUT"], date(2023, 11, 1), 1.0,
+                         neighbours=1)
+    pairs = {(a, b): w for a, b, w in ties}
+    assert ("FRA", "GBR") in pairs and 0.8 < pairs[("FRA", "GBR")] <= 1.0  # the two nuclear allies
+    assert ("AUT", "NGA") in pairs  # the humanitarian-disarmament majority
+    assert covoting_ties(DATA_DIR, ["FRA", "GBR"], date(2023, 11, 1), 0.0) == ()
+
+
+def test_plenary_start_prints_where_each_member_starts(capsys, tmp_path):
+    from sim.cli import main
+
+    scenario = str(PROJECT_ROOT / "scenarios/unga_laws_2023.yaml")
+    assert main(["start", scenario, "--state", "RUS", "--state", "NGA", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "RUS" in out and "NGA" in out and "first_committee" in out
+    lines = (tmp_path / "start.csv").read_text().splitlines()
+    assert lines[0].startswith("iso3,stringency,human_control,salience,capability,ideal_from")
+    assert len(lines) == 3
+    assert main(["start", scenario, "--state", "XYZ"]) == 2
+    assert "'XYZ' is not in the scenario's world" in capsys.readouterr().err

@@ -157,7 +157,7 @@ def test_validate_writes_exactly_the_documented_json(tiny, tmp_path, capsys):
     assert main(["validate", str(tiny), "--runs", "2", "--out", str(out)]) == 0
     data = json.loads((out / "validation.json").read_text())
     assert list(data) == ["cases"]
-    metrics = {"accuracy", "brier", "tally_error"}
+    metrics = {"accuracy", "brier", "tally_error", "macro_f1", "resist_recall", "resist_precision"}
     for entry in data["cases"]:
         assert set(entry) == {"id", "n", "model", "baselines"}
         assert set(entry["model"]) == metrics
