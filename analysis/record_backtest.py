@@ -5,11 +5,11 @@ a vote of the UN members on a resolution with its title and topic, on its date. 
 predicts it as it predicts any case (``analysis/validation.py``: an ensemble of runs of the
 case's scenario, which reads only the record strictly before the vote's date); the persistence
 baseline repeats each state's latest earlier vote on the topic (``persistence_series``: on the
-same resolution first); always yes says yes. Scores are pooled over all the states of all the
-roll calls of a topic (and of all topics): accuracy, Brier, macro-F1 over yes / no / abstain,
-and the recall and precision of the states that did not vote yes. States absent from a vote are not scored; a First Committee
-vote known only from a press release scores the states it names and the yes votes of the
-rest.
+same resolution first); always yes says yes. Scores are pooled over all the states of
+all the roll calls of a topic (and of all topics): accuracy, Brier, macro-F1 over yes / no /
+abstain, and the recall and precision of the states that did not vote yes. States absent from a
+vote are not scored; a First Committee vote known only from a press release scores the states it
+names and the yes votes of the rest.
 """
 
 from __future__ import annotations
