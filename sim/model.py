@@ -326,14 +326,19 @@ class NegotiationModel(mesa.Model):
             probs = self.setting.dispositions(spec.topic, spec.rule, self._title(lead.proposal))
             idx = lead.present_index
             if not np.isnan(probs[idx, 0]).all():
-                sign = disposition.expected_sign(probs, STANCE_SIGN)
                 position, params = self._record_reference(lead)
-                reference = option_values(
-                    utilities(d, sign, position, params), lead.rule.options,
-                    np.zeros(len(idx), dtype=np.int8), self.behaviour)
-                d.bias[idx] = disposition.record_bias(
-                    probs[idx], reference, d.options, self.behaviour.noise,
-                    self.behaviour.record_weight)
+                key = (spec.id, idx.tobytes(), self.ideal.tobytes(), self.salience.tobytes(),
+                       position.tobytes(), params.tobytes(), self.capability_share.tobytes())
+                bias = self.setting.bias_memo.get(key)
+                if bias is None:  # the same in every run whose opening state is the same
+                    sign = self.setting.expected_sign(spec.topic, spec.rule, self._title(lead.proposal))
+                    reference = option_values(
+                        utilities(d, sign, position, params), lead.rule.options,
+                        np.zeros(len(idx), dtype=np.int8), self.behaviour)
+                    bias = disposition.record_bias(probs[idx], reference, d.options,
+                                                   self.behaviour.noise, self.behaviour.record_weight)
+                    self.setting.remember_bias(key, bias)
+                d.bias[idx] = bias
         rows, codes = self._pins(spec)
         if len(rows):
             disposition.pin_bias(d.bias, rows, codes)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from agents.disposition import expected_sign
 from agents.state import member_ties
 from sim.kernels import Lobby, TiePairs
 from sim.profiles import (
@@ -43,7 +44,7 @@ from sim.record import (
     record_ideals,
 )
 from sim.scenario import DEFAULT_TIE_WEIGHTS, Scenario, Stakeholder
-from sim.stance import Stance
+from sim.stance import STANCE_SIGN, Stance
 from sim.world import Roster, World, cached_world, load_roster
 
 DEFAULT_IDEAL = 0.5
@@ -89,6 +90,26 @@ class Setting:
     record_dir: Path | None = None
     as_of: date | None = None
     _dispositions: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    _signs: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    #: the members' record biases at a forum's opening, by everything they are computed from
+    #: (sim.model: most runs of a scenario open a forum in the same state)
+    bias_memo: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def remember_bias(self, key: tuple, bias: np.ndarray) -> None:
+        """Keep a forum's record biases (read-only) for the next run, at most 64."""
+        if len(self.bias_memo) >= 64:
+            self.bias_memo.pop(next(iter(self.bias_memo)))
+        bias.setflags(write=False)
+        self.bias_memo[key] = bias
+
+    def expected_sign(self, topic: str, rule: str, title: str = "") -> np.ndarray:
+        """Each state's expected stance sign under its record (:func:`agents.disposition.expected_sign`)."""
+        key = (topic, rule, title)
+        if key not in self._signs:
+            sign = expected_sign(self.dispositions(topic, rule, title), STANCE_SIGN)
+            sign.setflags(write=False)
+            self._signs[key] = sign
+        return self._signs[key]
 
     @cached_property
     def presence(self) -> np.ndarray | None:
