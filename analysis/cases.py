@@ -287,6 +287,9 @@ def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[s
         forum["topic"] = case.topic
     if case.rule == "vote":
         forum["threshold"] = {"majority": case.majority}
+        # every member votes: what is scored is how the states that voted voted (absences
+        # are not scored), so none is drawn absent from the record's absences
+        forum["attendance"] = 1.0
     return {
         "name": f"case_{case.id}",
         "description": f"Backtest of {case.id}: {case.title}",

@@ -253,8 +253,20 @@ def _print_summary(summary: dict) -> None:
                       str(f.get("absent", 0)), shown or "-")
     console = Console(width=120)
     console.print(table)
-    for line in _coalition_lines(summary):
+    for line in _resister_lines(summary) + _coalition_lines(summary):
         console.print(line, highlight=False)
+
+
+def _resister_lines(summary: dict) -> list[str]:
+    """Who did not say yes, forum by forum (the first question a diplomat asks)."""
+    lines = []
+    for f in summary["forums"]:
+        said = [(word, f.get(key) or []) for word, key in
+                (("no", "opposers"), ("abstain", "abstainers"), ("object", "objectors"))]
+        said = [f"{word}: {_names(codes, 12)}" for word, codes in said if codes]
+        if said:
+            lines.append(f"{f['id']}: " + "; ".join(said))
+    return lines
 
 
 def _names(codes: list[str], shown: int = 6) -> str:

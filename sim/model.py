@@ -327,11 +327,16 @@ class NegotiationModel(mesa.Model):
             idx = lead.present_index
             if not np.isnan(probs[idx, 0]).all():
                 position, params = self._record_reference(lead)
-                key = (spec.id, idx.tobytes(), self.ideal.tobytes(), self.salience.tobytes(),
-                       position.tobytes(), params.tobytes(), self.capability_share.tobytes())
+                key = (spec.id, spec.topic, spec.rule, self._title(lead.proposal), idx.tobytes(),
+                       self.ideal.tobytes(), self.salience.tobytes(), position.tobytes(),
+                       params.tobytes(), self.capability_share.tobytes(), self.behaviour.noise,
+                       self.behaviour.record_weight)
                 bias = self.setting.bias_memo.get(key)
                 if bias is None:  # the same in every run whose opening state is the same
-                    sign = self.setting.expected_sign(spec.topic, spec.rule, self._title(lead.proposal))
+                    # what the record leads one to expect of each member taking part (one that
+                    # does not take part holds no stance)
+                    sign = np.where(lead.present, self.setting.expected_sign(
+                        spec.topic, spec.rule, self._title(lead.proposal)), 0.0)
                     reference = option_values(
                         utilities(d, sign, position, params), lead.rule.options,
                         np.zeros(len(idx), dtype=np.int8), self.behaviour)
