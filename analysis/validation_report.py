@@ -39,7 +39,7 @@ def case_table(result: CaseResult, title_prefix: str = "") -> Table:
     case = result.case
     table = Table(title=f"{title_prefix}{case.id}: {case.rule}, {case.date}, {case.form}, "
                         f"n={result.n} scored", title_justify="left", min_width=100)
-    table.add_column("predictor")
+    table.add_column("predictor", no_wrap=True)
     for m in METRICS:
         table.add_column(LABELS[m], justify="right")
     rows = ["model", *BASELINES]
@@ -55,7 +55,7 @@ def case_table(result: CaseResult, title_prefix: str = "") -> Table:
 def mean_table(results: list[CaseResult], title: str) -> Table:
     """Each predictor's scores averaged over the cases (each case weighs the same)."""
     table = Table(title=title, title_justify="left")
-    table.add_column("predictor")
+    table.add_column("predictor", no_wrap=True)
     for m in METRICS:
         table.add_column(f"mean {LABELS[m]}", justify="right")
     table.add_column("cases won (Brier)", justify="right")

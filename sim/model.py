@@ -353,14 +353,23 @@ class NegotiationModel(mesa.Model):
             track.deliberation.bias = d.bias
 
     def _record_reference(self, track: ForumState) -> tuple[np.ndarray, np.ndarray]:
-        """The text the members' record was made on (``forums[].reference``, else a text of the
-        rule's usual form: ``sim.scenario.RECORD_FORMS``), and the decision weights with its
-        form's cost."""
+        """The text the members' record was made on, and the decision weights with its form's
+        cost. Its form is the rule's usual one (``sim.scenario.RECORD_FORMS``: a binding
+        instrument costs more than the record's texts did). Its position is the forum's
+        ``reference:`` if given, else on each dimension the lower of this text's and the usual
+        form's (``FORM_POSITIONS``): a text stricter than those the states voted on moves them
+        as their ideal points say; a more modest one is not held against those who wanted more
+        (states that call for a ban still vote for modest texts: judgement)."""
         spec, b = track.spec, self.behaviour
         form = RECORD_FORMS.get(spec.rule, self.forms[track.proposal])
-        given = spec.reference or FORM_POSITIONS[form]
-        position = np.array([given.get(dim, q) for dim, q in
-                             zip(self.dimensions, self.positions[track.proposal], strict=True)])
+        text = self.positions[track.proposal]
+        usual = FORM_POSITIONS.get(form, {})
+        if spec.reference is not None:
+            position = np.array([spec.reference.get(d, q) for d, q in
+                                 zip(self.dimensions, text, strict=True)])
+        else:
+            position = np.array([min(q, usual.get(d, q)) for d, q in
+                                 zip(self.dimensions, text, strict=True)])
         params = track.params.copy()
         params[5] = b.form_cost * b.form_costs.get(form, 0.0)
         return position, params

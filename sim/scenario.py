@@ -238,10 +238,11 @@ class Forum(Strict):
     )
     reference: dict[str, Unit] | None = Field(
         None,
-        description="Where the texts of the members' record on the topic sat (default: a text "
-        "of the rule's usual form, FORM_POSITIONS of RECORD_FORMS in sim/scenario.py, on the "
-        "dimensions it names; the text's own position on the others): a text stricter than "
-        "those moves states the way their ideal points say (agents/disposition.py).",
+        description="Where the texts of the members' record on the topic sat, per dimension "
+        "(default: the lower of this text's position and that of the rule's usual form, "
+        "FORM_POSITIONS of RECORD_FORMS in sim/scenario.py): a text stricter than those moves "
+        "states the way their ideal points say (agents/disposition.py); a binding instrument "
+        "also costs more than the record's form did.",
     )
     real_outcome: str = Field(
         "",
