@@ -1,6 +1,6 @@
 """Real cases for backtests: loading a case file and building each case's scenario.
 
-A case file (``../shared/validation/cases.yaml`` is the reference) lists real decisions: the
+A case file (``scenarios/cases/cases.yaml``, a copy of the team's, is the default) lists real decisions: the
 rule, the date, the form of the text, the population that decided and each listed state's
 recorded stance. :func:`load_cases` reads any file in that format (unknown fields are tolerated;
 malformed ones become :class:`~sim.errors.Problem` s with file, line and field). :func:`case_scenario`
@@ -27,8 +27,9 @@ from sim.topics import TOPICS, topic_of_title
 from sim.world import Roster, load_roster
 from sim.yamlio import Locations, load_yaml
 
-#: Where ``plenary validate`` looks when no case file is given (the shared folder beside the repository).
-DEFAULT_CASES = PROJECT_ROOT.parent / "shared" / "validation" / "cases.yaml"
+#: Where ``plenary validate`` looks when no case file is given: the copy of the team's case file
+#: shipped with Plenary (``scenarios/cases/cases.yaml``), so that a clone validates on its own.
+DEFAULT_CASES = PROJECT_ROOT / "scenarios" / "cases" / "cases.yaml"
 
 RULES = ("vote", "consensus", "open_endorsement")
 FORMS = ("political_declaration", "resolution", "principles", "binding_instrument")

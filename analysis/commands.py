@@ -115,7 +115,7 @@ def validate(args: argparse.Namespace) -> int:
     path = args.cases or DEFAULT_CASES
     if not path.exists():
         raise ScenarioError([Problem(str(path), 0, "", "case file not found" + (
-            "" if args.cases else " (the default: ../shared/validation/cases.yaml beside the "
+            "" if args.cases else " (the default: scenarios/cases/cases.yaml in the "
                                   "repository); give one: plenary validate CASES.yaml"))])
     cases = load_cases(path)
     behaviour = load_behaviour(args.behaviour) if args.behaviour else None

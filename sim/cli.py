@@ -116,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="backtest against real votes and endorsements, "
                                                "beside simple baselines")
     validate.add_argument("cases", type=Path, nargs="?", default=None,
-                          help="case file (default: ../shared/validation/cases.yaml beside the repository)")
+                          help="case file (default: scenarios/cases/cases.yaml, shipped)")
     validate.add_argument("--runs", type=int, default=20, help="seeds per case (default: 20)")
     validate.add_argument("--out", type=Path, default=None,
                           help="folder for validation.json and validation.png")
@@ -137,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=_from_analysis("validate"))
 
     calibrate = sub.add_parser("calibrate", help="fit behaviour weights to real cases (mean Brier score)")
-    calibrate.add_argument("cases", type=Path, help="case file, e.g. ../shared/validation/cases.yaml")
+    calibrate.add_argument("cases", type=Path, help="case file, e.g. scenarios/cases/cases.yaml")
     calibrate.add_argument("--out", type=Path, required=True,
                            help="YAML to write (a behaviour: mapping scenarios can extends:)")
     calibrate.add_argument("--runs", type=int, default=8, help="seeds per case and evaluation (default: 8)")

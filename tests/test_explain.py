@@ -46,7 +46,9 @@ def test_only_the_forum_asked_for(capsys):
 
 def test_unknown_state_and_forum_exit_2_at_the_scenario_line(capsys):
     assert main(["explain", str(REAIM), "--state", "XYZ"]) == 2
-    assert "reaim_2023.yaml:33: world.include: --state 'XYZ' is not in this scenario's world" in (
+    line = next(k for k, text in enumerate(REAIM.read_text().splitlines(), 1)
+                if text.startswith("  include:"))  # the world's include: line
+    assert f"reaim_2023.yaml:{line}: world.include: --state 'XYZ' is not in this scenario's world" in (
         capsys.readouterr().err)
     assert main(["explain", str(REAIM), "--state", "CHN", "--forum", "summit"]) == 2
     assert "forums: --forum 'summit' is not a forum of this scenario" in capsys.readouterr().err
