@@ -461,8 +461,10 @@ class NegotiationModel(mesa.Model):
         """The weights of a forum's decisions, in the order ``Deliberation.params`` documents
         (fixed once the forum is open: its pull changes only when it opens)."""
         b = self.behaviour
+        # where the record sets the leaning, it holds the usual alignment with the cues already
+        cues = b.record_cues if self._reads_record(forum.spec) else 1.0
         return np.array([
-            b.baseline, b.policy, b.social, b.bloc_cue, b.forum_pull * forum.pull,
+            b.baseline, b.policy, b.social * cues, b.bloc_cue * cues, b.forum_pull * forum.pull,
             b.form_cost * b.form_costs.get(self.forms[forum.proposal], 0.0), b.inertia,
             b.oppose_cost, b.objection_cost, b.abstain_bias, b.noise, 2.0 * b.attention,
             b.status_quo_weight, b.cue_shield,

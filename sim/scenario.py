@@ -342,6 +342,13 @@ class Behaviour(Strict):
         "1 = its recorded propensities are its starting disposition, 0 = ignored "
         "(agents/disposition.py).",
     )
+    record_cues: Unit = Field(
+        0.5,
+        description="Where the record sets the members' leaning (a forum with a topic), the share "
+        "of the social and bloc weights that still applies: a state's record already holds its "
+        "usual alignment with its neighbours and bloc leaders (agents/disposition.py). Chosen on "
+        "the 2019-2021 roll calls (plenary validate --record).",
+    )
     outreach: Unit = Field(0.03, description="Share of the gap to the text closed by one outreach visit.")
     outreach_leverage: float = Field(
         1.0, ge=0.0,
