@@ -155,13 +155,15 @@ def _decision(model: NegotiationModel, forum: ForumState, i: int, t: int) -> Dec
 
     sign = STANCE_SIGN[forum.stances]
     heed = 1.0 - b.cue_shield * s
+    # the forum's own weights of the cues (scaled where the record sets the leaning)
+    social_w, bloc_w = float(forum.params[2]), float(forum.params[3])
     social_mean = float(neighbour_mean(model.world.ties, sign, forum.members)[i])
     bloc_mean = float((model.bloc_leaders @ sign)[i])
     terms = {
         "baseline": b.baseline,
         "policy": -b.policy * s * (d_text - lam * d_sq),
-        "social": b.social * social_mean * heed,
-        "bloc": b.bloc_cue * bloc_mean * heed,
+        "social": social_w * social_mean * heed,
+        "bloc": bloc_w * bloc_mean * heed,
         "forum_pull": b.forum_pull * forum.pull,
         "coalition": _size_pull(model, forum),
         "form_cost": -b.form_cost * b.form_costs.get(model.forms[proposal], 0.0)
@@ -172,12 +174,12 @@ def _decision(model: NegotiationModel, forum: ForumState, i: int, t: int) -> Dec
     present = forum.members[row.indices]
     total = float(row.data[present].sum())
     social_from = sorted(
-        ((iso3[j], Stance(int(forum.stances[j])).word, b.social * heed * wij * sign[j] / total)
+        ((iso3[j], Stance(int(forum.stances[j])).word, social_w * heed * wij * sign[j] / total)
          for j, wij in zip(row.indices[present], row.data[present], strict=True) if sign[j] != 0),
         key=lambda item: (-abs(item[2]), item[0]))
     lead = model.bloc_leaders.getrow(i)
     bloc_from = sorted(
-        ((iso3[j], Stance(int(forum.stances[j])).word, b.bloc_cue * heed * lij * sign[j])
+        ((iso3[j], Stance(int(forum.stances[j])).word, bloc_w * heed * lij * sign[j])
          for j, lij in zip(lead.indices, lead.data, strict=True)),
         key=lambda item: (-abs(item[2]), item[0]))
 
