@@ -29,7 +29,7 @@ from sim import attendance, coalitions, fastround, kernels
 from sim.forums import Counts, make_rule
 from sim.scenario import FORM_POSITIONS, RECORD_FORMS, Forum, Scenario
 from sim.setting import setting_of
-from sim.stance import STANCE_SIGN, Stance
+from sim.stance import Stance
 from sim.tracks import STANCES, ForumState, Outcome, Record  # noqa: F401 - re-exported
 
 
