@@ -52,7 +52,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
 
-from sim.topics import FAMILIES
+from sim.topics import FAMILIES, related
 
 VOTES_FILE = "votes.csv"
 CALLS_FILE = "roll_calls.csv"
@@ -419,8 +419,9 @@ def series_key(title: str) -> str:
 
 def topic_weights(calls: RollCalls, topic: str, day: date | None, title: str = "") -> np.ndarray:
     """w_j of the module docstring for each roll call: match x half-life decay, the match being
-    1 for the same series (title), ``TOPIC_WEIGHT`` for the topic, ``FAMILY_WEIGHT`` for its
-    family, ``OTHER_WEIGHT`` otherwise; for a text with no earlier roll call of its series (a
+    1 for the same series (title), ``TOPIC_WEIGHT`` for the topic, that times
+    :func:`sim.topics.related` for a closely related topic, ``FAMILY_WEIGHT`` for its family,
+    ``OTHER_WEIGHT`` otherwise; for a text with no earlier roll call of its series (a
     new resolution), the topic stands in for the series (``NEW_TOPIC_WEIGHT``,
     ``NEW_FAMILY_WEIGHT``)."""
     family = FAMILIES.get(topic, topic)
@@ -429,7 +430,8 @@ def topic_weights(calls: RollCalls, topic: str, day: date | None, title: str = "
     on_topic, in_family = (TOPIC_WEIGHT, FAMILY_WEIGHT) if same.any() else (NEW_TOPIC_WEIGHT,
                                                                              NEW_FAMILY_WEIGHT)
     match = np.array([1.0 if s else on_topic if t == topic
-                      else in_family if FAMILIES.get(t, t) == family
+                      else max(on_topic * related(topic, t), in_family)
+                      if FAMILIES.get(t, t) == family
                       else OTHER_WEIGHT for t, s in zip(calls.topics, same, strict=True)])
     if day is None:
         day = max(calls.dates) if calls.dates else date.today()
@@ -615,7 +617,8 @@ def decision_propensities(decisions: tuple[Decision, ...], kind: str, topic: str
     for d in decisions:
         if d.kind != kind or (day is not None and d.date >= day):
             continue
-        match = 1.0 if d.topic == topic else FAMILY_WEIGHT if FAMILIES.get(d.topic, d.topic) == fam else 0.0
+        match = (1.0 if d.topic == topic else max(related(topic, d.topic), FAMILY_WEIGHT)
+                 if FAMILIES.get(d.topic, d.topic) == fam else 0.0)
         if not match:
             continue
         age = ((day or d.date) - d.date).days / 365.25

@@ -21,6 +21,21 @@ FAMILIES: dict[str, str] = {
 }
 TOPICS: tuple[str, ...] = tuple(FAMILIES)
 
+#: JUDGEMENT: pairs of topics closer than their family: a text on military AI is nearer to one on
+#: autonomous weapons (the same states lead and resist both) than to one on landmines. The weight
+#: is that of the related topic's decisions relative to the topic's own.
+RELATED: dict[frozenset[str], float] = {frozenset({"autonomous_weapons", "ai_military"}): 0.7}
+
+
+def related(a: str, b: str) -> float:
+    """How much decisions on topic ``b`` count for one on ``a`` beyond their family (0: not related).
+
+    Example:
+        >>> related("ai_military", "autonomous_weapons"), related("ai_military", "mines")
+        (0.7, 0.0)
+    """
+    return RELATED.get(frozenset({a, b}), 0.0) if a != b else 1.0
+
 
 def family(topic: str) -> str:
     """The family of a topic (a topic not listed is its own family).
