@@ -617,8 +617,9 @@ def decision_propensities(decisions: tuple[Decision, ...], kind: str, topic: str
     for d in decisions:
         if d.kind != kind or (day is not None and d.date >= day):
             continue
-        match = (1.0 if d.topic == topic else max(related(topic, d.topic), FAMILY_WEIGHT)
-                 if FAMILIES.get(d.topic, d.topic) == fam else 0.0)
+        # (related topics are not joined here: the Belén call for a ban and the US declaration
+        # on responsible use were endorsed by different camps)
+        match = 1.0 if d.topic == topic else FAMILY_WEIGHT if FAMILIES.get(d.topic, d.topic) == fam else 0.0
         if not match:
             continue
         age = ((day or d.date) - d.date).days / 365.25

@@ -21,9 +21,9 @@ FAMILIES: dict[str, str] = {
 }
 TOPICS: tuple[str, ...] = tuple(FAMILIES)
 
-#: JUDGEMENT: pairs of topics closer than their family: a text on military AI is nearer to one on
-#: autonomous weapons (the same states lead and resist both) than to one on landmines. The weight
-#: is that of the related topic's decisions relative to the topic's own.
+#: JUDGEMENT: pairs of topics closer than their family, for roll calls: a resolution on military
+#: AI is nearer to one on autonomous weapons (the same states lead and resist both) than to one on
+#: landmines. The weight is that of the related topic's votes relative to the topic's own.
 RELATED: dict[frozenset[str], float] = {frozenset({"autonomous_weapons", "ai_military"}): 0.7}
 
 
