@@ -94,8 +94,13 @@ def indices(spec: SweepSpec, runs: pd.DataFrame) -> pd.DataFrame:
                 res = morris.analyze(problem, x, y, num_levels=spec.morris_levels, seed=ANALYZE_SEED)
                 pairs = {"mu_star": ("mu_star", "mu_star_conf"), "sigma": ("sigma", None)}
             else:
-                res = delta.analyze(problem, x, y, seed=ANALYZE_SEED)
-                pairs = {"delta": ("delta", "delta_conf"), "S1": ("S1", "S1_conf")}
+                try:
+                    res = delta.analyze(problem, x, y, seed=ANALYZE_SEED)
+                except (np.linalg.LinAlgError, ValueError):
+                    continue  # too few distinct points for the density estimate: no delta
+                # SALib 1.6 names the classic (unbalanced) estimate delta_raw; earlier: delta
+                key = "delta" if "delta" in res else "delta_raw"
+                pairs = {"delta": (key, f"{key}_conf"), "S1": ("S1", "S1_conf")}
         for k, name in enumerate(problem["names"]):
             for index, (value, conf) in pairs.items():
                 rows.append({"outcome": outcome, "parameter": name, "index": index,

@@ -282,7 +282,8 @@ def test_the_demo_sweep_has_at_least_200_runs_over_the_demo_scenario():
 # -- analysis -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("method", "samples", "index"), [("sobol", 8, "ST"), ("morris", 6, "mu_star")])
+@pytest.mark.parametrize(("method", "samples", "index"), [("sobol", 8, "ST"), ("morris", 6, "mu_star"),
+                                                       ("lhs", 16, "delta"), ("random", 16, "delta")])
 def test_analyze_writes_indices_bands_heatmap_and_prim(write_sweep, tmp_path, capsys, method, samples,
                                                        index):
     text = FIVE_LHS.replace("method: lhs", f"method: {method}").replace("samples: 6",
