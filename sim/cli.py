@@ -19,6 +19,8 @@ from sim.errors import Problem, ScenarioError
 EXIT_USER_ERROR = 2
 
 
+#: the commands whose --out is a folder (schema's and calibrate's name a file)
+OUT_FOLDERS = {"run", "world", "sweep", "validate", "compare", "start", "landscape"}
 #: the commands that run the model (the first of them on a machine compiles the kernels)
 RUNS_MODELS = {"run", "sweep", "compare", "explain", "validate", "calibrate", "serve"}
 
@@ -37,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
             print("plenary: compiling the simulation kernels, once on this machine "
                   "(about half a minute; later runs load them from disk)", file=sys.stderr)
     try:
+        if args.command in OUT_FOLDERS:
+            _check_out(getattr(args, "out", None))
         return int(args.handler(args) or 0)
     except ScenarioError as exc:
         for problem in exc.problems:
@@ -45,6 +49,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _check_out(out) -> None:
+    """An output folder that cannot be one is refused before any work: a file, or a path under a
+    file (``--out`` of every command)."""
+    if out is None:
+        return
+    out = Path(out)
+    if str(out).strip() == "":
+        raise ScenarioError([Problem("--out", 0, "out", "an empty path: name a folder")])
+    for part in (out, *out.parents):
+        if part.exists() and not part.is_dir():
+            where = "is a file" if part == out else f"is under {part}, a file"
+            raise ScenarioError([Problem("--out", 0, "out",
+                                         f"{out} {where}: name a folder (new or existing)")])
 
 
 def _iso_date(text: str):

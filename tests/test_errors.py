@@ -7,6 +7,7 @@ import pytest
 
 from sim import ScenarioError, load_scenario
 from sim.cli import main
+from sim.paths import PROJECT_ROOT
 from tests.conftest import ROSTER
 
 GOOD = f"""
@@ -153,3 +154,26 @@ def test_cli_error_has_no_traceback_in_a_real_process(write_scenario, tmp_path):
 def test_missing_scenario_file(tmp_path, capsys):
     assert main(["run", str(tmp_path / "nope.yaml")]) == 2
     assert capsys.readouterr().err.strip() == f"{tmp_path / 'nope.yaml'}: file not found"
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "scenarios/reaim_2023.yaml"],
+    ["compare", "scenarios/reaim_2023.yaml", "--runs", "2", "--strategy",
+     "scenarios/strategies/allies_first.yaml"],
+    ["sweep", "scenarios/sweeps/demo_sweep.yaml"],
+    ["world"],
+    ["validate", "--runs", "1"],
+    ["start", "scenarios/reaim_2023.yaml"],
+    ["landscape", "scenarios/reaim_2023.yaml"],
+])
+def test_an_out_that_is_a_file_is_refused_before_any_work(command, tmp_path, capsys, monkeypatch):
+    from sim.cli import main
+
+    monkeypatch.chdir(PROJECT_ROOT)
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder")
+    for out, said in ((taken, "is a file"), (taken / "under", "is under")):
+        assert main([*command, "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("--out: out: ") and said in err[0]
+    assert taken.read_text() == "not a folder"
