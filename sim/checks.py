@@ -171,6 +171,9 @@ def _world_codes(s: Scenario, locs: Locations) -> list[Problem]:
     for i, f in enumerate(s.forums):
         out += _codes(roster, locs, ("forums", i, "members"), f.members)
         out += _codes(roster, locs, ("forums", i, "exclude"), f.exclude)
+        for code in f.pin:
+            if code not in roster.names:
+                out.append(_unknown(roster, locs, ("forums", i, "pin", code), code, states_only=True))
     for i, st in enumerate(s.strategies):
         out += _codes(roster, locs, ("strategies", i, "sponsor"), [st.sponsor], states_only=True,
                       single=True)
@@ -182,9 +185,28 @@ def _world_codes(s: Scenario, locs: Locations) -> list[Problem]:
     if not chosen:
         return [locs.problem(("world", "include"), "no state is left in the world")]
     for i, f in enumerate(s.forums):
-        if not chosen.intersection(set(roster.expand(f.members)) - set(roster.expand(f.exclude))):
+        members = chosen.intersection(set(roster.expand(f.members)) - set(roster.expand(f.exclude)))
+        if not members:
             out.append(locs.problem(("forums", i, "members"), "no member of this forum is in the world"))
+        for code, word in f.pin.items():
+            if code not in members:
+                out.append(locs.problem(("forums", i, "pin", code),
+                                        f"{code} is not a member of {f.id} in this world"))
+            elif word != "undecided" and word not in RULE_WORDS[f.rule]:
+                out.append(locs.problem(("forums", i, "pin", code), f"{word!r} is not a stance of "
+                                        f"rule {f.rule}: {', '.join(RULE_WORDS[f.rule])}"))
+    for i, p in enumerate(s.proposals):
+        for j, code in enumerate(p.sponsors):
+            if code not in chosen:  # would be dropped without a word
+                out.append(locs.problem(("proposals", i, "sponsors", j),
+                                        f"{code} sponsors {p.id!r} but is not in the world"))
     return out
+
+
+#: the stances each rule lets a member take (a pin must be one of them)
+RULE_WORDS = {"vote": ("endorse", "oppose", "abstain"),
+              "qualified_majority": ("endorse", "oppose", "abstain"),
+              "consensus": ("endorse", "abstain", "object"), "open_endorsement": ("endorse",)}
 
 
 def _codes(roster: Roster, locs: Locations, path: PathKey, names: list[str],

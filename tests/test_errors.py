@@ -177,3 +177,16 @@ def test_an_out_that_is_a_file_is_refused_before_any_work(command, tmp_path, cap
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("--out: out: ") and said in err[0]
     assert taken.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize(("override", "said"), [
+    ("forums.0.pin.RUS=object", "forums[0].pin.RUS: 'object' is not a stance of rule vote"),
+    ("forums.0.pin.XXX=oppose", "forums[0].pin.XXX: 'XXX' is not a known ISO3 code of a state"),
+    ("world.exclude=[AUT]", "proposals[0].sponsors[0]: AUT sponsors 'laws_resolution' but is not in "
+                            "the world"),
+])
+def test_pins_and_sponsors_outside_the_rule_or_the_world_are_named(override, said, tmp_path, capsys):
+    scenario = PROJECT_ROOT / "scenarios" / "unga_laws_2023.yaml"
+    assert main(["run", str(scenario), "--set", override, "--out", str(tmp_path / "o")]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
