@@ -270,7 +270,7 @@ def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[s
     Built from the case's rule, date, form, title, topic and population only: the recorded
     stances are not read. The world is the roster as of the decision date with the stated
     positions made before it and the record (votes, endorsements, blocks) strictly before it
-    (``world.record: data``, the forum's ``topic``: ``sim/record.py``); one text at the position
+    (``world.record: data``, the forum's ``topic``: ``sim/record/``); one text at the position
     :data:`FORM_POSITIONS` gives its form; one forum of the population opening at round 0 and
     deciding at round 30; no sponsors, strategies or stakeholders (who sponsored is itself part
     of the record).

@@ -3,7 +3,7 @@
 What the model starts from and where each value came from: the ideal point (``default``, a
 ``group``'s setting, the ``record``'s roll-call ideal points, a stated position, or the
 scenario's own ``state`` setting: ``sim/setting.py``), salience and capability, and, for every
-forum that names a topic, what the record says the state will do there (``sim/record.py``) and
+forum that names a topic, what the record says the state will do there (``sim/record/``) and
 any pinned stance. Nothing is run.
 """
 

@@ -142,7 +142,7 @@ class World(Strict):
         description="'data': the recorded votes, endorsements and blocks beside the roster "
         "(votes.csv, decisions.csv) made before as_of set each member's leaning in the forums "
         "that name a topic:, and the ideal points of states with no stated position "
-        "(sim/record.py); 'none': not used.",
+        "(sim/record/); 'none': not used.",
     )
     defaults: StateProfile = Field(
         default_factory=StateProfile, description="Starting attributes of every state."
@@ -234,7 +234,7 @@ class Forum(Strict):
         None,
         description="What the text is about (autonomous_weapons, ai_military, outer_space, ict, "
         "nuclear, ...): with world.record: data, each member leans toward the options as its "
-        "record on this topic says (sim/record.py, agents/disposition.py).",
+        "record on this topic says (sim/record/, agents/disposition.py).",
     )
     reference: dict[str, Unit] | None = Field(
         None,
