@@ -136,7 +136,9 @@ def _parser() -> argparse.ArgumentParser:
                                                "beside simple baselines")
     validate.add_argument("cases", type=Path, nargs="?", default=None,
                           help="case file (default: scenarios/cases/cases.yaml, shipped)")
-    validate.add_argument("--runs", type=int, default=20, help="seeds per case (default: 20)")
+    validate.add_argument("--runs", type=int, default=50,
+                          help="seeds per case (default: 50; with fewer the most likely stance "
+                               "of a close call is left to chance)")
     validate.add_argument("--out", type=Path, default=None,
                           help="folder for validation.json and validation.png")
     validate.add_argument("--behaviour", type=Path, default=None, metavar="FILE",
