@@ -84,10 +84,14 @@ def plot_network(result: RunResult, path: str | Path, forum_id: str | None = Non
     legend = [(Stance(s).word, STANCE_COLOURS[Stance(s)]) for s in present]
     colours = [STANCE_COLOURS[Stance(int(stances[i]))] for i in range(model.n)]
     verdict = "adopted" if forum.outcome and forum.outcome.adopted else "not adopted"
+    resisted = [int(i) for i in forum.member_index
+                if stances[i] in (Stance.OPPOSE, Stance.ABSTAIN, Stance.OBJECT)][:40]
     return draw_network(
         model.world.graph(), model.world.iso3, colours, model.capability, legend, path,
         title=f"{result.summary['scenario']}: {forum.id} ({forum.rule.name}, {verdict})",
-        legend_title=f"stance in {forum.id}\n(grey: not a member\nor undecided)", seed=model.seed,
+        legend_title=f"stance in {forum.id}\n(grey: not a member\nor undecided;\n"
+                     "labelled: the 25 most capable\nand those against or abstaining)",
+        seed=model.seed, labelled=resisted,
     )
 
 
@@ -155,11 +159,13 @@ def plot_coalition_sizes(result: RunResult, path: str | Path) -> Path:
 
 def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capability: np.ndarray,
                  legend: list[tuple[str, str]], path: str | Path, title: str,
-                 legend_title: str = "", seed: int = 0, ringed: list[int] = ()) -> Path:
+                 legend_title: str = "", seed: int = 0, ringed: list[int] = (),
+                 labelled: list[int] = ()) -> Path:
     """Draw a tie network: a seeded spring layout, the strongest ties (six per state) so the
-    picture stays readable, nodes sized by capability, the 25 most capable labelled."""
+    picture stays readable, nodes sized by capability, the 25 most capable labelled and the
+    states of ``labelled`` too (those that resisted)."""
     fig = network_figure(graph, iso3, colours, capability, legend, title, legend_title, seed,
-                         ringed)
+                         ringed, labelled)
     path = Path(path)
     fig.savefig(path, dpi=110)
     return path
@@ -167,7 +173,7 @@ def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capabilit
 
 def network_figure(graph: nx.Graph, iso3: list[str], colours: list[str], capability: np.ndarray,
                    legend: list[tuple[str, str]], title: str, legend_title: str = "",
-                   seed: int = 0, ringed: list[int] = ()) -> Figure:
+                   seed: int = 0, ringed: list[int] = (), labelled: list[int] = ()) -> Figure:
     """The figure :func:`draw_network` saves (labels moved apart where they would overlap)."""
     n = len(iso3)
     pos = network_layout(graph, iso3, seed)
@@ -189,8 +195,8 @@ def network_figure(graph: nx.Graph, iso3: list[str], colours: list[str], capabil
         ring = np.asarray(ringed)
         ax.scatter(xy[ring, 0], xy[ring, 1], s=30 + 170 * share[ring], facecolors="none",
                    edgecolors="black", linewidths=1.4, zorder=3)
-    label = sorted(set(np.argsort(-capability, kind="stable")[:25].tolist()) | set(ringed)) \
-        if n > 30 else range(n)
+    label = sorted(set(np.argsort(-capability, kind="stable")[:25].tolist()) | set(ringed)
+                   | set(labelled)) if n > 30 else range(n)
     texts = [ax.text(xy[i, 0], xy[i, 1], iso3[i], fontsize=7, ha="center", va="bottom",
                      zorder=3) for i in label]
     if texts:  # states of one bloc sit close together: move their labels apart (adjustText)
