@@ -2,7 +2,7 @@
 
 A summit declaration is open to all 193 UN members, but only the states that send a delegation,
 follow the file and have a view ever sign it: about 60 states endorsed the REAIM 2023 call to
-action and 46 the US Political Declaration by November 2023 (``shared/validation/cases.yaml``,
+action and 46 the US Political Declaration by November 2023 (``scenarios/cases/cases.yaml``,
 with sources). A model in which every member weighs every text each round predicts that nearly
 everyone who does not object signs, the largest error of the backtests without this module.
 
