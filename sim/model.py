@@ -327,10 +327,13 @@ class NegotiationModel(mesa.Model):
             idx = lead.present_index
             if not np.isnan(probs[idx, 0]).all():
                 position, params = self._record_reference(lead)
+                # everything the biases are computed from (the setting is shared by scenarios
+                # that differ in their dimensions' status quo or weights, or in the behaviour)
                 key = (spec.id, spec.topic, spec.rule, self._title(lead.proposal), idx.tobytes(),
                        self.ideal.tobytes(), self.salience.tobytes(), position.tobytes(),
-                       params.tobytes(), self.capability_share.tobytes(), self.behaviour.noise,
-                       self.behaviour.record_weight)
+                       params.tobytes(), self.capability_share.tobytes(),
+                       self.status_quo.tobytes(), self.dim_weights.tobytes(),
+                       self.behaviour.noise, self.behaviour.record_weight)
                 bias = self.setting.bias_memo.get(key)
                 if bias is None:  # the same in every run whose opening state is the same
                     # what the record leads one to expect of each member taking part (one that

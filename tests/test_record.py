@@ -212,3 +212,23 @@ def test_plenary_start_prints_where_each_member_starts(capsys, tmp_path):
     assert len(lines) == 3
     assert main(["start", scenario, "--state", "XYZ"]) == 2
     assert "'XYZ' is not in the scenario's world" in capsys.readouterr().err
+
+
+def test_record_biases_are_not_reused_across_a_different_status_quo():
+    from sim.model import NegotiationModel
+    from sim.setting import setting_of
+
+    def biases(status_quo: float, clear: bool) -> np.ndarray:
+        spec = laws_vote("2024-01-01")
+        spec["dimensions"] = ["stringency", {"name": "human_control", "status_quo": status_quo}]
+        scenario = scenario_from_dict(spec)
+        if clear:
+            setting_of(scenario).bias_memo.clear()
+        model = NegotiationModel(scenario, seed=1)
+        model.step()
+        return model.forums[0].deliberation.bias.copy()
+
+    biases(0.0, clear=True)  # the memo now holds the biases of a status quo at 0 ...
+    after = biases(0.5, clear=False)  # ... which share the setting with this one
+    assert np.array_equal(after, biases(0.5, clear=True))
+    assert not np.array_equal(after, biases(0.0, clear=True))
