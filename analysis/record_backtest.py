@@ -15,7 +15,7 @@ names and the yes votes of the rest.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -27,9 +27,9 @@ from analysis.validation import (
     Scores,
     always_yes,
     backtest_case,
-    macro_f1,
+    one_hot,
     persistence,
-    resisters_found,
+    score,
 )
 from sim.paths import DATA_DIR
 from sim.record import ABSTAIN, NO, YES, read_roll_calls
@@ -37,6 +37,7 @@ from sim.stance import Stance
 
 PREDICTORS = ("model", "persistence", "persistence_series", "always_yes")
 WORD = {YES: Stance.ENDORSE, NO: Stance.OPPOSE, ABSTAIN: Stance.ABSTAIN}
+VOTE_OPTIONS = tuple(WORD.values())
 SINCE = date(2019, 9, 1)  # the 74th session on
 
 
@@ -56,33 +57,22 @@ def record_cases(since: date = SINCE, until: date | None = None) -> list[Case]:
     return out
 
 
-@dataclass
-class Pooled:
-    """Picks and probabilities of one predictor, pooled over roll calls."""
-
-    picked: list[np.ndarray]
-    recorded: list[np.ndarray]
-    brier: list[float]
-
-    def scores(self) -> Scores:
-        picked, recorded = np.concatenate(self.picked), np.concatenate(self.recorded)
-        recall, precision = resisters_found(picked, recorded)
-        return Scores(accuracy=float(np.mean(picked == recorded)), brier=float(np.mean(self.brier)),
-                      tally_error=float("nan"),
-                      macro_f1=macro_f1(picked, recorded, [int(s) for s in WORD.values()]),
-                      resist_recall=recall, resist_precision=precision)
-
-
 def _predictions(case: Case, runs: int, behaviour: dict[str, Any] | None) -> CaseResult:
+    """The model's probabilities on one roll call, and those (one-hot) of the baselines."""
     result = backtest_case(case, [], behaviour, runs, with_baselines=False)
     recorded = {c: Stance(int(s)) for c, s in zip(result.iso3, result.recorded, strict=True)}
     for name, said in (("persistence", persistence(case, recorded)),
                        ("persistence_series", persistence(case, recorded, series=True)),
                        ("always_yes", always_yes(recorded))):
-        p = np.zeros((result.n, len(Stance)))
-        p[np.arange(result.n), [int(said[c]) for c in result.iso3]] = 1.0
-        result.probs[name] = p
+        result.probs[name] = one_hot([said[c] for c in result.iso3])
     return result
+
+
+def _pooled(probs: list[np.ndarray], recorded: list[np.ndarray]) -> Scores:
+    """:func:`analysis.validation.score` over the states of several roll calls at once (a tally
+    error over several roll calls means nothing: left out)."""
+    pooled = score(np.concatenate(probs), np.concatenate(recorded), VOTE_OPTIONS)
+    return replace(pooled, tally_error=float("nan"))
 
 
 def backtest_record(runs: int = 10, since: date = SINCE, until: date | None = None,
@@ -95,9 +85,8 @@ def backtest_record(runs: int = 10, since: date = SINCE, until: date | None = No
         "all": {predictor: scores}, "since", "until"}``.
     """
     cases = record_cases(since, until)
-    pools: dict[str, dict[str, Pooled]] = {}
+    pools: dict[str, dict[str, tuple[list, list]]] = {}  # topic -> predictor -> (probs, recorded)
     counts: dict[str, list[int]] = {}
-    options = [int(s) for s in WORD.values()]
     for case in cases:
         result = _predictions(case, runs, behaviour)
         for topic in (case.topic, "all"):
@@ -105,19 +94,16 @@ def backtest_record(runs: int = 10, since: date = SINCE, until: date | None = No
             counts[topic][0] += 1
             counts[topic][1] += result.n
             for name in PREDICTORS:
-                p = result.probs[name][:, options]
-                observed = (result.recorded[:, None] == np.array(options)[None, :]).astype(float)
-                pool = pools.setdefault(topic, {}).setdefault(name, Pooled([], [], []))
-                pool.picked.append(np.array(options)[np.argmax(p, axis=1)])
-                pool.recorded.append(result.recorded)
-                pool.brier.extend(np.sum((p - observed) ** 2, axis=1).tolist())
+                probs, recorded = pools.setdefault(topic, {}).setdefault(name, ([], []))
+                probs.append(result.probs[name])
+                recorded.append(result.recorded)
         if advance is not None:
             advance()
     report = {"roll_calls": len(cases), "since": since.isoformat(),
               "until": until.isoformat() if until else None, "runs": runs, "by_topic": {}}
     for topic, pool in sorted(pools.items()):
         entry = {"n_roll_calls": counts[topic][0], "n_votes": counts[topic][1]}
-        entry.update({name: pool[name].scores().as_dict() for name in PREDICTORS})
+        entry.update({name: _pooled(*pool[name]).as_dict() for name in PREDICTORS})
         if topic == "all":
             report["all"] = entry
         else:

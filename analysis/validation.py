@@ -316,7 +316,8 @@ def _latest_decision(case: Case, recorded: dict[str, Stance], decisions, kind: s
     return out
 
 
-def _one_hot(stances: list[Stance]) -> np.ndarray:
+def one_hot(stances: list[Stance]) -> np.ndarray:
+    """Probabilities that put each state wholly on its stance (a one-hot row per state)."""
     out = np.zeros((len(stances), len(Stance)))
     out[np.arange(len(stances)), [int(s) for s in stances]] = 1.0
     return out
@@ -359,7 +360,7 @@ def backtest_case(case: Case, cases: list[Case], behaviour: dict[str, Any] | Non
     result.probs["model"] = probs[[row[c] for c in iso3]] if iso3 else np.zeros((0, len(Stance)))
     if with_baselines:
         for name, said in baseline_predictions(case, cases).items():
-            result.probs[name] = _one_hot([said[c] for c in iso3])
+            result.probs[name] = one_hot([said[c] for c in iso3])
     for name, p in result.probs.items():
         result.scores[name] = score(p, codes, case.options)
     return result

@@ -70,14 +70,12 @@ def draw_present(members: np.ndarray, salience: np.ndarray, sponsors: np.ndarray
                  engagement: float, rng: np.random.Generator) -> np.ndarray:
     """Who takes part in a forum (a boolean per state; False outside the members). Draws one
     uniform per member, in member order, only when ``share`` < 1."""
-    present = members.copy()
     if share >= 1.0:
-        return present
+        return members.copy()
     idx = np.flatnonzero(members)
-    p = _participation_of(salience[idx].tobytes(), float(share), float(engagement))
-    present[idx] = rng.random(len(idx)) < p
-    present[sponsors[members[sponsors]]] = True
-    return present
+    p = np.zeros(len(members))
+    p[idx] = _participation_of(salience[idx].tobytes(), float(share), float(engagement))
+    return draw_present_with(members, p, sponsors, rng)
 
 
 def draw_present_with(members: np.ndarray, p: np.ndarray, sponsors: np.ndarray,

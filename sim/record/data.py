@@ -53,8 +53,9 @@ class RollCalls:
         return len(self.ids)
 
 
-def roll_calls_from_rows(rows: list[dict[str, str]], titles: dict[str, str] | None = None) -> RollCalls:
-    """Roll calls from rows with ``vote_id``, ``date``, ``topic``, ``iso3`` and ``vote``.
+def roll_calls_from_rows(rows, titles: dict[str, str] | None = None) -> RollCalls:
+    """Roll calls from rows with ``vote_id``, ``date``, ``topic``, ``iso3`` and ``vote`` (a list of
+    dicts or a pandas DataFrame of strings, as ``votes.csv`` holds them).
 
     Example:
         >>> rc = roll_calls_from_rows([
@@ -64,28 +65,9 @@ def roll_calls_from_rows(rows: list[dict[str, str]], titles: dict[str, str] | No
         >>> rc.iso3, rc.ids, rc.votes.tolist()
         (('AAA', 'BBB'), ('v1', 'v2'), [[2, -1], [0, -1]])
     """
-    calls: dict[str, tuple[date, str]] = {}
-    for r in rows:
-        calls.setdefault(r["vote_id"], (date.fromisoformat(r["date"]), r["topic"]))
-    ids = sorted(calls, key=lambda v: (calls[v][0], v))
-    col = {v: j for j, v in enumerate(ids)}
-    iso3 = sorted({r["iso3"] for r in rows})
-    row = {c: i for i, c in enumerate(iso3)}
-    votes = np.full((len(iso3), len(ids)), -1, dtype=np.int8)
-    for r in rows:
-        code = VOTE_CODES.get(r["vote"])
-        if code is not None:
-            votes[row[r["iso3"]], col[r["vote_id"]]] = code
-    titles = titles or {}
-    return RollCalls(tuple(iso3), tuple(ids), tuple(calls[v][0] for v in ids),
-                     tuple(calls[v][1] for v in ids), tuple(titles.get(v, "") for v in ids), votes)
+    import pandas as pd  # vectorised: votes.csv has some 66,000 rows
 
-
-@lru_cache(maxsize=4)
-def _read_roll_calls(folder: str, _stamp: int) -> RollCalls:
-    import pandas as pd  # a C reader: the csv module takes a quarter of a second for this file
-
-    table = pd.read_csv(Path(folder) / VOTES_FILE, dtype=str, keep_default_na=False)
+    table = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     calls = table.drop_duplicates("vote_id")[["vote_id", "date", "topic"]]
     calls = calls.assign(day=pd.to_datetime(calls["date"]).dt.date).sort_values(["day", "vote_id"])
     ids = calls["vote_id"].tolist()
@@ -97,13 +79,22 @@ def _read_roll_calls(folder: str, _stamp: int) -> RollCalls:
     votes = np.full((len(iso3), len(ids)), -1, dtype=np.int8)
     votes[row[table["iso3"]].to_numpy()[known], col[table["vote_id"]].to_numpy()[known]] = \
         codes[known].astype(np.int8).to_numpy()
+    titles = titles or {}
+    return RollCalls(tuple(iso3), tuple(ids), tuple(calls["day"]), tuple(calls["topic"]),
+                     tuple(titles.get(v, "") for v in ids), votes)
+
+
+@lru_cache(maxsize=4)
+def _read_roll_calls(folder: str, _stamp: int) -> RollCalls:
+    import pandas as pd  # a C reader: the csv module takes a quarter of a second for this file
+
     titles: dict[str, str] = {}
     path = Path(folder) / CALLS_FILE
     if path.exists():
         meta = pd.read_csv(path, dtype=str, keep_default_na=False)
         titles = dict(zip(meta["vote_id"], meta["title"], strict=True))
-    return RollCalls(tuple(iso3), tuple(ids), tuple(calls["day"]), tuple(calls["topic"]),
-                     tuple(titles.get(v, "") for v in ids), votes)
+    table = pd.read_csv(Path(folder) / VOTES_FILE, dtype=str, keep_default_na=False)
+    return roll_calls_from_rows(table, titles)
 
 
 def read_roll_calls(data_dir: Path) -> RollCalls | None:

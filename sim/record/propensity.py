@@ -36,6 +36,19 @@ KAPPA = 0.5
 PRIOR_ITEMS = 6  # the topic's most recent roll calls averaged for the prior
 
 
+def decay(dates, day: date | None) -> np.ndarray:
+    """2^(-age / ``HALF_LIFE``) of each date as seen on ``day`` (age in years; 1 if ``day`` is None).
+
+    Example:
+        >>> decay((date(2022, 1, 1), date(2023, 1, 1)), date(2023, 1, 1)).round(3).tolist()
+        [0.5, 1.0]
+    """
+    if day is None:
+        return np.ones(len(dates))
+    age = np.array([(day - d).days / 365.25 for d in dates])
+    return np.power(2.0, -age / HALF_LIFE)
+
+
 @dataclass(frozen=True)
 class Propensity:
     """What the record says of one state on one topic, as of a date.
@@ -93,10 +106,7 @@ def topic_weights(calls: RollCalls, topic: str, day: date | None, title: str = "
                       else max(on_topic * related(topic, t), in_family)
                       if FAMILIES.get(t, t) == family
                       else OTHER_WEIGHT for t, s in zip(calls.topics, same, strict=True)])
-    if day is None:
-        day = max(calls.dates) if calls.dates else date.today()
-    age = np.array([(day - d).days / 365.25 for d in calls.dates])
-    return match * np.power(2.0, -age / HALF_LIFE)
+    return match * decay(calls.dates, day if day is not None else max(calls.dates, default=None))
 
 
 def prior_items(calls: RollCalls, topic: str, title: str = "") -> np.ndarray:
@@ -236,8 +246,7 @@ def decision_propensities(decisions: tuple[Decision, ...], kind: str, topic: str
         match = 1.0 if d.topic == topic else FAMILY_WEIGHT if FAMILIES.get(d.topic, d.topic) == fam else 0.0
         if not match:
             continue
-        age = ((day or d.date) - d.date).days / 365.25
-        w = match * 2.0 ** (-age / HALF_LIFE)
+        w = match * float(decay((d.date,), day or d.date)[0])
         for code, stance in d.stances.items():
             weights[code] = weights.get(code, 0.0) + w
             hits[code] = hits.get(code, 0.0) + w * act.get(stance, 0.0)
@@ -319,8 +328,7 @@ def presence(data_dir: Path, iso3: list[str], day: date | None) -> np.ndarray:
     calls = calls.before(day)
     if not len(calls):
         return out
-    age = np.array([((day or max(calls.dates)) - d).days / 365.25 for d in calls.dates])
-    w = np.power(2.0, -age / HALF_LIFE)
+    w = decay(calls.dates, day or max(calls.dates))
     voted = (calls.votes >= 0).astype(float) @ w
     base = float(voted.sum() / (w.sum() * len(calls.iso3)))
     row = {c: i for i, c in enumerate(calls.iso3)}
