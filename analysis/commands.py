@@ -263,10 +263,9 @@ def start(args: argparse.Namespace) -> int:
 
     from analysis.starting import starting_states
     from sim.loading import load_scenario
-
-    scenario = load_scenario(args.scenario, args.overrides)
     from sim.setting import setting_of
 
+    scenario = load_scenario(args.scenario, args.overrides)
     world = setting_of(scenario).world
     unknown = [c for c in args.states if c.upper() not in world.index]
     if unknown:

@@ -13,15 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.forums import RULES
 from sim.scenario import Scenario
 from sim.setting import setting_of
 from sim.stance import Stance
 
-#: the options shown for each rule, in order
-SHOWN = {"vote": (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN),
-         "qualified_majority": (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN),
-         "consensus": (Stance.ENDORSE, Stance.ABSTAIN, Stance.OBJECT),
-         "open_endorsement": (Stance.ENDORSE,)}
 LABEL = {Stance.ENDORSE: "yes", Stance.OPPOSE: "no", Stance.ABSTAIN: "abst", Stance.OBJECT: "object"}
 
 
@@ -65,7 +61,8 @@ def starting_states(scenario: Scenario, states: list[str] | None = None) -> list
                 row.leaning[f.id] = f"pinned: {f.pin[code]}"
             elif f.id in probs and not np.isnan(probs[f.id][i, 0]):
                 row.leaning[f.id] = " ".join(f"{LABEL[s]} {probs[f.id][i, int(s)]:.2f}"
-                                             for s in SHOWN[f.rule])
+                                             for s in RULES[f.rule].options
+                                             if s != Stance.UNDECIDED)
             else:
                 row.leaning[f.id] = "no record"
         out.append(row)

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from sim.errors import Problem
+from sim.forums import RULES
+from sim.stance import Stance
 from sim.world import Roster, RosterError, load_roster
 from sim.yamlio import Locations, PathKey
 
@@ -192,9 +194,9 @@ def _world_codes(s: Scenario, locs: Locations) -> list[Problem]:
             if code not in members:
                 out.append(locs.problem(("forums", i, "pin", code),
                                         f"{code} is not a member of {f.id} in this world"))
-            elif word != "undecided" and word not in RULE_WORDS[f.rule]:
+            elif word != "undecided" and word not in stance_words(f.rule):
                 out.append(locs.problem(("forums", i, "pin", code), f"{word!r} is not a stance of "
-                                        f"rule {f.rule}: {', '.join(RULE_WORDS[f.rule])}"))
+                                        f"rule {f.rule}: {', '.join(stance_words(f.rule))}"))
     for i, p in enumerate(s.proposals):
         for j, code in enumerate(p.sponsors):
             if code not in chosen:  # would be dropped without a word
@@ -202,11 +204,6 @@ def _world_codes(s: Scenario, locs: Locations) -> list[Problem]:
                                         f"{code} sponsors {p.id!r} but is not in the world"))
     return out
 
-
-#: the stances each rule lets a member take (a pin must be one of them)
-RULE_WORDS = {"vote": ("endorse", "oppose", "abstain"),
-              "qualified_majority": ("endorse", "oppose", "abstain"),
-              "consensus": ("endorse", "abstain", "object"), "open_endorsement": ("endorse",)}
 
 
 def _codes(roster: Roster, locs: Locations, path: PathKey, names: list[str],
@@ -232,3 +229,8 @@ def _unknown(roster: Roster, locs: Locations, path: PathKey, name: str,
     hint = difflib.get_close_matches(name, pool, n=1)
     extra = f" (did you mean {hint[0]!r}?)" if hint else ""
     return locs.problem(path, f"{name!r} is not a known {what}{extra}")
+
+
+def stance_words(rule: str) -> tuple[str, ...]:
+    """The stances a member can take under a rule (``sim.forums``), undecided left out."""
+    return tuple(s.word for s in RULES[rule].options if s != Stance.UNDECIDED)

@@ -323,13 +323,14 @@ class NegotiationModel(mesa.Model):
         lead, spec = group[0], group[0].spec
         d = lead.deliberation
         if self._reads_record(spec):
-            probs = self.setting.dispositions(spec.topic, spec.rule, self._title(lead.proposal))
+            title = self._title(lead.proposal)
+            probs = self.setting.dispositions(spec.topic, spec.rule, title)
             idx = lead.present_index
             if not np.isnan(probs[idx, 0]).all():
                 position, params = self._record_reference(lead)
                 # everything the biases are computed from (the setting is shared by scenarios
                 # that differ in their dimensions' status quo or weights, or in the behaviour)
-                key = (spec.id, spec.topic, spec.rule, self._title(lead.proposal), idx.tobytes(),
+                key = (spec.id, spec.topic, spec.rule, title, idx.tobytes(),
                        self.ideal.tobytes(), self.salience.tobytes(), position.tobytes(),
                        params.tobytes(), self.capability_share.tobytes(),
                        self.status_quo.tobytes(), self.dim_weights.tobytes(),
@@ -338,8 +339,8 @@ class NegotiationModel(mesa.Model):
                 if bias is None:  # the same in every run whose opening state is the same
                     # what the record leads one to expect of each member taking part (one that
                     # does not take part holds no stance)
-                    sign = np.where(lead.present, self.setting.expected_sign(
-                        spec.topic, spec.rule, self._title(lead.proposal)), 0.0)
+                    sign = np.where(lead.present,
+                                    self.setting.expected_sign(spec.topic, spec.rule, title), 0.0)
                     reference = option_values(
                         utilities(d, sign, position, params), lead.rule.options,
                         np.zeros(len(idx), dtype=np.int8), self.behaviour)
