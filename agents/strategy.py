@@ -18,6 +18,23 @@ Each round, for every forum that decides its proposal and is open, a :class:`Cam
    ``allies_first``. A state that endorses by chance, or whose record leans against the text,
    is not asked.
 
+Before each forum deciding its text opens, a campaign also prepares the ground
+(:meth:`Campaign.presence_boost`, :meth:`Campaign.prepare`):
+
+4. ``demarches``: visits in capitals to that many members (its ``targets`` first, then the
+   members whose ideal point is closest to the text): each raises the member's log-odds of taking
+   part by ``behaviour.demarche_turnout`` and, once the forum is open and the members' record has
+   set their leaning, moves it as an outreach visit does;
+5. ``capacity``: capacity building or side payments to the states listed, each raising its log-odds
+   of taking part by ``behaviour.capacity_turnout`` and its value of endorsing by
+   ``behaviour.capacity_gain`` (in a forum with rival texts, of endorsing any of them: the
+   coalitions' resolution still picks the text by utility), at ``behaviour.capacity_cost``
+   demarches each (:func:`cost`).
+
+Both act after the record has set the members' leaning (``agents/disposition.py``), so they move
+a member away from what its record alone would say. ``listed`` outreach takes the general path of
+a round (``sim/fastround.py`` compiles the other rules).
+
 Ties are broken by array position, so the choice is deterministic for a given seed.
 """
 
@@ -130,10 +147,61 @@ class Campaign:
             key = np.abs(forum.utility)  # closest to tipping first
         elif rule == "allies_first":
             key = -self._ties_to(model, campaigners)
+        elif rule == "listed":  # the targets alone, in their order
+            key = self._target_rank(model)
+            holdouts = holdouts & np.isfinite(key)
         else:  # regional_hubs
             key = -model.degree
         self.visits += kernels.court(model.ideal, key, holdouts, self.spec.budget,
                                      self.visit_effect(model), q)
+
+    def _target_rank(self, model: NegotiationModel) -> np.ndarray:
+        """Each state's place in the strategy's targets (inf for the others)."""
+        key = np.full(model.n, np.inf)
+        index = model.world.index
+        for r, code in enumerate(c for c in self.spec.targets if c in index):
+            key[index[code]] = r
+        return key
+
+    def _demarche_targets(self, model: NegotiationModel, members: np.ndarray) -> np.ndarray:
+        """The members a campaign visits before a forum opens: ``demarches`` of them, its
+        targets first (in order), then the members closest to the text (weighted squared
+        distance of their ideal points; ties by array position), never its campaigners."""
+        if self.spec.demarches == 0:
+            return np.zeros(0, dtype=np.int64)
+        q = model.positions[self.proposal]
+        distance = ((model.ideal - q) ** 2 * model.dim_weights).sum(axis=1)
+        pool = members.copy()
+        pool[model.sponsors[self.proposal]] = False
+        ranking = np.lexsort((distance, self._target_rank(model)))
+        return ranking[pool[ranking]][: self.spec.demarches]
+
+    def _capacity_recipients(self, model: NegotiationModel, members: np.ndarray) -> np.ndarray:
+        index = model.world.index
+        rows = np.array([index[c] for c in self.spec.capacity if c in index], dtype=np.int64)
+        return rows[members[rows]] if len(rows) else rows
+
+    def presence_boost(self, model: NegotiationModel, members: np.ndarray,
+                       boost: np.ndarray) -> None:
+        """Add to ``boost`` (log-odds of taking part, per state) what this campaign's demarches
+        and capacity building do for a forum with these ``members`` that is about to open."""
+        b = model.behaviour
+        boost[self._demarche_targets(model, members)] += b.demarche_turnout
+        boost[self._capacity_recipients(model, members)] += b.capacity_turnout
+
+    def prepare(self, model: NegotiationModel, members: np.ndarray, present: np.ndarray,
+                bias: np.ndarray) -> None:
+        """Once a forum deciding the text is open and the members' leaning set: the demarches'
+        targets and the capacity recipients are moved as by a visit, and the recipients that
+        take part value endorsing more (``bias``, the forum's, in place)."""
+        visited = np.union1d(self._demarche_targets(model, members),
+                             self._capacity_recipients(model, members))
+        if len(visited):
+            q = model.positions[self.proposal]
+            effect = self.visit_effect(model)[visited][:, None]
+            model.ideal[visited] += effect * (q - model.ideal[visited])
+        recipients = self._capacity_recipients(model, members)
+        bias[recipients[present[recipients]], ENDORSE] += model.behaviour.capacity_gain
 
     def visit_effect(self, model: NegotiationModel) -> np.ndarray:
         """The share of the gap a visit closes, per target state (made once: capabilities are
@@ -188,6 +256,17 @@ class Campaign:
         pool[campaigners] = True
         pool[invited] = True
         model.sponsors[self.proposal] = np.flatnonzero(pool)
+
+
+def cost(spec: Strategy, capacity_cost: float) -> float:
+    """What a strategy spends before the forums open, in demarches: one each, and
+    ``capacity_cost`` for each state offered capacity building.
+
+    Example:
+        >>> cost(Strategy(sponsor="NLD", demarches=4, capacity=["KEN", "GHA"]), 3.0)
+        10.0
+    """
+    return float(spec.demarches + capacity_cost * len(spec.capacity))
 
 
 def visit_effect(capability: np.ndarray, sponsor: int, outreach: float,

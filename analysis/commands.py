@@ -222,7 +222,7 @@ def compare(args: argparse.Namespace) -> int:
 
     from analysis.compare import compare_strategies, default_workers
     from analysis.compare_report import print_comparison, write_comparison
-    from analysis.strategies import apply_strategy, load_strategy_file
+    from analysis.strategies import apply_strategy, load_strategy
     from sim.loading import load_scenario
 
     for name in ("runs", "workers", "court-runs"):
@@ -234,7 +234,7 @@ def compare(args: argparse.Namespace) -> int:
     strategies = []
     for path in args.strategies:
         try:
-            strategy = load_strategy_file(path)
+            strategy = load_strategy(path, scenario)
             apply_strategy(scenario, strategy)  # every mistake is found before any run
             strategies.append(strategy)
         except ScenarioError as exc:

@@ -11,9 +11,10 @@ Per forum it reports the mean endorsements with a 95% t interval, the probabilit
 with a 95% Wilson (1927) interval, the paired difference of both to the first strategy with a 95%
 t interval on the per-run differences, the states whose chance of endorsing differs most between
 strategies, the a priori power indices of the forum's rule and how often each member was pivotal
-(``analysis/power.py``) and, on request, "whom to court": for the K undecided or opposed members
-closest to indifference under the first strategy, the change in adoption probability when that
-state is won over (made a sponsor of the text, so it endorses in every round), on the first seeds.
+(``analysis/power.py``) and, on request, "whom to court": for the K members that resist the text
+under the first strategy, blockers first (:func:`resisters`), the change in adoption probability
+and endorsements when that state is won over (made a sponsor of the text, so it endorses in every
+round), on the first seeds, ranked by that measured effect.
 
 Runs go to a process pool started with ``spawn`` (as ``sim.executors`` does); the worker,
 :func:`run_batch`, is a plain module-level function. Results are keyed by strategy and seed,
@@ -297,39 +298,52 @@ def power_table(c: Comparison) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def resisters(ensemble: Ensemble, k: int, members: np.ndarray, sponsors: set[int],
+              iso3: list[str]) -> list[int]:
+    """The members of forum ``k`` (positions in ``members``) that do not endorse in every run of
+    ``ensemble``, sponsors excepted: blockers first (most often objecting), then those most often
+    voting no or abstaining, then most often not endorsing; ties by ISO3."""
+    stances = ensemble.stances[:, k, members]
+    endorse = (stances == Stance.ENDORSE).mean(axis=0)
+    objects = (stances == Stance.OBJECT).mean(axis=0)
+    against = ((stances == Stance.OPPOSE) | (stances == Stance.ABSTAIN)).mean(axis=0)
+    pool = [j for j in range(len(members)) if endorse[j] < 1.0 and members[j] not in sponsors]
+    return sorted(pool, key=lambda j: (-objects[j], -against[j], endorse[j], iso3[members[j]]))
+
+
 def whom_to_court(c: Comparison, reference: NegotiationModel, top: int, runs: int, workers: int,
                   advance: Callable[[int], None] | None = None,
                   on_court: Callable[[int], None] | None = None) -> pd.DataFrame:
-    """Per forum, the ``top`` members undecided or opposed in some run of the first strategy and
-    closest to indifference (smallest mean |utility| in the decision round), each re-run on the first
-    ``runs`` seeds as a sponsor of the forum's text; ranked by the change in adoption probability.
+    """Per forum, the ``top`` members that resist the text under the first strategy (blockers
+    first, then those voting no or abstaining, then those not endorsing: :func:`resisters`),
+    each re-run on the first ``runs`` seeds as won over (a sponsor of the forum's text); ranked by
+    their measured effect: the change in adoption probability, then in endorsements.
     """
     base = c.ensembles[0]
     candidates = []
     for k, f in enumerate(c.forums):
         sponsors = set(reference.sponsors[f.proposal].tolist())
         endorse = (base.stances[:, k, f.members] == Stance.ENDORSE).mean(axis=0)
-        closeness = np.abs(base.utility[:, k, f.members].astype(float).mean(axis=0))
-        pool = [j for j in range(len(f.members)) if endorse[j] < 1.0 and f.members[j] not in sponsors]
-        pool.sort(key=lambda j: (closeness[j], c.iso3[f.members[j]]))
-        candidates += [(k, j, float(endorse[j])) for j in pool[:top]]
+        blocks = (base.stances[:, k, f.members] == Stance.OBJECT).mean(axis=0)
+        candidates += [(k, j, float(endorse[j]), float(blocks[j]))
+                       for j in resisters(base, k, f.members, sponsors, c.iso3)[:top]]
     if not candidates:
         return pd.DataFrame()
     if on_court is not None:
         on_court(len(candidates) * runs)
     variants = [(f"{c.forums[k].id}:{c.iso3[c.forums[k].members[j]]}",
                  with_sponsor(c.scenario, c.forums[k].proposal, c.iso3[c.forums[k].members[j]]))
-                for k, j, _ in candidates]
+                for k, j, _, _ in candidates]
     ensembles = run_ensembles(variants, c.seeds[:runs], workers, advance)
     rows = []
-    for (k, j, endorse), e in zip(candidates, ensembles, strict=True):
+    for (k, j, endorse, blocks), e in zip(candidates, ensembles, strict=True):
         d, lo, hi = mean_ci(e.adopted[:, k].astype(float) - base.adopted[:runs, k])
         de, _, _ = mean_ci(e.endorsements[:, k] - base.endorsements[:runs, k])
         rows.append({"k": k, "forum": c.forums[k].id, "iso3": c.iso3[c.forums[k].members[j]],
-                     "endorse_share": endorse, "runs": runs,
+                     "endorse_share": endorse, "block_share": blocks, "runs": runs,
                      "diff_adoption": d, "diff_adoption_lo": lo, "diff_adoption_hi": hi,
                      "diff_endorsements": de})
     frame = pd.DataFrame(rows)
-    frame = frame.sort_values(["k", "diff_adoption", "diff_endorsements"],
-                              ascending=[True, False, False], kind="stable")
+    frame = frame.sort_values(["k", "diff_adoption", "block_share", "diff_endorsements"],
+                              ascending=[True, False, False, False], kind="stable")
     return frame.drop(columns="k").reset_index(drop=True)

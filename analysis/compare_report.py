@@ -70,10 +70,12 @@ def print_comparison(c: Comparison, console: Console, top: int = 5) -> None:
 
     if not c.court.empty:
         court = Table(title=f"whom to court (under {first}): change in P(adopt) if the state endorsed")
-        for column in ("forum", "state", "endorsed in", "Δ P(adopt) [95% CI]", "Δ endorsements"):
+        for column in ("forum", "state", "endorsed in", "blocked in", "Δ P(adopt) [95% CI]",
+                       "Δ endorsements"):
             court.add_column(column, justify="left" if column in ("forum", "state") else "right")
         for row in c.court.to_dict("records"):
             court.add_row(row["forum"], row["iso3"], f"{row['endorse_share']:.0%} of runs",
+                          f"{row['block_share']:.0%}",
                           _ci(row, "diff_adoption", 2, sign=True), f"{row['diff_endorsements']:+.1f}")
         console.print(court)
 

@@ -82,6 +82,33 @@ def strategy_from_dict(data: Any, locs: Locations | None = None, path: Path | No
     return LoadedStrategy(spec, data, locs, path)
 
 
+OWN = "own"  # ``--strategy own``: the scenario's own strategies, as a strategy file
+
+
+def own_strategy(scenario: Scenario) -> LoadedStrategy:
+    """The scenario's own strategies as a strategy file named ``own`` (what ``--strategy own``
+    compares against), its lines those of the scenario file.
+
+    Example:
+        >>> from sim import load_scenario
+        >>> from sim.paths import PROJECT_ROOT
+        >>> s = load_scenario(PROJECT_ROOT / "scenarios/ccw_gge_laws.yaml")
+        >>> [st.sponsor for st in own_strategy(s).spec.strategies]
+        ['AUT', 'BRA']
+    """
+    data = {"name": OWN, "description": f"the strategies of {scenario.name} as written",
+            "strategies": [st.model_dump(exclude_defaults=True) for st in scenario.strategies]}
+    locs = Locations()
+    locs.set((), str(scenario.source or "<scenario>"), 0)
+    _copy_locations(scenario._locations, ("strategies",), locs, ("strategies",), data["strategies"])
+    return strategy_from_dict(data, locs, scenario.source)
+
+
+def load_strategy(name: str | Path, scenario: Scenario) -> LoadedStrategy:
+    """A strategy file, or the scenario's own strategies for the name ``own``."""
+    return own_strategy(scenario) if str(name) == OWN else load_strategy_file(name)
+
+
 def apply_strategy(scenario: Scenario, strategy: LoadedStrategy) -> Scenario:
     """The scenario with its strategies replaced (and its texts changed) by ``strategy``.
 

@@ -14,7 +14,10 @@ where s_i is its salience (how much it cares: it rises with its statements on au
 weapons, ``sim/profiles.py``), ``engagement`` says how much salience decides who comes, and b0 is
 set so that the members' mean p equals the forum's ``attendance`` (the expected share taking part).
 Sponsors always take part. A member that does not take part holds no stance in the forum (it is
-counted as undecided and absent), is not courted and does not decide. ``attendance`` 1 (the
+counted as undecided and absent), is not courted and does not decide. Demarches and capacity
+building before the forum opens (``agents/strategy.py``) add to a member's log-odds of taking
+part (:func:`courted`); the uniform drawn for it is the same, so a member that came without them
+still comes (common random numbers). ``attendance`` 1 (the
 default of every rule but open endorsement) means everyone takes part and draws nothing.
 
 The turnout share is a judgement of the scenario (or of the rule's default), not fitted to any
@@ -66,16 +69,39 @@ def participation(salience: np.ndarray, share: float, engagement: float) -> np.n
     return _sigmoid(b0 + spread)
 
 
+def member_participation(members: np.ndarray, salience: np.ndarray, share: float,
+                         engagement: float) -> np.ndarray | None:
+    """Each state's probability of taking part in a forum with these ``members`` (0 outside
+    them), or None when all take part (``share`` 1: nothing is drawn)."""
+    if share >= 1.0:
+        return None
+    idx = np.flatnonzero(members)
+    p = np.zeros(len(members))
+    p[idx] = _participation_of(salience[idx].tobytes(), float(share), float(engagement))
+    return p
+
+
 def draw_present(members: np.ndarray, salience: np.ndarray, sponsors: np.ndarray, share: float,
                  engagement: float, rng: np.random.Generator) -> np.ndarray:
     """Who takes part in a forum (a boolean per state; False outside the members). Draws one
     uniform per member, in member order, only when ``share`` < 1."""
-    if share >= 1.0:
-        return members.copy()
-    idx = np.flatnonzero(members)
-    p = np.zeros(len(members))
-    p[idx] = _participation_of(salience[idx].tobytes(), float(share), float(engagement))
-    return draw_present_with(members, p, sponsors, rng)
+    p = member_participation(members, salience, share, engagement)
+    return members.copy() if p is None else draw_present_with(members, p, sponsors, rng)
+
+
+def courted(p: np.ndarray, boost: np.ndarray) -> np.ndarray:
+    """Probabilities of taking part raised by campaigns: ``boost`` added to the log-odds (a
+    probability of 0 or 1 stays as it is).
+
+    Example:
+        >>> courted(np.array([0.5, 0.0, 1.0]), np.array([np.log(3.0), 5.0, 1.0])).round(3).tolist()
+        [0.75, 0.0, 1.0]
+    """
+    inside = (p > 0.0) & (p < 1.0) & (boost != 0.0)
+    out = p.copy()
+    q = p[inside]
+    out[inside] = _sigmoid(np.log(q / (1.0 - q)) + boost[inside])
+    return out
 
 
 def draw_present_with(members: np.ndarray, p: np.ndarray, sponsors: np.ndarray,

@@ -55,6 +55,14 @@ def check_scenario(s: Scenario, locs: Locations, check_world: bool = True,
             problems.append(locs.problem(("strategies", i, "sponsor"),
                                          f"{st.sponsor} sponsors no proposal; name one with "
                                          "'proposal:'"))
+        if st.outreach == "listed" and not st.targets and st.budget:
+            problems.append(locs.problem(("strategies", i, "outreach"),
+                                         "outreach 'listed' courts only the states in 'targets:', "
+                                         "and there are none"))
+        for key in ("targets", "capacity"):
+            values = getattr(st, key)
+            problems += [locs.problem(("strategies", i, key, j), f"{v!r} is listed twice")
+                         for j, v in enumerate(values) if v in values[:j]]
     if check_world:
         problems += _world_codes(s, locs)
     return problems
@@ -179,6 +187,8 @@ def _world_codes(s: Scenario, locs: Locations) -> list[Problem]:
     for i, st in enumerate(s.strategies):
         out += _codes(roster, locs, ("strategies", i, "sponsor"), [st.sponsor], states_only=True,
                       single=True)
+        out += _codes(roster, locs, ("strategies", i, "targets"), st.targets, states_only=True)
+        out += _codes(roster, locs, ("strategies", i, "capacity"), st.capacity, states_only=True)
     for i, k in enumerate(s.stakeholders):
         out += _codes(roster, locs, ("stakeholders", i, "ties"), k.ties)
     if out:

@@ -170,15 +170,17 @@ def _parser() -> argparse.ArgumentParser:
     compare = sub.add_parser("compare", help="compare strategies on common random numbers")
     compare.add_argument("scenario", type=Path, help="scenario YAML file")
     compare.add_argument("--strategy", dest="strategies", type=Path, action="append", required=True,
-                         metavar="FILE", help="strategy YAML (repeat; the first is the reference)")
+                         metavar="FILE", help="strategy YAML, or 'own' for the scenario's own "
+                              "strategies (repeat; the first is the reference)")
     compare.add_argument("--runs", type=int, default=200, help="runs per strategy (default: 200)")
     compare.add_argument("--out", type=Path, required=True, help="output folder")
     compare.add_argument("--seed", type=int, default=None,
                          help="run k uses seed SEED + k (default: the scenario's seed)")
     compare.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
     compare.add_argument("--court", type=int, default=0, metavar="K",
-                         help="whom to court: re-run the K members per forum closest to "
-                              "indifference as sponsors (default: 0, skip)")
+                         help="whom to court: re-run the K members per forum that resist the "
+                              "text (blockers first) as won over, ranked by the measured change "
+                              "(default: 0, skip)")
     compare.add_argument("--court-runs", type=int, default=40, help="runs per courted state (default: 40)")
     compare.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                          help="override a scenario value (repeatable)")

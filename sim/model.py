@@ -310,6 +310,14 @@ class NegotiationModel(mesa.Model):
             track.params = self._decision_params(track)
             track.deliberation = self._prepare(track)
         self._dispose(group)
+        for campaign in self._preparing(group):
+            campaign.prepare(self, group[0].members, group[0].present, group[0].deliberation.bias)
+
+    def _preparing(self, group: list[ForumState]) -> list[Campaign]:
+        """The campaigns for the texts of a forum that opens that prepare the ground."""
+        texts = {t.proposal for t in group}
+        return [c for c in self.campaigns if c.proposal in texts
+                and (c.spec.demarches or c.spec.capacity)]
 
     def _reads_record(self, spec: Forum) -> bool:
         """Whether the members' record sets their leaning in this forum."""
@@ -441,13 +449,22 @@ class NegotiationModel(mesa.Model):
             share = (b.endorsement_turnout if spec.rule == "open_endorsement"
                      and not self._record_endorsements(spec) else 1.0)
         sponsors = np.concatenate([self.sponsors[t.proposal] for t in group])
+        members = group[0].members
         if (spec.attendance is None and spec.rule == "vote" and self._reads_record(spec)
                 and self.setting.presence is not None):  # who votes, as the record says
-            present = attendance.draw_present_with(group[0].members, self.setting.presence,
-                                                   sponsors, self.rng)
+            p = self.setting.presence
         else:
-            present = attendance.draw_present(group[0].members, self.salience, sponsors, share,
-                                              b.engagement, self.rng)
+            p = attendance.member_participation(members, self.salience, share, b.engagement)
+        if p is None:
+            present = members.copy()
+        else:
+            campaigns = self._preparing(group)
+            if campaigns:  # demarches and capacity building before the forum opens
+                boost = np.zeros(self.n)
+                for campaign in campaigns:
+                    campaign.presence_boost(self, members, boost)
+                p = attendance.courted(p, boost)
+            present = attendance.draw_present_with(members, p, sponsors, self.rng)
         rows, codes = self._pins(spec)
         present[rows[(codes != Stance.UNDECIDED) & group[0].members[rows]]] = True
         return present

@@ -30,7 +30,7 @@ from sim.yamlio import Locations
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Form = Literal["political_declaration", "resolution", "principles", "binding_instrument"]
 Rule = Literal["open_endorsement", "consensus", "vote", "qualified_majority"]
-Targeting = Literal["swing", "allies_first", "regional_hubs", "random"]
+Targeting = Literal["swing", "allies_first", "regional_hubs", "random", "listed"]
 StakeholderKind = Literal["industry", "research", "civil_society"]
 Topic = Literal[TOPICS]  # type: ignore[valid-type]
 StanceWord = Literal["endorse", "oppose", "abstain", "object", "undecided"]
@@ -355,6 +355,26 @@ class Behaviour(Strict):
         description="How much relative capability scales a visit: the share is multiplied by "
         "(2 c_sponsor / (c_sponsor + c_target)) ** outreach_leverage (0: not at all).",
     )
+    demarche_turnout: float = Field(
+        1.0, ge=0.0, le=20.0,
+        description="Demarches before a forum opens (a strategy's demarches:): how much one raises "
+        "the courted member's log-odds of taking part (agents/strategy.py). A judgement: see "
+        "docs/levers.md for what the endorsement cascades say of it.",
+    )
+    capacity_gain: float = Field(
+        0.5, ge=0.0, le=20.0,
+        description="Capacity building or side payments (a strategy's capacity:): the value of "
+        "endorsing the text added for each recipient, in the units of the decision model "
+        "(agents/strategy.py; docs/levers.md for the literature's sizes).",
+    )
+    capacity_turnout: float = Field(
+        2.0, ge=0.0, le=20.0,
+        description="Capacity building: how much it raises a recipient's log-odds of taking part.",
+    )
+    capacity_cost: float = Field(
+        3.0, ge=0.0, le=1000.0,
+        description="Capacity building's cost in demarches (what a plan's --budget counts).",
+    )
 
 
 class Concessions(Strict):
@@ -374,6 +394,21 @@ class Strategy(Strict):
     outreach: Targeting = Field("swing", description="Whom to court first.")
     concessions: Concessions | None = Field(None, description="Concede when endorsements stall.")
     invite_cosponsors: int = Field(0, ge=0, description="Endorsers invited to co-sponsor per round.")
+    targets: list[str] = Field(
+        default_factory=list,
+        description="ISO3 codes, in order: outreach 'listed' courts only these (the first "
+        "hold-outs first), and demarches go to them first.")
+    demarches: int = Field(
+        0, ge=0, le=1000,
+        description="Visits in capitals before each forum deciding the text opens: each courted "
+        "member is moved as by an outreach visit and is likelier to take part "
+        "(behaviour.demarche_turnout). Targets first, then the members closest to the text.")
+    capacity: list[str] = Field(
+        default_factory=list,
+        description="ISO3 codes of states offered capacity building (or side payments) before the "
+        "forums deciding the text open: each values endorsing it more "
+        "(behaviour.capacity_gain) and is likelier to take part; each costs "
+        "behaviour.capacity_cost demarches.")
 
 
 class Stakeholder(Strict):
