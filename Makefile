@@ -41,6 +41,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/run_bench.py
 	$(BIN)/python bench/growth.py
 	$(BIN)/python bench/sweep_bench.py
+	$(BIN)/python bench/plan_bench.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check sim agents analysis tests bench

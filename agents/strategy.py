@@ -27,7 +27,9 @@ Before each forum deciding its text opens, a campaign also prepares the ground
    set their leaning, moves it as an outreach visit does;
 5. ``capacity``: capacity building or side payments to the states listed, each raising its log-odds
    of taking part by ``behaviour.capacity_turnout`` and its value of endorsing by
-   ``behaviour.capacity_gain`` (in a forum with rival texts, of endorsing any of them: the
+   ``behaviour.capacity_gain``, scaled by the sponsor's weight relative to the recipient's as a
+   visit is (:func:`leverage`: worth much to a small state, little to a great power; in a forum
+   with rival texts, of endorsing any of them: the
    coalitions' resolution still picks the text by utility), at ``behaviour.capacity_cost``
    demarches each (:func:`cost`).
 
@@ -201,7 +203,10 @@ class Campaign:
             effect = self.visit_effect(model)[visited][:, None]
             model.ideal[visited] += effect * (q - model.ideal[visited])
         recipients = self._capacity_recipients(model, members)
-        bias[recipients[present[recipients]], ENDORSE] += model.behaviour.capacity_gain
+        recipients = recipients[present[recipients]]
+        b = model.behaviour
+        gain = b.capacity_gain * leverage(model.capability, self.sponsor, b.outreach_leverage)
+        bias[recipients, ENDORSE] += gain[recipients]
 
     def visit_effect(self, model: NegotiationModel) -> np.ndarray:
         """The share of the gap a visit closes, per target state (made once: capabilities are
@@ -258,15 +263,15 @@ class Campaign:
         model.sponsors[self.proposal] = np.flatnonzero(pool)
 
 
-def cost(spec: Strategy, capacity_cost: float) -> float:
-    """What a strategy spends before the forums open, in demarches: one each, and
-    ``capacity_cost`` for each state offered capacity building.
+def cost(demarches: int, packages: int, capacity_cost: float) -> float:
+    """What a campaign spends before the forums open, in demarches: one for each demarche, and
+    ``capacity_cost`` for each capacity-building package (one per state in ``capacity:``).
 
     Example:
-        >>> cost(Strategy(sponsor="NLD", demarches=4, capacity=["KEN", "GHA"]), 3.0)
+        >>> cost(4, 2, 3.0)
         10.0
     """
-    return float(spec.demarches + capacity_cost * len(spec.capacity))
+    return float(demarches + capacity_cost * packages)
 
 
 def visit_effect(capability: np.ndarray, sponsor: int, outreach: float,
@@ -275,6 +280,17 @@ def visit_effect(capability: np.ndarray, sponsor: int, outreach: float,
     state weaker than the sponsor and smaller for a stronger one (``outreach_leverage``)."""
     if outreach_leverage == 0:
         return np.full(len(capability), outreach)
+    return np.minimum(1.0, outreach * leverage(capability, sponsor, outreach_leverage))
+
+
+def leverage(capability: np.ndarray, sponsor: int, outreach_leverage: float) -> np.ndarray:
+    """How much a sponsor's weight multiplies what it offers each state:
+    ``(2 c_sponsor / (c_sponsor + c_state)) ** outreach_leverage`` (1 between equals, up to
+    2 ** outreach_leverage toward the weakest, toward 0 for a far stronger state).
+
+    Example:
+        >>> leverage(np.array([0.1, 0.1, 0.3]), 0, 1.0).tolist()
+        [1.0, 1.0, 0.5]
+    """
     mine = capability[sponsor] if sponsor >= 0 else 1.0
-    leverage = (2.0 * mine / (mine + capability)) ** outreach_leverage
-    return np.minimum(1.0, outreach * leverage)
+    return (2.0 * mine / (mine + capability)) ** outreach_leverage

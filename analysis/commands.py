@@ -258,6 +258,41 @@ def compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def plan(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from analysis.compare import default_workers
+    from analysis.plan_report import print_plan, write_plan
+    from analysis.planner import find_target, plan_campaign
+    from sim.loading import load_scenario
+
+    for name in ("runs", "trials", "fresh", "workers"):
+        _positive(name, getattr(args, name))
+    _positive("seed", args.seed, 0)
+    if not (0.0 <= args.budget <= 1000.0):
+        raise ScenarioError([Problem("--budget", 0, "budget",
+                                     f"must be between 0 and 1000 demarches, got {args.budget:g}")])
+    if not (0.0 <= args.max_concession <= 1.0):
+        raise ScenarioError([Problem("--max-concession", 0, "max_concession",
+                                     f"must be between 0 and 1, got {args.max_concession:g}")])
+    scenario = load_scenario(args.scenario, args.overrides)
+    find_target(scenario, args.forum, args.text)  # a wrong forum or text is found before any run
+    workers = args.workers or default_workers()
+    total = args.runs * (args.trials + 1) + 2 * args.fresh
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=console, disable=not console.is_terminal) as progress:
+        bar = progress.add_task(f"{args.trials} campaigns x {args.runs} runs, then {args.fresh} "
+                                "fresh", total=total)
+        result = plan_campaign(scenario, args.forum, args.text, args.objective, args.budget,
+                               args.runs, args.trials, args.fresh, args.seed, workers,
+                               args.max_concession, advance=lambda n: progress.advance(bar, n))
+    print_plan(result, Console(width=120))
+    written = write_plan(result, args.out)
+    print(f"wrote {', '.join(str(p) for p in written)}")
+    return 0
+
+
 def start(args: argparse.Namespace) -> int:
     import csv
 

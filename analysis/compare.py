@@ -101,8 +101,11 @@ def run_batch(task: BatchTask) -> tuple[int, int, dict[str, np.ndarray]]:
 
 
 def run_ensembles(variants: list[tuple[str, Scenario]], seeds: np.ndarray, workers: int = 1,
-                  advance: Callable[[int], None] | None = None) -> list[Ensemble]:
-    """Run every variant on ``seeds``; ``workers`` > 1 uses a spawned process pool."""
+                  advance: Callable[[int], None] | None = None,
+                  pool: ProcessPoolExecutor | None = None) -> list[Ensemble]:
+    """Run every variant on ``seeds``; ``workers`` > 1 uses a spawned process pool (``pool``, kept
+    by a caller that runs many ensembles, or one started for this call). The results do not depend
+    on ``workers``: each batch is keyed by its variant and first seed."""
     size = max(1, min(25, math.ceil(len(seeds) / max(1, 4 * workers))))
     tasks = [BatchTask(v, scenario, i, tuple(int(s) for s in seeds[i:i + size]))
              for v, (_, scenario) in enumerate(variants) for i in range(0, len(seeds), size)]
@@ -114,14 +117,15 @@ def run_ensembles(variants: list[tuple[str, Scenario]], seeds: np.ndarray, worke
         if advance is not None:
             advance(len(arrays["adopted"]))
 
-    if workers <= 1 or len(tasks) == 1:
+    if pool is not None and len(tasks) > 1:
+        for future in as_completed([pool.submit(run_batch, task) for task in tasks]):
+            keep(future.result())
+    elif workers <= 1 or len(tasks) == 1:
         for task in tasks:
             keep(run_batch(task))
     else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
-            futures = [pool.submit(run_batch, task) for task in tasks]
-            for future in as_completed(futures):
+        with process_pool(min(workers, len(tasks))) as own:
+            for future in as_completed([own.submit(run_batch, task) for task in tasks]):
                 keep(future.result())
     ensembles = []
     for v, (label, _) in enumerate(variants):
@@ -129,6 +133,12 @@ def run_ensembles(variants: list[tuple[str, Scenario]], seeds: np.ndarray, worke
         ensembles.append(Ensemble(label, *(np.concatenate([c[key] for c in chunks])
                                            for key in ("endorsements", "adopted", "stances", "utility"))))
     return ensembles
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes (as ``sim.executors``: no fork of a threaded
+    parent)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def default_workers() -> int:

@@ -20,9 +20,9 @@ EXIT_USER_ERROR = 2
 
 
 #: the commands whose --out is a folder (schema's and calibrate's name a file)
-OUT_FOLDERS = {"run", "world", "sweep", "validate", "compare", "start", "landscape"}
+OUT_FOLDERS = {"run", "world", "sweep", "validate", "compare", "plan", "start", "landscape"}
 #: the commands that run the model (the first of them on a machine compiles the kernels)
-RUNS_MODELS = {"run", "sweep", "compare", "explain", "validate", "calibrate", "serve"}
+RUNS_MODELS = {"run", "sweep", "compare", "plan", "explain", "validate", "calibrate", "serve"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,6 +185,33 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                          help="override a scenario value (repeatable)")
     compare.set_defaults(handler=_from_analysis("compare"))
+
+    plan = sub.add_parser("plan", help="search for the campaign that does best in a forum, "
+                                       "reported on fresh seeds beside the scenario's own")
+    plan.add_argument("scenario", type=Path, help="scenario YAML file")
+    plan.add_argument("--forum", required=True, help="the forum whose decision is the objective")
+    plan.add_argument("--text", default=None,
+                      help="the text to campaign for (default: the forum's first)")
+    plan.add_argument("--objective", choices=("endorsements", "adoption"), default="endorsements",
+                      help="mean endorsements, or P(adopt) with ties broken by endorsements "
+                           "(default: endorsements)")
+    plan.add_argument("--budget", type=float, default=10.0,
+                      help="demarches and capacity building before the forums open, in demarches "
+                           "(default: 10)")
+    plan.add_argument("--max-concession", type=float, default=0.3,
+                      help="the most the text may move toward the hold-outs in all (0: no "
+                           "concessions; default: 0.3)")
+    plan.add_argument("--runs", type=int, default=20, help="search seeds per candidate (default: 20)")
+    plan.add_argument("--trials", type=int, default=100, help="candidates to try (default: 100)")
+    plan.add_argument("--fresh", type=int, default=200,
+                      help="fresh seeds for the winner and the scenario's own (default: 200)")
+    plan.add_argument("--seed", type=int, default=None,
+                      help="search seeds SEED.., fresh seeds after them (default: the scenario's)")
+    plan.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
+    plan.add_argument("--out", type=Path, required=True, help="output folder")
+    plan.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                      help="override a scenario value (repeatable)")
+    plan.set_defaults(handler=_from_analysis("plan"))
 
     start = sub.add_parser("start", help="a scenario's starting state per member and where each "
                                          "value came from (record, statement, group, default)")

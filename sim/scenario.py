@@ -358,14 +358,15 @@ class Behaviour(Strict):
     demarche_turnout: float = Field(
         1.0, ge=0.0, le=20.0,
         description="Demarches before a forum opens (a strategy's demarches:): how much one raises "
-        "the courted member's log-odds of taking part (agents/strategy.py). A judgement: see "
-        "docs/levers.md for what the endorsement cascades say of it.",
+        "the courted member's log-odds of taking part (agents/strategy.py). A judgement "
+        "(docs/levers.md).",
     )
     capacity_gain: float = Field(
         0.5, ge=0.0, le=20.0,
         description="Capacity building or side payments (a strategy's capacity:): the value of "
-        "endorsing the text added for each recipient, in the units of the decision model "
-        "(agents/strategy.py; docs/levers.md for the literature's sizes).",
+        "endorsing the text added for each recipient, in the units of the decision model, "
+        "scaled by the sponsor's capability relative to the recipient's as a visit is "
+        "(outreach_leverage; agents/strategy.py; docs/levers.md for the literature).",
     )
     capacity_turnout: float = Field(
         2.0, ge=0.0, le=20.0,
