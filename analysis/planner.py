@@ -37,7 +37,7 @@ from typing import Any, Literal
 import numpy as np
 
 from agents.strategy import cost
-from analysis.compare import Ensemble, mean_ci, process_pool, resisters, run_ensembles, run_seeds
+from analysis.compare import Ensemble, mean_ci, process_pool, resisters, run_ensembles, run_seeds, wilson
 from analysis.strategies import LoadedStrategy, apply_strategy, own_strategy, strategy_from_dict
 from sim.errors import Problem, ScenarioError
 from sim.model import NegotiationModel
@@ -325,14 +325,19 @@ def plan_campaign(scenario: Scenario, forum: str, text: str | None = None,
 
 def fresh_comparison(own: Ensemble, plan: Ensemble, target: Target) -> dict[str, Any]:
     """The plan beside the own strategies on the fresh seeds: means and paired differences of
-    endorsements and adoption in the target forum, with 95% t intervals."""
+    endorsements and adoption in the target forum, with 95% intervals (t; Wilson for the
+    probabilities of adoption)."""
     k = target.track
     out: dict[str, Any] = {"runs": len(own.adopted)}
     for key, a, b in (("endorsements", own.endorsements[:, k], plan.endorsements[:, k]),
                       ("adoption", own.adopted[:, k], plan.adopted[:, k])):
         a, b = a.astype(float), b.astype(float)
-        out[f"own_{key}"] = _interval(*mean_ci(a))
-        out[f"plan_{key}"] = _interval(*mean_ci(b))
+        if key == "adoption":  # a probability: Wilson intervals, which stay within [0, 1]
+            out["own_adoption"] = _interval(*wilson(int(a.sum()), len(a)))
+            out["plan_adoption"] = _interval(*wilson(int(b.sum()), len(b)))
+        else:
+            out[f"own_{key}"] = _interval(*mean_ci(a))
+            out[f"plan_{key}"] = _interval(*mean_ci(b))
         out[f"diff_{key}"] = _interval(*mean_ci(b - a))
     return out
 

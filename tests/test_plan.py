@@ -19,8 +19,9 @@ from tests.conftest import HAND, five_state_scenario
 def tipping_world() -> dict:
     """A consensus of the five: EEE objects (utility 0.5 - 4 * 0.8 = -2.7, objecting is worth
     1.7), DDD at 0.5 stays undecided (utility -0.7: objecting -0.3, undecided 0). AAA sponsors
-    and campaigns with no visits; it is the most capable. One capacity package (cost 3, gain 6) makes endorsing worth
-    3.3 to EEE: it alone tips the consensus; the same package for DDD changes nothing."""
+    and campaigns with no visits; it is the most capable. One capacity package (cost 3, gain 6)
+    makes endorsing worth 3.3 to EEE: it alone tips the consensus; the same package for DDD
+    changes nothing."""
     return five_state_scenario(**{
         "world.states": {"AAA": {"capability": 2.0},  # capacity building flows to the weaker
                          "DDD": {"ideal": {"stringency": 0.5}, "salience": 1.0},
