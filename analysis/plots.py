@@ -7,6 +7,7 @@ display and importing it changes no global state.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import networkx as nx
@@ -210,6 +211,23 @@ def network_figure(graph: nx.Graph, iso3: list[str], colours: list[str], capabil
     return fig
 
 
+def layout_seed(seed: int) -> int:
+    """The seed of the spring layout for a run's seed: networkx seeds numpy's legacy generator,
+    which takes only 0 to 2**32 - 1. Those seeds stay as they are (the same pictures as before);
+    any other (a sweep's seeds are 64-bit) is reduced to 32 bits through SHA-256 of its decimal
+    digits, so each seed still has one layout, on any machine.
+
+    Example:
+        >>> layout_seed(7), layout_seed(2**32) == layout_seed(2**32), layout_seed(2**64) < 2**32
+        (7, True, True)
+    """
+    seed = int(seed)
+    if 0 <= seed < 2**32:
+        return seed
+    digest = hashlib.sha256(str(seed).encode("ascii")).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
 def network_layout(graph: nx.Graph, iso3: list[str], seed: int) -> dict[str, np.ndarray]:
     """A seeded spring layout of the tied states; untied states in a row beneath (a spring
     layout would push them far out and squash the rest into a corner)."""
@@ -217,7 +235,7 @@ def network_layout(graph: nx.Graph, iso3: list[str], seed: int) -> dict[str, np.
     alone = [c for c in iso3 if graph.degree(c) == 0]
     pos = {}
     if tied:
-        pos = nx.spring_layout(graph.subgraph(tied), seed=seed, weight="weight",
+        pos = nx.spring_layout(graph.subgraph(tied), seed=layout_seed(seed), weight="weight",
                                k=1.5 / np.sqrt(len(tied)))
     bottom = min((p[1] for p in pos.values()), default=0.0) - 0.15
     for k, c in enumerate(alone):
