@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from sim.outputs import save_figure
 from sim.run import RunResult
 from sim.stance import Stance
 
@@ -71,7 +72,7 @@ def plot_endorsements(result: RunResult, path: str | Path) -> Path:
               frameon=False)
     ax.grid(alpha=0.3)
     path = Path(path)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     return path
 
 
@@ -154,7 +155,7 @@ def plot_coalition_sizes(result: RunResult, path: str | Path) -> Path:
     axes[-1].set_xlabel("round")
     fig.suptitle(f"{result.summary['scenario']}: coalition sizes (seed {result.summary['seed']})")
     path = Path(path)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     return path
 
 
@@ -168,7 +169,7 @@ def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capabilit
     fig = network_figure(graph, iso3, colours, capability, legend, title, legend_title, seed,
                          ringed, labelled)
     path = Path(path)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     return path
 
 
