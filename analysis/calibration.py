@@ -30,6 +30,7 @@ from scipy.stats import qmc
 
 from analysis.cases import Case
 from analysis.validation import backtest
+from sim.outputs import write_atomic
 
 #: The weights fitted and their ranges (see sim.scenario.Behaviour for their meaning). Chosen
 #: because they set the level (baseline), the weight of views (policy), of peers (social), the
@@ -222,5 +223,5 @@ def write_calibration(calibration: Calibration, path: str | Path, source: str = 
         "# Use it from a scenario with `extends: <this file>`; the scenario's own behaviour wins.",
     ]
     body = yaml.safe_dump({"behaviour": calibration.behaviour}, sort_keys=False)
-    path.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
+    write_atomic(path, "\n".join(header) + "\n" + body)
     return path

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.errors import Problem, ScenarioError
+from sim.outputs import write_atomic
 
 
 def world(args: argparse.Namespace) -> int:
@@ -133,7 +134,7 @@ def validate(args: argparse.Namespace) -> int:
         if loo is not None:
             import json
 
-            (args.out / "loo.json").write_text(json.dumps(loo, indent=2) + "\n", encoding="utf-8")
+            write_atomic((args.out / "loo.json"), json.dumps(loo, indent=2) + "\n")
             written.append(args.out / "loo.json")
         console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False, soft_wrap=True)
     return 0
@@ -164,7 +165,7 @@ def _validate_record(args: argparse.Namespace) -> int:
     console.print(record_table(report))
     if args.out:
         path = args.out / "record_backtest.json"
-        path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        write_atomic(path, json.dumps(report, indent=2) + "\n")
         console.print(f"wrote {path}", highlight=False, soft_wrap=True)
     return 0
 
@@ -295,6 +296,7 @@ def plan(args: argparse.Namespace) -> int:
 
 def start(args: argparse.Namespace) -> int:
     import csv
+    import io
 
     from analysis.starting import starting_states
     from sim.loading import load_scenario
@@ -327,12 +329,13 @@ def start(args: argparse.Namespace) -> int:
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / "start.csv"
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["iso3", *dims, "salience", "capability", "ideal_from", *forums])
-            for r in rows:
-                w.writerow([r.iso3, *[round(r.ideal[d], 6) for d in dims], round(r.salience, 6),
-                            round(r.capability, 6), r.source, *[r.leaning[f] for f in forums]])
+        text = io.StringIO(newline="")
+        w = csv.writer(text)
+        w.writerow(["iso3", *dims, "salience", "capability", "ideal_from", *forums])
+        for r in rows:
+            w.writerow([r.iso3, *[round(r.ideal[d], 6) for d in dims], round(r.salience, 6),
+                        round(r.capability, 6), r.source, *[r.leaning[f] for f in forums]])
+        write_atomic(path, text.getvalue())
         console.print(f"wrote {path}", highlight=False)
     return 0
 
@@ -405,6 +408,6 @@ def landscape(args: argparse.Namespace) -> int:
             "exhaustive_limit": EXHAUSTIVE_LIMIT, "starts": land.starts,
             "minima_found": len(land.minima), "minima": rows,
         }
-        path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        write_atomic(path, json.dumps(doc, indent=2) + "\n")
         console.print(f"\nwrote {path}", highlight=False)
     return 0

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analysis.compare import Comparison
+from sim.outputs import save_figure, write_atomic
 
 DIGITS = 6
 
@@ -103,17 +104,17 @@ def write_comparison(c: Comparison, out: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     path = out / "compare.csv"
-    c.table.round(DIGITS).to_csv(path, index=False, lineterminator="\n")
+    write_atomic(path, c.table.round(DIGITS).to_csv(None, index=False, lineterminator="\n"))
     written.append(path)
     path = out / "compare.json"
-    path.write_text(json.dumps(_as_json(c), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(_as_json(c), indent=2, ensure_ascii=False) + "\n")
     written.append(path)
     path = out / "power.csv"
-    c.power.round(DIGITS).to_csv(path, index=False, lineterminator="\n")
+    write_atomic(path, c.power.round(DIGITS).to_csv(None, index=False, lineterminator="\n"))
     written.append(path)
     if not c.court.empty:
         path = out / "court.csv"
-        c.court.round(DIGITS).to_csv(path, index=False, lineterminator="\n")
+        write_atomic(path, c.court.round(DIGITS).to_csv(None, index=False, lineterminator="\n"))
         written.append(path)
     written.append(plot_comparison(c, out / "compare.png"))
     return written
@@ -187,5 +188,5 @@ def plot_comparison(c: Comparison, path: str | Path) -> Path:
         twin.set_ylim(0, 1.05)
         twin.set_ylabel("P(adopt) (Wilson 95% CI)")
     fig.suptitle(f"{c.scenario.name}: strategies on common random numbers ({len(c.seeds)} runs each)")
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     return Path(path)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.outputs import write_atomic
 from sim.sweep import SweepSpec
 
 THRESHOLD = 0.8
@@ -86,7 +87,7 @@ def write_prim(spec: SweepSpec, runs: pd.DataFrame, folder: Path) -> list[Path]:
     csv = folder / "prim.csv"
     columns = ["forum", "parameter", "low", "high", "coverage", "density", "mass", "runs"]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
-    table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
+    write_atomic(csv, table.to_csv(None, index=False, float_format="%.6g", lineterminator="\n"))
     txt = folder / "prim.txt"
-    txt.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_atomic(txt, "\n".join(lines) + "\n")
     return [csv, txt]

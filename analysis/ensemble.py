@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.outputs import save_figure, write_atomic
 from sim.sweep import SweepSpec
 
 SERIES = ".endorsements_by_round"
@@ -48,7 +49,7 @@ def write_bands(runs: pd.DataFrame, folder: Path) -> list[Path]:
     if table.empty:
         return []
     csv = folder / "bands.csv"
-    table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
+    write_atomic(csv, table.to_csv(None, index=False, float_format="%.6g", lineterminator="\n"))
     fig = Figure(figsize=(10, 4.8), layout="constrained")
     ax = fig.add_subplot()
     for k, (forum, rows) in enumerate(table.groupby("forum", sort=False)):
@@ -59,7 +60,7 @@ def write_bands(runs: pd.DataFrame, folder: Path) -> list[Path]:
     ax.set_title(f"endorsements over rounds: median and 5-95% of {len(runs)} runs")
     ax.legend()
     png = folder / "bands.png"
-    fig.savefig(png, dpi=110)
+    save_figure(fig, png, dpi=110)
     return [csv, png]
 
 
@@ -94,7 +95,7 @@ def write_heatmap(spec: SweepSpec, runs: pd.DataFrame, folder: Path) -> list[Pat
     x, y = names[:2]
     table = pd.concat([adoption_grid(runs, f, x, y) for f in forums], ignore_index=True)
     csv = folder / "adoption_heatmap.csv"
-    table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
+    write_atomic(csv, table.to_csv(None, index=False, float_format="%.6g", lineterminator="\n"))
     fig = Figure(figsize=(4.4 * len(forums), 4), layout="constrained")
     for k, forum in enumerate(forums):
         ax = fig.add_subplot(1, len(forums), k + 1)
@@ -110,5 +111,5 @@ def write_heatmap(spec: SweepSpec, runs: pd.DataFrame, folder: Path) -> list[Pat
         ax.set_title(forum, fontsize=10)
     fig.colorbar(image, ax=fig.axes, label="share of runs adopted")
     png = folder / "adoption_heatmap.png"
-    fig.savefig(png, dpi=110)
+    save_figure(fig, png, dpi=110)
     return [csv, png]

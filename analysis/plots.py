@@ -7,6 +7,7 @@ display and importing it changes no global state.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import networkx as nx
@@ -18,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from sim.outputs import save_figure
 from sim.run import RunResult
 from sim.stance import Stance
 
@@ -70,7 +72,7 @@ def plot_endorsements(result: RunResult, path: str | Path) -> Path:
               frameon=False)
     ax.grid(alpha=0.3)
     path = Path(path)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     return path
 
 
@@ -153,7 +155,7 @@ def plot_coalition_sizes(result: RunResult, path: str | Path) -> Path:
     axes[-1].set_xlabel("round")
     fig.suptitle(f"{result.summary['scenario']}: coalition sizes (seed {result.summary['seed']})")
     path = Path(path)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     return path
 
 
@@ -167,7 +169,7 @@ def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capabilit
     fig = network_figure(graph, iso3, colours, capability, legend, title, legend_title, seed,
                          ringed, labelled)
     path = Path(path)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     return path
 
 
@@ -210,6 +212,23 @@ def network_figure(graph: nx.Graph, iso3: list[str], colours: list[str], capabil
     return fig
 
 
+def layout_seed(seed: int) -> int:
+    """The seed of the spring layout for a run's seed: networkx seeds numpy's legacy generator,
+    which takes only 0 to 2**32 - 1. Those seeds stay as they are (the same pictures as before);
+    any other (a sweep's seeds are 64-bit) is reduced to 32 bits through SHA-256 of its decimal
+    digits, so each seed still has one layout, on any machine.
+
+    Example:
+        >>> layout_seed(7), layout_seed(2**32) == layout_seed(2**32), layout_seed(2**64) < 2**32
+        (7, True, True)
+    """
+    seed = int(seed)
+    if 0 <= seed < 2**32:
+        return seed
+    digest = hashlib.sha256(str(seed).encode("ascii")).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
 def network_layout(graph: nx.Graph, iso3: list[str], seed: int) -> dict[str, np.ndarray]:
     """A seeded spring layout of the tied states; untied states in a row beneath (a spring
     layout would push them far out and squash the rest into a corner)."""
@@ -217,7 +236,7 @@ def network_layout(graph: nx.Graph, iso3: list[str], seed: int) -> dict[str, np.
     alone = [c for c in iso3 if graph.degree(c) == 0]
     pos = {}
     if tied:
-        pos = nx.spring_layout(graph.subgraph(tied), seed=seed, weight="weight",
+        pos = nx.spring_layout(graph.subgraph(tied), seed=layout_seed(seed), weight="weight",
                                k=1.5 / np.sqrt(len(tied)))
     bottom = min((p[1] for p in pos.values()), default=0.0) - 0.15
     for k, c in enumerate(alone):

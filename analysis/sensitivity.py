@@ -23,6 +23,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.errors import Problem, ScenarioError
+from sim.outputs import save_figure, subfolder, write_atomic
 from sim.store import read_manifest, read_results
 from sim.sweep import SweepSpec, problem_of, sample_matrix
 
@@ -52,8 +53,7 @@ def analyze_sweep(out: str | Path) -> list[Path]:
     if len(runs) != manifest["runs"]:
         raise ScenarioError([Problem(str(out), 0, "", f"the sweep is not finished ({len(runs)} of "
                                      f"{manifest['runs']} runs): finish it with --resume first")])
-    folder = out / "analysis"
-    folder.mkdir(exist_ok=True)
+    folder = subfolder(out, "analysis")  # refused when a link: its files would go elsewhere
     written = write_sensitivity(spec, runs, folder)
     written += write_bands(runs, folder)
     written += write_heatmap(spec, runs, folder)
@@ -113,7 +113,7 @@ def write_sensitivity(spec: SweepSpec, runs: pd.DataFrame, folder: Path) -> list
     """``sensitivity.csv`` and a bar chart ``sensitivity.png`` (a panel per outcome)."""
     table = indices(spec, runs)
     csv = folder / "sensitivity.csv"
-    table.to_csv(csv, index=False, float_format="%.6g", lineterminator="\n")
+    write_atomic(csv, table.to_csv(None, index=False, float_format="%.6g", lineterminator="\n"))
     if table.empty:
         return [csv]
     outcomes = list(dict.fromkeys(table["outcome"]))
@@ -136,5 +136,5 @@ def write_sensitivity(spec: SweepSpec, runs: pd.DataFrame, folder: Path) -> list
     fig.axes[0].legend(fontsize=8)
     fig.suptitle(f"{spec.name}: {spec.method} sensitivity (mean over {spec.replicates} seeds a point)")
     png = folder / "sensitivity.png"
-    fig.savefig(png, dpi=110)
+    save_figure(fig, png, dpi=110)
     return [csv, png]

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analysis.validation import BASELINES, METRICS, CaseResult, validation_json
+from sim.outputs import save_figure, write_atomic
 from sim.stance import Stance
 
 LABELS = {"accuracy": "accuracy", "brier": "Brier", "tally_error": "tally err",
@@ -141,7 +142,7 @@ def print_results(results: list[CaseResult], console: Console, label: str) -> No
 
 
 def write_json(results: list[CaseResult], path: Path) -> Path:
-    path.write_text(json.dumps(validation_json(results), indent=2) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(validation_json(results), indent=2) + "\n")
     return path
 
 
@@ -201,5 +202,5 @@ def plot_validation(results: list[CaseResult], path: str | Path, predictor: str 
     handles = [Line2D([], [], marker="o", ls="", color=c, label=s.word) for s, c in STANCE_COLOURS.items()]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8,
                title="recorded stance", title_fontsize=8)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     return Path(path)

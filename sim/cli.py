@@ -40,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
                   "(about half a minute; later runs load them from disk)", file=sys.stderr)
     try:
         if args.command in OUT_FOLDERS:
-            _check_out(getattr(args, "out", None))
+            from sim.outputs import check_out_folder
+
+            args.out = check_out_folder(getattr(args, "out", None))
         return int(args.handler(args) or 0)
     except ScenarioError as exc:
         for problem in exc.problems:
@@ -49,21 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the file system failed under a run (a disk full): one line, no traceback
+        if exc.filename is None:
+            raise
+        from sim.outputs import os_problem
 
-
-def _check_out(out) -> None:
-    """An output folder that cannot be one is refused before any work: a file, or a path under a
-    file (``--out`` of every command)."""
-    if out is None:
-        return
-    out = Path(out)
-    if str(out).strip() == "":
-        raise ScenarioError([Problem("--out", 0, "out", "an empty path: name a folder")])
-    for part in (out, *out.parents):
-        if part.exists() and not part.is_dir():
-            where = "is a file" if part == out else f"is under {part}, a file"
-            raise ScenarioError([Problem("--out", 0, "out",
-                                         f"{out} {where}: name a folder (new or existing)")])
+        print(str(os_problem(exc)), file=sys.stderr)
+        return 1
 
 
 def _iso_date(text: str):
@@ -86,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one scenario and write its summary, time series and plots")
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's seed)")
-    run.add_argument("--out", type=Path, default=None, help="output folder (default: out/NAME)")
+    run.add_argument("--out", type=str, default=None, help="output folder (default: out/NAME)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario value, e.g. --set behaviour.noise=0.3 (repeatable)")
     run.add_argument("--no-plots", action="store_true", help="write summary and time series only")
@@ -103,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="memberships and stated positions as of this date")
     world.add_argument("--roster", type=Path, default=None,
                        help="states CSV (default: scenarios/data/states.csv)")
-    world.add_argument("--out", type=Path, default=Path("out/world"),
+    world.add_argument("--out", type=str, default=Path("out/world"),
                        help="folder for network.png (default: out/world)")
     world.set_defaults(handler=_from_analysis("world"))
 
@@ -118,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sweep = sub.add_parser("sweep", help="run a sweep of many runs into Parquet files")
     sweep.add_argument("sweep", type=Path, help="sweep YAML file")
-    sweep.add_argument("--out", type=Path, required=True, help="results folder")
+    sweep.add_argument("--out", type=str, required=True, help="results folder")
     sweep.add_argument("--executor", choices=("local", "dask"), default="local",
                        help="local: a process pool (default); dask: dask.distributed")
     sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -139,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--runs", type=int, default=50,
                           help="seeds per case (default: 50; with fewer the most likely stance "
                                "of a close call is left to chance)")
-    validate.add_argument("--out", type=Path, default=None,
+    validate.add_argument("--out", type=str, default=None,
                           help="folder for validation.json and validation.png")
     validate.add_argument("--behaviour", type=Path, default=None, metavar="FILE",
                           help="a YAML with a behaviour: mapping (e.g. written by plenary calibrate)")
@@ -173,7 +167,7 @@ def _parser() -> argparse.ArgumentParser:
                          metavar="FILE", help="strategy YAML, or 'own' for the scenario's own "
                               "strategies (repeat; the first is the reference)")
     compare.add_argument("--runs", type=int, default=200, help="runs per strategy (default: 200)")
-    compare.add_argument("--out", type=Path, required=True, help="output folder")
+    compare.add_argument("--out", type=str, required=True, help="output folder")
     compare.add_argument("--seed", type=int, default=None,
                          help="run k uses seed SEED + k (default: the scenario's seed)")
     compare.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
@@ -220,7 +214,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="only this state (repeatable; default: every state)")
     start.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                        help="override a scenario value (repeatable)")
-    start.add_argument("--out", type=Path, default=None, help="also write start.csv into this folder")
+    start.add_argument("--out", type=str, default=None, help="also write start.csv into this folder")
     start.set_defaults(handler=_from_analysis("start"))
 
     explain = sub.add_parser("explain", help="split a state's utility into the model's terms at "
@@ -239,7 +233,7 @@ def _parser() -> argparse.ArgumentParser:
     landscape.add_argument("scenario", type=Path, help="scenario YAML file")
     landscape.add_argument("--seed", type=int, default=None,
                            help="seed of the model and of the random starts (default: the scenario's)")
-    landscape.add_argument("--out", type=Path, default=None, help="folder for landscape.json")
+    landscape.add_argument("--out", type=str, default=None, help="folder for landscape.json")
     landscape.add_argument("--top", type=int, default=3, help="minima to show (default: 3)")
     landscape.add_argument("--starts", type=int, default=1000,
                            help="random starts above 20 states (default: 1000)")
@@ -262,13 +256,14 @@ def _from_analysis(name: str):
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from sim.loading import load_scenario
+    from sim.outputs import default_out
     from sim.run import run_scenario, write_run
 
     if args.seed is not None and args.seed < 0:
         raise ScenarioError([Problem("--seed", 0, "seed", f"must be >= 0, got {args.seed}")])
+    out = args.out or default_out(args.scenario)  # checked before the run
     scenario = load_scenario(args.scenario, args.overrides)
     result = run_scenario(scenario, seed=args.seed)
-    out = args.out or Path("out") / args.scenario.stem
     written = write_run(result, out)
     if not args.no_plots:
         from analysis.plots import (

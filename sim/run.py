@@ -9,8 +9,6 @@ pivotal sets of ``blocking``: in the order the rule takes them, the least keen f
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +20,7 @@ import pandas as pd
 from sim import coalitions as coalitions_
 from sim.forums import Counts
 from sim.model import NegotiationModel
+from sim.outputs import write_atomic
 from sim.scenario import Scenario
 from sim.stance import Stance
 
@@ -212,8 +211,4 @@ def write_run(result: RunResult, out: str | Path) -> list[Path]:
 
 
 def _write_atomic(path: Path, text: str) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, text)

@@ -14,9 +14,7 @@ ids of the chunks present and runs the rest. Readers (pandas, pyarrow, DuckDB ov
 from __future__ import annotations
 
 import json
-import os
 import platform
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.errors import Problem, ScenarioError
+from sim.outputs import subfolder, write_atomic
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
@@ -82,8 +81,7 @@ def open_store(out: Path, manifest: dict[str, Any], resume: bool) -> set[str]:
     elif any(out.iterdir()):
         raise ScenarioError([Problem(str(out), 0, "", "cannot resume: no manifest.json here, this "
                                      "folder was not made by plenary sweep")])
-    runs = out / RUNS
-    runs.mkdir(exist_ok=True)
+    runs = subfolder(out, RUNS)  # refused when a link: the chunks would go elsewhere
     for stale in runs.glob(".chunk-*"):
         stale.unlink()  # a temporary file of a chunk that was being written when the sweep died
     _write_atomic(old_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
@@ -142,14 +140,4 @@ def read_manifest(out: str | Path) -> dict[str, Any]:
 
 
 def _write_atomic(path: Path, data: bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, data, sync=True)

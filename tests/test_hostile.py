@@ -1,0 +1,137 @@
+"""Hostile input (issue 21): odd rather than mistaken input gets one clean line per problem and exit
+status 2, before any run and with nothing written to --out; never a traceback, never a hang."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.cli import main
+from sim.paths import PROJECT_ROOT
+
+S = str(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")
+
+
+def cli(capsys, *argv: str) -> tuple[int, list[str], str]:
+    """Run ``plenary ARGV`` in this process: (exit status, stderr's lines, stdout)."""
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.err.splitlines(), captured.out
+
+
+def user_error(capsys, *argv: str) -> str:
+    """The one line a user error prints (asserting exit status 2 and no other line)."""
+    status, err, _ = cli(capsys, *argv)
+    assert status == 2, err
+    assert len(err) == 1, err
+    return err[0]
+
+
+def test_a_seed_past_32_bits_draws_the_plots(capsys, tmp_path):
+    # networkx's spring layout seeds numpy's legacy generator (0 to 2**32 - 1); every seed of
+    # the demo sweep is larger, and reproducing a sweep's row crashed after summary.json
+    out = tmp_path / "run"
+    status, err, _ = cli(capsys, "run", S, "--seed", str(2**32), "--out", str(out))
+    assert status == 0, err
+    assert {p.name for p in out.iterdir()} >= {"summary.json", "network.png", "coalitions.png"}
+
+
+FIVE = str(PROJECT_ROOT / "tests" / "data" / "five_states.yaml")
+
+#: each command that writes into a folder, with what it needs besides --out
+WRITERS = {
+    "run": ["run", FIVE],
+    "compare": ["compare", FIVE, "--runs", "2", "--strategy",
+                str(PROJECT_ROOT / "scenarios" / "strategies" / "allies_first.yaml")],
+    "sweep": ["sweep", str(PROJECT_ROOT / "scenarios" / "sweeps" / "demo_sweep.yaml")],
+    "world": ["world"],
+    "validate": ["validate", "--runs", "1"],
+    "start": ["start", FIVE],
+    "landscape": ["landscape", FIVE],
+}
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Any simulation or model built fails the test: the folder must be refused before."""
+    import sim.model
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a model was built before --out was checked")
+
+    monkeypatch.setattr(sim.model.NegotiationModel, "__init__", refuse)
+
+
+@pytest.mark.parametrize("command", WRITERS)
+@pytest.mark.parametrize(("out", "said"), [
+    ("", "--out: out: an empty path: name a folder"),
+    ("   ", "--out: out: an empty path: name a folder"),
+    ("{tmp}/" + "a" * 300, "a name in it is 300 bytes long; this file system allows 255"),
+    ("{tmp}/x/" + "b" * 4000, "the path is longer than 3800 bytes"),
+    ("{tmp}/taken/..", "ends in '..', outside the folder it names: name the output folder itself"),
+])
+def test_an_out_that_cannot_be_a_folder_is_refused_before_any_work(command, out, said, tmp_path,
+                                                                   capsys, no_work):
+    out = out.format(tmp=tmp_path)
+    line = user_error(capsys, *WRITERS[command], "--out", out)
+    assert line.startswith("--out: out: ") and said in line and len(line) < 250
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", WRITERS)
+def test_an_out_that_is_a_link_is_refused(command, tmp_path, capsys, no_work):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "out").symlink_to(elsewhere)
+    line = user_error(capsys, *WRITERS[command], "--out", str(tmp_path / "out"))
+    assert line == (f"--out: out: {tmp_path / 'out'} is a symbolic link (to {elsewhere}): the "
+                    "outputs would go outside the folder named; name a real folder")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_scenario_named_dots_needs_an_out(capsys, tmp_path, monkeypatch, no_work):
+    # out/<stem> of "...yaml" was out/.., the folder above out/
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "...yaml").write_text((PROJECT_ROOT / "tests" / "data" / "five_states.yaml").read_text())
+    line = user_error(capsys, "run", "...yaml")
+    assert line == ("--out: out: the scenario's file name '...yaml' gives no output folder: name one "
+                    "with --out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["...yaml"]
+
+
+def test_links_planted_in_out_are_replaced_not_written_through(capsys, tmp_path):
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    out.mkdir()
+    outside.mkdir()
+    (outside / "victim.png").write_text("keep me")
+    (out / "network.png").symlink_to(outside / "victim.png")          # an existing target
+    (out / "endorsements.png").symlink_to(outside / "created.png")    # a dangling link
+    (out / "summary.json").symlink_to(outside / "victim.json")
+    status, err, _ = cli(capsys, "run", FIVE, "--out", str(out))
+    assert status == 0, err
+    assert (outside / "victim.png").read_text() == "keep me"
+    assert sorted(p.name for p in outside.iterdir()) == ["victim.png"]
+    for name in ("network.png", "endorsements.png", "summary.json"):
+        assert not (out / name).is_symlink() and (out / name).stat().st_size > 0
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_a_linked_runs_or_analysis_folder_is_refused(capsys, tmp_path):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"name: s\nscenario: {FIVE}\nseed: 0\nreplicates: 1\nmethod: lhs\nsamples: 2\n"
+                     "parameters:\n  behaviour.noise: {range: [0.1, 0.5]}\n")
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    assert cli(capsys, "sweep", str(sweep), "--out", str(out), "--workers", "1")[0] == 0
+    (out / "analysis").symlink_to(outside)
+    line = user_error(capsys, "analyze", str(out))
+    assert line == (f"{out / 'analysis'}: {out / 'analysis'} is a symbolic link (to {outside}): "
+                    "plenary writes only into real folders; remove the link")
+    (out / "analysis").unlink()
+    for chunk in (out / "runs").iterdir():
+        chunk.rename(outside / chunk.name)
+    (out / "runs").rmdir()
+    (out / "runs").symlink_to(outside)
+    line = user_error(capsys, "sweep", str(sweep), "--out", str(out), "--resume")
+    assert line.endswith("is a symbolic link (to " + str(outside) + "): plenary writes only into "
+                         "real folders; remove the link")
+    assert sorted(p.name for p in outside.iterdir()) == ["chunk-000000.parquet"]
