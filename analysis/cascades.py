@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import Problem, ScenarioError
+from sim.outputs import save_figure
 from sim.paths import PROJECT_ROOT
 
 CASCADES = PROJECT_ROOT / "scenarios" / "data" / "cascades.csv"
@@ -91,7 +92,7 @@ def plot_cascades(cascades: dict[str, list[Point]], path: Path) -> Path:
     ax.set_title("Endorsement cascades (scenarios/data/cascades.csv; sources beside it)", fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
     return path
 

@@ -15,6 +15,7 @@ import yaml
 from rich.console import Console
 
 from analysis.planner import Plan, describe
+from sim.outputs import save_figure, write_atomic
 
 
 def _ci(d: dict[str, Any], digits: int, sign: bool = False) -> str:
@@ -100,14 +101,13 @@ def write_plan(p: Plan, out: str | Path) -> list[Path]:
     written = []
     path = out / "plan.yaml"
     header = "".join(f"# {line}\n" for line in verdict(p).split("\n"))
-    path.write_text(header + yaml.safe_dump(p.strategy.data, sort_keys=False, allow_unicode=True),
-                    encoding="utf-8")
+    write_atomic(path, header + yaml.safe_dump(p.strategy.data, sort_keys=False, allow_unicode=True))
     written.append(path)
     path = out / "plan.json"
-    path.write_text(json.dumps(_as_json(p), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(_as_json(p), indent=2, ensure_ascii=False) + "\n")
     written.append(path)
     path = out / "plan.md"
-    path.write_text(plan_words(p), encoding="utf-8")
+    write_atomic(path, plan_words(p))
     written.append(path)
     written.append(plot_plan(p, out / "plan.png"))
     return written
@@ -147,6 +147,6 @@ def plot_plan(p: Plan, path: Path) -> Path:
     fig.suptitle(f"{p.scenario.name}: plan for {p.target.sponsor} on {p.target.proposal} in "
                  f"{p.target.forum}", fontsize=11)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
     return path
