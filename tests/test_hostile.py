@@ -135,3 +135,82 @@ def test_a_linked_runs_or_analysis_folder_is_refused(capsys, tmp_path):
     assert line.endswith("is a symbolic link (to " + str(outside) + "): plenary writes only into "
                          "real folders; remove the link")
     assert sorted(p.name for p in outside.iterdir()) == ["chunk-000000.parquet"]
+
+
+FIVE_TEXT = (PROJECT_ROOT / "tests" / "data" / "five_states.yaml").read_text(encoding="utf-8")
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def bomb(levels: int) -> str:
+    """A few hundred bytes whose aliases expand nine-fold ``levels`` times."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (lambda t: t + "x: 2023-02-30\n",
+     "20: x: '2023-02-30' is not a valid date (day is out of range for month)"),
+    (lambda t: t.replace("name: five_states", "name: !!bool maybe"),
+     "2: name: 'maybe' is not a valid true or false"),
+    (lambda t: t.replace("name: five_states", "name: &a [*a]"),
+     "2: not valid YAML: the alias *a is inside its own anchor &a"),
+    (lambda t: t.replace("name: five_states", "name: " + nested(1200)),
+     "2: mappings and lists nest more than 50 deep, the most allowed"),
+    (lambda t: t + "x:\n" + "".join("  " * i + "- \n" for i in range(60)),
+     "70: mappings and lists nest more than 50 deep, the most allowed"),
+    (lambda t: bomb(7) + t,
+     "6: the aliases (*name) expand the document past 200,000 values, the most allowed; write the "
+     "values out or use fewer aliases"),
+    (lambda t: t.replace("description: ", "description: \x07"),
+     "3: not valid YAML: special characters are not allowed (character U+0007)"),
+    (lambda t: t.replace("roster: states.csv", 'roster: "states\\0.csv"'),
+     "7: world.roster: roster file not found: "),
+    (lambda t: "extends: \"a\\0.yaml\"\n" + t, "1: extends: not a file name: it holds a NUL character"),
+])
+def test_odd_yaml_is_one_located_line(change, said, tmp_path, capsys, no_work):
+    path = tmp_path / "odd.yaml"
+    path.write_text(change(FIVE_TEXT), encoding="utf-8")
+    line = user_error(capsys, "run", str(path), "--out", str(tmp_path / "out"))
+    assert line.startswith(f"{path}:{said}"), line
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_alias_bomb_is_refused_at_once(tmp_path, capsys):
+    import time
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text(bomb(9) + FIVE_TEXT, encoding="utf-8")  # 387,420,489 values expanded
+    started = time.perf_counter()
+    line = user_error(capsys, "check", str(path))
+    assert time.perf_counter() - started < 2.0
+    assert "expand the document past 200,000 values" in line
+
+
+def test_a_long_value_is_cut_in_the_error_line(tmp_path, capsys, no_work):
+    path = tmp_path / "long.yaml"
+    path.write_text(FIVE_TEXT.replace("rounds: 6", "rounds: " + "x" * 50_000), encoding="utf-8")
+    line = user_error(capsys, "run", str(path), "--out", str(tmp_path / "out"))
+    assert line == (f"{path}:5: rounds: Input should be a valid integer, unable to parse string as an "
+                    f"integer, got '{'x' * 27}...{'x' * 27}' "
+                    "(50,000 characters)")
+
+
+@pytest.mark.parametrize(("override", "said"), [
+    ("forums.--1.decides=3", "forums.--1.decides: no item '--1' in this list"),
+    ("proposals.0.sponsors.²=USA", "proposals.0.sponsors.²: no item '²' in this list"),
+    ("forums.0.decides=2023-02-30",
+     "forums.0.decides: '2023-02-30' is not a valid date (day is out of range for month)"),
+    ("name=!!bool maybe", "name: 'maybe' is not a valid true or false"),
+    ("name=&a [*a]", "name: not valid YAML: the alias *a is inside its own anchor &a"),
+    ("rounds=" + nested(1200), "rounds: mappings and lists nest more than 50 deep, the most allowed"),
+    ("world.roster=a\x00b", "world.roster: roster file not found: "),
+])
+def test_odd_set_values_are_one_line(override, said, tmp_path, capsys, no_work):
+    line = user_error(capsys, "run", FIVE, "--set", override, "--out", str(tmp_path / "out"))
+    assert line.split(": ", 1)[1].startswith(said), line
+    assert line.startswith("--set ") and len(line) < 400 and "\x00" not in line
+    assert not (tmp_path / "out").exists()
