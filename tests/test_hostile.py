@@ -214,3 +214,24 @@ def test_odd_set_values_are_one_line(override, said, tmp_path, capsys, no_work):
     assert line.split(": ", 1)[1].startswith(said), line
     assert line.startswith("--set ") and len(line) < 400 and "\x00" not in line
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("override", "said"), [
+    ("strategies.0.budget=9223372036854775808",
+     "strategies[0].budget: Input should be less than or equal to 100000, got 9223372036854775808"),
+    ("strategies.0.invite_cosponsors=" + "1" + "0" * 30,
+     "strategies[0].invite_cosponsors: Input should be less than or equal to 100000, got "
+     "1000000000000000000000000000000"),
+    ("forums.0.pull=.nan", "forums[0].pull: Input should be a finite number, got nan"),
+    ("world.ties.NATO=.inf", "world.ties.NATO: Input should be a finite number, got inf"),
+    ("world.ties.NATO=-1", "world.ties.NATO: Input should be greater than or equal to 0, got -1"),
+    ("world.extra_ties=[{a: USA, b: CHN, weight: 1.0e+308}]",
+     "world.extra_ties[0].weight: Input should be less than or equal to 1000, got 1e+308"),
+    ("behaviour.policy=-.inf", "behaviour.policy: Input should be a finite number, got -inf"),
+    ("world.defaults.capability=1.0e+308",
+     "world.defaults.capability: Input should be less than or equal to 1000000, got 1e+308"),
+])
+def test_numbers_past_the_bounds_or_not_finite_are_refused(override, said, tmp_path, capsys, no_work):
+    line = user_error(capsys, "run", S, "--set", override, "--out", str(tmp_path / "out"))
+    assert line == f"--set {override}: {said}"
+    assert not (tmp_path / "out").exists()
