@@ -235,3 +235,57 @@ def test_numbers_past_the_bounds_or_not_finite_are_refused(override, said, tmp_p
     line = user_error(capsys, "run", S, "--set", override, "--out", str(tmp_path / "out"))
     assert line == f"--set {override}: {said}"
     assert not (tmp_path / "out").exists()
+
+
+SWEEP = f"""name: s
+scenario: {FIVE}
+seed: 0
+replicates: 1
+method: grid
+parameters:
+  behaviour.noise: {{values: [0.2, 0.4]}}
+"""
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (lambda t: t.replace("[0.2, 0.4]", '[0.2, "0.4"]'),
+     "7: parameters.behaviour.noise: values mix numbers and text: give one kind (a number in quotes "
+     "is text)"),
+    (lambda t: t.replace("[0.2, 0.4]", '["0.2", "0.4"]'),
+     "7: parameters.behaviour.noise: '0.2' is text, but behaviour.noise takes float values: write it "
+     "without quotes"),
+    (lambda t: t.replace("behaviour.noise: {values: [0.2, 0.4]}",
+                         "forums.0.opens: {values: [0, 10000000000000000000]}"),
+     "7: parameters.forums.0.opens: 10000000000000000000 does not fit the scenario: forums[0].opens: "
+     "Input should be less than or equal to 100000, got 10000000000000000000"),
+    (lambda t: t.replace("[0.2, 0.4]", "[0.2, .nan]"),
+     "7: parameters.behaviour.noise.values: values must be finite numbers, got nan"),
+    (lambda t: t.replace("replicates: 1", "replicates: 100000000"),
+     "1: the design holds 200,000,000 runs (2 points x 100,000,000 replicates), 200.0 times the most "
+     "a sweep accepts (1,000,000): lower samples, levels, values or replicates, or split the sweep"),
+    (lambda t: t.replace("method: grid", f"method: sobol\nsamples: {2**40}").replace(
+        "{values: [0.2, 0.4]}", "{range: [0.1, 0.5]}"),
+     "1: the design holds 3,298,534,883,328 runs (3,298,534,883,328 points x 1 replicates), "
+     "3,298,534.9 times the most a sweep accepts (1,000,000)"),
+    (lambda t: t.replace(f"scenario: {FIVE}", 'scenario: "a\\0b.yaml"'),
+     ": not a file name: it holds a NUL character"),
+])
+def test_odd_sweep_files_are_refused_before_any_run(change, said, tmp_path, capsys, no_work):
+    path = tmp_path / "sweep.yaml"
+    path.write_text(change(SWEEP), encoding="utf-8")
+    line = user_error(capsys, "sweep", str(path), "--out", str(tmp_path / "out"))
+    assert said in line and line.startswith(str(path) if said[0] != ":" else str(tmp_path)), line
+    assert not (tmp_path / "out").exists()
+
+
+def test_resume_takes_a_folder_killed_before_its_manifest(tmp_path, capsys):
+    # a kill between creating runs/ and writing manifest.json left a folder --resume refused
+    path = tmp_path / "sweep.yaml"
+    path.write_text(SWEEP, encoding="utf-8")
+    out = tmp_path / "out"
+    (out / "runs").mkdir(parents=True)
+    (out / ".manifest.json.x1y2.json").write_text("{")
+    status, err, _ = cli(capsys, "sweep", str(path), "--out", str(out), "--resume", "--workers", "1")
+    assert status == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runs"]
+    assert len(list((out / "runs").glob("chunk-*.parquet"))) == 1
