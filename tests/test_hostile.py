@@ -289,3 +289,13 @@ def test_resume_takes_a_folder_killed_before_its_manifest(tmp_path, capsys):
     assert status == 0, err
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runs"]
     assert len(list((out / "runs").glob("chunk-*.parquet"))) == 1
+
+
+def test_a_forum_id_that_is_another_forums_output_name_is_refused(tmp_path, capsys, no_work):
+    scenario = PROJECT_ROOT / "scenarios" / "binding_vs_principles.yaml"
+    override = "forums.ccw_meeting.id=unga_first_committee/political_declaration"
+    line = user_error(capsys, "run", str(scenario), "--set", override, "--out", str(tmp_path / "out"))
+    assert line == (f"--set {override}: forums[1].id: 'unga_first_committee/political_declaration' is "
+                    "also the output name of text 'political_declaration' in forum "
+                    "'unga_first_committee'; choose another id")
+    assert not (tmp_path / "out").exists()
