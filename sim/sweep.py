@@ -109,7 +109,7 @@ class SweepSpec(BaseModel):
     method: Method = "grid"
     samples: int | None = Field(None, ge=1, description="random/lhs: points; sobol: base samples N "
                                 "(a power of 2); morris: trajectories.")
-    morris_levels: int = Field(4, ge=2, description="morris: levels of the grid.")
+    morris_levels: int = Field(4, ge=2, le=1000, description="morris: levels of the grid.")
     second_order: bool = Field(False, description="sobol: also sample second-order indices.")
     parameters: dict[str, Parameter] = Field(min_length=1, description="Dotted path -> values.")
     outcomes: list[Outcome] = Field(default_factory=lambda: list(ALL_OUTCOMES))

@@ -267,6 +267,9 @@ parameters:
         "{values: [0.2, 0.4]}", "{range: [0.1, 0.5]}"),
      "1: the design holds 3,298,534,883,328 runs (3,298,534,883,328 points x 1 replicates), "
      "3,298,534.9 times the most a sweep accepts (1,000,000)"),
+    (lambda t: t.replace("method: grid", "method: morris\nsamples: 2\nmorris_levels: 2145955886").replace(
+        "{values: [0.2, 0.4]}", "{range: [0.1, 0.5]}"),
+     "7: morris_levels: Input should be less than or equal to 1000, got 2145955886"),
     (lambda t: t.replace(f"scenario: {FIVE}", 'scenario: "a\\0b.yaml"'),
      ": not a file name: it holds a NUL character"),
 ])
