@@ -31,6 +31,7 @@ def check_scenario(s: Scenario, locs: Locations, check_world: bool = True,
     problems += _unique(locs, "dimensions", [d.name for d in s.dimensions], "name")
     problems += _unique(locs, "proposals", [p.id for p in s.proposals], "id")
     problems += _unique(locs, "forums", [f.id for f in s.forums], "id")
+    problems += _track_collisions(s, locs)
     problems += _unique(locs, "stakeholders", [k.id for k in s.stakeholders], "id")
 
     for i, p in enumerate(s.proposals):
@@ -66,6 +67,22 @@ def check_scenario(s: Scenario, locs: Locations, check_world: bool = True,
     if check_world:
         problems += _world_codes(s, locs)
     return problems
+
+
+def _track_collisions(s: Scenario, locs: Locations) -> list[Problem]:
+    """A forum's id that is also the output name of another forum's text (``core_group/text``,
+    a forum ``core_group`` deciding several texts): the outputs would give both one id, and a
+    forum ``after:`` it would start from the wrong one."""
+    tracks = {f.track_id(t): f for f in s.forums if len(f.texts) > 1 for t in f.texts}
+    out = []
+    for i, f in enumerate(s.forums):
+        other = tracks.get(f.id)
+        if other is not None and other is not f:
+            text = f.id[len(other.id) + 1:]
+            out.append(locs.problem(("forums", i, "id"), (
+                f"{f.id!r} is also the output name of text {text!r} in forum {other.id!r}; "
+                "choose another id")))
+    return out
 
 
 def _unique(locs: Locations, section: str, values: list[str], key: str) -> list[Problem]:

@@ -31,8 +31,33 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        where = f"{_cut(self.file, 160)}:{self.line}" if self.line else _cut(self.file, 160)
+        message = _cut(self.message, MAX_MESSAGE)
+        field = _cut(self.field, 120)
+        return f"{where}: {field}: {message}" if field else f"{where}: {message}"
+
+
+#: the longest message of an error line, in characters (a longer one is cut in the middle; the
+#: values quoted in it are cut shorter where they are quoted, see sim.yamlio.shorten)
+MAX_MESSAGE = 600
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` on one line, control characters shown as escapes, cut in the middle past
+    ``limit`` characters.
+
+    Example:
+        >>> _cut("a\\nb\\x00" + "c" * 30, 20)
+        'a b\\\\x00ccc ... ccccc'
+    """
+    text = str(text)
+    if any(ord(c) < 32 or c == "\x7f" for c in text):
+        text = "".join(" " if c in "\n\r\t\x0b\x0c" else (f"\\x{ord(c):02x}" if ord(c) < 32 or c == "\x7f"
+                       else c) for c in text)
+    if len(text) <= limit:
+        return text
+    keep = limit - 5
+    return f"{text[: keep - keep // 3]} ... {text[-(keep // 3):]}"
 
 
 class ScenarioError(Exception):

@@ -10,17 +10,20 @@ chains have no cycle. Every problem is reported with its file, line and field, a
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import Problem, ScenarioError
 from sim.scenario import Scenario
-from sim.yamlio import Locations, PathKey, deep_merge, load_yaml
+from sim.yamlio import Locations, PathKey, deep_merge, load_yaml, parse_value, shorten
+
+#: a list index in a dotted key: ASCII digits, negative from the end
+INDEX = re.compile(r"-?[0-9]+", re.ASCII)
 
 
 def load_scenario(
@@ -103,8 +106,10 @@ def _load_with_extends(path: Path, display: str, chain: tuple[Path, ...]) -> tup
     merged_locs.set((), *locs.find(()))
     here = path.resolve()
     for i, parent in enumerate(parents):
-        parent_path = (path.parent / parent).resolve()
         where = ("extends",) if len(parents) == 1 else ("extends", i)
+        if "\x00" in parent:
+            raise ScenarioError([locs.problem(where, "not a file name: it holds a NUL character")])
+        parent_path = (path.parent / parent).resolve()
         if parent_path in chain + (here,):
             names = " -> ".join(p.name for p in chain + (here, parent_path))
             raise ScenarioError([locs.problem(where, f"extends forms a cycle: {names}")])
@@ -136,10 +141,7 @@ def apply_override(data: Any, locs: Locations, text: str, index: int = 1) -> Any
     parts = [p for p in key.strip().split(".")]
     if not all(parts):
         raise ScenarioError([Problem(where, 0, key, "empty part in the dotted key")])
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
+    value = parse_value(raw, where, key) if raw.strip() else ""
     node = data
     path: PathKey = ()
     for n, part in enumerate(parts):
@@ -147,7 +149,7 @@ def apply_override(data: Any, locs: Locations, text: str, index: int = 1) -> Any
         if isinstance(node, list):
             idx = _list_index(node, part)
             if idx is None:
-                raise ScenarioError([Problem(where, 0, key, f"no item {part!r} in this list")])
+                raise ScenarioError([Problem(where, 0, key, f"no item {shorten(part)} in this list")])
             path += (idx,)
             if last:
                 node[idx] = value
@@ -167,7 +169,7 @@ def apply_override(data: Any, locs: Locations, text: str, index: int = 1) -> Any
 
 
 def _list_index(items: list[Any], part: str) -> int | None:
-    if part.lstrip("-").isdigit():
+    if INDEX.fullmatch(part):  # ASCII digits only: str.isdigit() also takes '²', which int() refuses
         idx = int(part)
         return idx if -len(items) <= idx < len(items) else None
     for i, item in enumerate(items):
@@ -206,13 +208,13 @@ def problem_from_pydantic(err: dict[str, Any], locs: Locations, root: type[BaseM
     if kind in ("literal_error", "enum"):
         expected = err.get("ctx", {}).get("expected", "")
         options = expected.replace("'", "").replace(" or ", ", ")
-        return locs.problem(path, f"{value!r} is not one of {options}")
+        return locs.problem(path, f"{shorten(value)} is not one of {options}")
     if kind == "missing":
         return locs.problem(path, "required field is missing")
     msg = err["msg"].removeprefix("Value error, ")
     if kind not in ("value_error", "model_type", "dict_type", "list_type") and not isinstance(
             value, dict | list):
-        msg = f"{msg}, got {value!r}"
+        msg = f"{msg}, got {shorten(value)}"
     return locs.problem(path, msg)
 
 

@@ -98,9 +98,46 @@ def _nested(annotation: Any) -> list[type[BaseModel]]:
     return [m for a in typing.get_args(annotation) for m in _nested(a)]
 
 
+def limits_text() -> str:
+    """The bounds on what plenary reads, as Markdown (from the constants that enforce them)."""
+    from sim.errors import MAX_MESSAGE
+    from sim.outputs import MAX_PATH_BYTES
+    from sim.scenario import MAX_CAPABILITY, MAX_COUNT, MAX_WEIGHT
+    from sim.sweep import MAX_RUNS
+    from sim.yamlio import MAX_DEPTH, MAX_VALUES, MAX_YAML_BYTES
+
+    counts = ("a count: `rounds`, `opens`, `decides`, `budget`, `invite_cosponsors`, "
+              "`min_endorsements`, `stall_rounds`")
+    weights = ("a weight of the decision model (`behaviour`), a tie weight (`world.ties`, "
+               "`extra_ties`), a dimension's `weight`, a forum's `pull`")
+    return f"""## Limits
+
+Input past these bounds is refused with one `FILE:LINE: field: message` line and exit status 2,
+before any run and with nothing written; every bound is far past what a real scenario needs.
+
+| what | the most accepted |
+| --- | --- |
+| a scenario, sweep, strategy or case file (or one `--set` value) | {MAX_YAML_BYTES:,} characters |
+| nesting of mappings and lists | {MAX_DEPTH} levels (the bundled scenarios nest 4 or 5) |
+| values in a document once its aliases (`*name`) are expanded | {MAX_VALUES:,} |
+| an alias inside its own anchor (`a: &x [*x]`) | refused |
+| runs in a sweep's design (points x replicates, counted before sampling) | {MAX_RUNS:,} |
+| {counts} | {MAX_COUNT:,} |
+| {weights} | {MAX_WEIGHT:g} in size |
+| a state's `capability` | {MAX_CAPABILITY:g} |
+| numbers | finite: `.nan`, `.inf` and `-.inf` are refused everywhere |
+| the `--out` path | {MAX_PATH_BYTES:,} bytes, each name within the file system's limit (255 bytes) |
+| the message of an error line | {MAX_MESSAGE} characters; a value quoted in it is cut to 60 |
+
+`--set` list indexes are ASCII digits (`forums.0`, `forums.-1`) or an item's `id`. An `--out`
+folder must be a real folder (not a symbolic link, not `..`); files are written beside their
+place and renamed into it, so a link planted in the folder is replaced, never written through.
+"""
+
+
 def reference_text() -> str:
     """The reference page, as Markdown."""
-    parts = [INTRO]
+    parts = [INTRO, limits_text()]
     for model in _models(Scenario):
         doc = " ".join((model.__doc__ or "").split("\n\n")[0].split())
         parts.append(f"## {model.__name__}\n\n{doc}\n")

@@ -28,6 +28,16 @@ from sim.topics import TOPICS
 from sim.yamlio import Locations
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+#: BOUNDS, far past any sensible value, that keep numbers finite inside the model: a weight of the
+#: decision model is at most MAX_WEIGHT (utilities stay far from overflow), a count (visits,
+#: co-sponsors, endorsements, rounds) at most MAX_COUNT (the compiled kernels take 64-bit ints).
+MAX_WEIGHT = 1000.0
+MAX_COUNT = 100_000
+#: the largest capability relative to others (capabilities from data are within 0.01 to 100)
+MAX_CAPABILITY = 1e6
+Weight = Annotated[float, Field(ge=0.0, le=MAX_WEIGHT)]
+SignedWeight = Annotated[float, Field(ge=-MAX_WEIGHT, le=MAX_WEIGHT)]
 Form = Literal["political_declaration", "resolution", "principles", "binding_instrument"]
 Rule = Literal["open_endorsement", "consensus", "vote", "qualified_majority"]
 Targeting = Literal["swing", "allies_first", "regional_hubs", "random", "listed"]
@@ -75,9 +85,10 @@ RECORD_FORMS: dict[str, str] = {
 
 
 class Strict(BaseModel):
-    """Base of every model of the format: unknown keys are errors, not silently ignored."""
+    """Base of every model of the format: unknown keys are errors, not silently ignored, and every
+    number is finite (.nan and .inf are refused)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
 
 
 class Dimension(Strict):
@@ -85,7 +96,8 @@ class Dimension(Strict):
 
     name: str = Field(min_length=1, description="Name used in positions and ideal points.")
     description: str = Field("", description="What 0 and 1 mean on this dimension.")
-    weight: float = Field(1.0, ge=0.0, description="Weight of this dimension in policy distance.")
+    weight: float = Field(1.0, ge=0.0, le=MAX_WEIGHT,
+                          description="Weight of this dimension in policy distance.")
     status_quo: Unit = Field(
         0.0, description="Where this dimension stands if nothing is agreed (the reversion point)."
     )
@@ -97,7 +109,7 @@ class StateProfile(Strict):
     ideal: dict[str, Unit] | None = Field(None, description="Ideal point per dimension, in [0, 1].")
     salience: Unit | None = Field(None, description="How much the state cares, in [0, 1].")
     capability: float | None = Field(
-        None, gt=0.0, description="How much the state's word moves others (relative, > 0)."
+        None, gt=0.0, le=MAX_CAPABILITY, description="How much the state's word moves others (relative, > 0)."
     )
 
 
@@ -106,7 +118,8 @@ class Tie(Strict):
 
     a: str = Field(description="ISO3 code of one state.")
     b: str = Field(description="ISO3 code of the other state.")
-    weight: float = Field(1.0, gt=0.0, description="Weight of the tie (group ties are 0.1-1).")
+    weight: float = Field(1.0, gt=0.0, le=MAX_WEIGHT,
+                          description="Weight of the tie (group ties are 0.1-1).")
 
 
 class World(Strict):
@@ -156,7 +169,7 @@ class World(Strict):
     spread: float = Field(
         0.0, ge=0.0, le=0.5, description="Std. dev. of seeded noise added to ideal points."
     )
-    ties: dict[str, float] = Field(
+    ties: dict[str, Weight] = Field(
         default_factory=dict, description="Tie weight per shared group (overrides the defaults)."
     )
     extra_ties: list[Tie] = Field(default_factory=list, description="Ties between two states.")
@@ -194,7 +207,8 @@ class Threshold(Strict):
         "capability", description="qualified_majority: what a member's weight is."
     )
     min_endorsements: int = Field(
-        1, ge=0, description="open_endorsement: endorsements needed for the text to count as adopted."
+        1, ge=0, le=MAX_COUNT,
+        description="open_endorsement: endorsements needed for the text to count as adopted."
     )
 
 
@@ -216,13 +230,19 @@ class Forum(Strict):
     exclude: list[str] = Field(
         default_factory=list, description="ISO3 codes or groups left out of the members."
     )
-    opens: int = Field(0, ge=0, description="Round in which states start taking positions.")
-    decides: int | None = Field(None, ge=0, description="Round of the decision (default: last).")
+    opens: int = Field(0, ge=0, le=MAX_COUNT, description="Round in which states start taking positions.")
+    decides: int | None = Field(
+        None, ge=0, le=MAX_COUNT,
+        description="Round of the decision (default: last).",
+    )
     threshold: Threshold = Field(
         default_factory=Threshold, description="What the rule needs to adopt the text."
     )
     after: str | None = Field(None, description="id of a forum whose outcome this one starts from.")
-    pull: float = Field(0.0, description="Reputational pull of taking part (adds to utility).")
+    pull: float = Field(
+        0.0, ge=-MAX_WEIGHT, le=MAX_WEIGHT,
+        description="Reputational pull of taking part (adds to utility).",
+    )
     attendance: Unit | None = Field(
         None,
         description="Expected share of members taking part (sending a delegation, engaging with "
@@ -281,41 +301,56 @@ class Behaviour(Strict):
     bundled scenarios; they are not calibrated (``plenary calibrate`` fits them to real cases).
     """
 
-    baseline: float = Field(-0.2, description="Intercept: utility of endorsing a text at zero distance.")
-    policy: float = Field(6.0, ge=0.0, description="Weight of salience-weighted policy distance.")
+    baseline: float = Field(
+        -0.2, ge=-MAX_WEIGHT, le=MAX_WEIGHT,
+        description="Intercept: utility of endorsing a text at zero distance.")
+    policy: float = Field(
+        6.0, ge=0.0, le=MAX_WEIGHT,
+        description="Weight of salience-weighted policy distance.")
     status_quo_weight: float = Field(
-        1.0, ge=0.0,
+        1.0, ge=0.0, le=MAX_WEIGHT,
         description="1: a state weighs the text against no agreement (how much closer the text "
         "is than the status quo); 0: against its own ideal point only.",
     )
-    social: float = Field(0.6, ge=0.0, description="Weight of tied states' stances.")
-    bloc_cue: float = Field(0.4, ge=0.0, description="Weight of the bloc leaders' stance.")
+    social: float = Field(0.6, ge=0.0, le=MAX_WEIGHT, description="Weight of tied states' stances.")
+    bloc_cue: float = Field(0.4, ge=0.0, le=MAX_WEIGHT, description="Weight of the bloc leaders' stance.")
     cue_shield: Unit = Field(
         1.0,
         description="How much a state's own salience shields it from social and bloc cues: "
         "they are weighted by 1 - cue_shield * salience (0: cues weigh the same for all).",
     )
-    forum_pull: float = Field(1.0, ge=0.0, description="Weight of the forum's reputational pull.")
-    form_cost: float = Field(1.0, ge=0.0, description="Weight of the domestic cost of the form.")
-    form_costs: dict[Form, float] = Field(
+    forum_pull: float = Field(
+        1.0, ge=0.0, le=MAX_WEIGHT,
+        description="Weight of the forum's reputational pull.")
+    form_cost: float = Field(
+        1.0, ge=0.0, le=MAX_WEIGHT,
+        description="Weight of the domestic cost of the form.")
+    form_costs: dict[Form, SignedWeight] = Field(
         default_factory=lambda: dict(DEFAULT_FORM_COSTS), description="Cost of each form."
     )
-    inertia: float = Field(0.5, ge=0.0, description="Bonus for keeping one's current stance.")
+    inertia: float = Field(0.5, ge=0.0, le=MAX_WEIGHT, description="Bonus for keeping one's current stance.")
     attention: Unit = Field(
         0.2,
         description="Chance per round that a state of salience 0.5 reconsiders its stance "
         "(2 * attention * salience in general); everyone decides in a vote's or a consensus "
         "forum's decision round.",
     )
-    objection_cost: float = Field(1.0, ge=0.0, description="Cost of blocking a consensus.")
+    objection_cost: float = Field(1.0, ge=0.0, le=MAX_WEIGHT, description="Cost of blocking a consensus.")
     oppose_cost: float = Field(
-        1.0, ge=0.0, description="Cost of a no vote (against abstaining, the quiet option)."
+        1.0, ge=0.0, le=MAX_WEIGHT,
+        description="Cost of a no vote (against abstaining, the quiet option)."
     )
-    abstain_bias: float = Field(0.0, description="Extra utility of abstaining in a vote.")
-    noise: float = Field(0.4, gt=0.0, description="Logit temperature: 0+ deterministic, large random.")
+    abstain_bias: float = Field(
+        0.0, ge=-MAX_WEIGHT, le=MAX_WEIGHT,
+        description="Extra utility of abstaining in a vote.")
+    noise: float = Field(
+        0.4, gt=0.0, le=MAX_WEIGHT,
+        description="Logit temperature: 0+ deterministic, large random.")
     drift: Unit = Field(0.005, description="Opinion dynamics: step toward close neighbours per round.")
     confidence: Unit = Field(0.3, description="Opinion dynamics: bound beyond which views are ignored.")
-    chain_pull: float = Field(0.5, description="Extra forum pull when the forum it follows adopted.")
+    chain_pull: float = Field(
+        0.5, ge=-MAX_WEIGHT, le=MAX_WEIGHT,
+        description="Extra forum pull when the forum it follows adopted.")
     endorsement_turnout: Unit = Field(
         0.5,
         description="Expected share of members taking part in a forum open for endorsement, "
@@ -323,16 +358,16 @@ class Behaviour(Strict):
         "of one half, not fitted; plenary calibrate fits it.",
     )
     engagement: float = Field(
-        1.0, ge=0.0,
+        1.0, ge=0.0, le=MAX_WEIGHT,
         description="How much salience decides who takes part when attendance < 1 (0: chance alone).",
     )
     bandwagon: float = Field(
-        0.0, ge=0.0,
+        0.0, ge=0.0, le=MAX_WEIGHT,
         description="Pull of a coalition's size: adds bandwagon * (capability share of the forum's "
         "members backing the text) to the utility of backing it (sim/coalitions.py).",
     )
     balancing: float = Field(
-        0.0, ge=0.0,
+        0.0, ge=0.0, le=MAX_WEIGHT,
         description="Push of rival coalitions: adds balancing * (capability share backing the "
         "other texts of the forum) to the utility of backing this one (sim/coalitions.py).",
     )
@@ -351,7 +386,7 @@ class Behaviour(Strict):
     )
     outreach: Unit = Field(0.03, description="Share of the gap to the text closed by one outreach visit.")
     outreach_leverage: float = Field(
-        1.0, ge=0.0,
+        1.0, ge=0.0, le=MAX_WEIGHT,
         description="How much relative capability scales a visit: the share is multiplied by "
         "(2 c_sponsor / (c_sponsor + c_target)) ** outreach_leverage (0: not at all).",
     )
@@ -382,7 +417,10 @@ class Concessions(Strict):
     """Move the text toward hold-outs when endorsements stall (trading depth for breadth)."""
 
     step: Unit = Field(0.05, description="Distance moved per concession.")
-    stall_rounds: int = Field(3, ge=1, description="Rounds without a new endorsement before conceding.")
+    stall_rounds: int = Field(
+        3, ge=1, le=MAX_COUNT,
+        description="Rounds without a new endorsement before conceding.",
+    )
     max_total: Unit = Field(0.3, description="Largest total distance the text may move.")
 
 
@@ -391,12 +429,15 @@ class Strategy(Strict):
 
     sponsor: str = Field(description="ISO3 code of the acting state.")
     proposal: str | None = Field(None, description="id of the proposal (default: the one it sponsors).")
-    budget: int = Field(3, ge=0, description="Outreach visits per round.")
+    budget: int = Field(3, ge=0, le=MAX_COUNT, description="Outreach visits per round.")
     outreach: Targeting = Field("swing", description="Whom to court first.")
     concessions: Concessions | None = Field(None, description="Concede when endorsements stall.")
-    invite_cosponsors: int = Field(0, ge=0, description="Endorsers invited to co-sponsor per round.")
+    invite_cosponsors: int = Field(
+        0, ge=0, le=MAX_COUNT,
+        description="Endorsers invited to co-sponsor per round.",
+    )
     targets: list[str] = Field(
-        default_factory=list,
+        default_factory=list, max_length=400,
         description="ISO3 codes, in order: outreach 'listed' courts only these (the first "
         "hold-outs first), and demarches go to them first.")
     demarches: int = Field(
@@ -405,7 +446,7 @@ class Strategy(Strict):
         "member is moved as by an outreach visit and is likelier to take part "
         "(behaviour.demarche_turnout). Targets first, then the members closest to the text.")
     capacity: list[str] = Field(
-        default_factory=list,
+        default_factory=list, max_length=400,
         description="ISO3 codes of states offered capacity building (or side payments) before the "
         "forums deciding the text open: each values endorsing it more "
         "(behaviour.capacity_gain) and is likelier to take part; each costs "

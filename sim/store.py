@@ -78,14 +78,30 @@ def open_store(out: Path, manifest: dict[str, Any], resume: bool) -> set[str]:
         if old.get("scenario", {}).get("sha256") != manifest["scenario"]["sha256"]:
             raise ScenarioError([Problem(where, 0, "", "cannot resume: the scenario (or its roster "
                                          "data) changed since this sweep started; choose another --out")])
-    elif any(out.iterdir()):
+    elif not _only_a_start(out):
         raise ScenarioError([Problem(str(out), 0, "", "cannot resume: no manifest.json here, this "
                                      "folder was not made by plenary sweep")])
+    # the manifest first, then runs/: a sweep killed in between leaves a folder --resume knows
+    _write_atomic(old_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
     runs = subfolder(out, RUNS)  # refused when a link: the chunks would go elsewhere
     for stale in runs.glob(".chunk-*"):
         stale.unlink()  # a temporary file of a chunk that was being written when the sweep died
-    _write_atomic(old_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
     return finished_runs(out)
+
+
+def _only_a_start(out: Path) -> bool:
+    """Whether ``out`` holds nothing a sweep would not have left before its manifest was written:
+    nothing, an empty ``runs/`` (a sweep of an earlier version, killed between the two) or a
+    half-written manifest's temporary file (removed here)."""
+    for entry in out.iterdir():
+        if entry.name.startswith(f".{MANIFEST}.") and entry.is_file() and not entry.is_symlink():
+            continue
+        if entry.name == RUNS and entry.is_dir() and not entry.is_symlink() and not any(entry.iterdir()):
+            continue
+        return False
+    for entry in out.glob(f".{MANIFEST}.*"):
+        entry.unlink()
+    return True
 
 
 def finished_runs(out: Path) -> set[str]:

@@ -36,7 +36,7 @@ from sim.loading import (
     validate_scenario,
 )
 from sim.scenario import Scenario
-from sim.yamlio import Locations, load_yaml
+from sim.yamlio import Locations, load_yaml, shorten
 
 Method = Literal["grid", "random", "lhs", "sobol", "morris"]
 Outcome = Literal["adopted", "endorsements", "yes", "no", "abstain", "objectors", "decided_round",
@@ -44,18 +44,31 @@ Outcome = Literal["adopted", "endorsements", "yes", "no", "abstain", "objectors"
 ALL_OUTCOMES: tuple[str, ...] = Outcome.__args__
 #: Streams of the sweep's seed: one for the sampler, one for the runs' seeds.
 SAMPLER_STREAM, RUN_STREAM = 0, 1
+#: the most runs a sweep's design may hold (points x replicates): 1,300 times the demo sweep's,
+#: about a day on 64 cores; a larger one is almost always a typo in samples or replicates
+MAX_RUNS = 1_000_000
 
 
 class Parameter(BaseModel):
     """One swept value: a list of ``values`` (grid), or a ``range`` sampled by the method."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     values: list[float | int | str | bool] | None = Field(
         None, min_length=1, description="grid: the values taken, in order.")
     range: tuple[float, float] | None = Field(None, description="[low, high] for the samplers.")
     levels: int | None = Field(None, ge=2, description="grid over a range: evenly spaced values.")
     integer: bool = Field(False, description="Round sampled values down to whole numbers.")
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _finite(cls, value: Any) -> Any:
+        # one line for .nan in a list of values (the union's four members each gave one)
+        if isinstance(value, list):
+            for v in value:
+                if isinstance(v, float) and not math.isfinite(v):
+                    raise ValueError(f"values must be finite numbers, got {v}")
+        return value
 
     @model_validator(mode="after")
     def _one_kind(self) -> Parameter:
@@ -65,13 +78,28 @@ class Parameter(BaseModel):
             raise ValueError(f"range must be [low, high] with low < high, got {list(self.range)}")
         if self.levels is not None and self.range is None:
             raise ValueError("levels needs a range")
+        if self.values is not None:
+            kinds = {_kind(v) for v in self.values}
+            if len(kinds) > 1:
+                raise ValueError(f"values mix {' and '.join(sorted(kinds))}: give one kind (a "
+                                 "number in quotes is text)")
         return self
+
+    def count(self) -> int:
+        """The values a grid takes of this parameter."""
+        return len(self.values) if self.values is not None else (self.levels or 0)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    return "numbers" if isinstance(value, int | float) else "text"
 
 
 class SweepSpec(BaseModel):
     """A sweep file. Only ``name``, ``scenario`` and ``parameters`` are required."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = Field(min_length=1)
     description: str = ""
@@ -81,7 +109,7 @@ class SweepSpec(BaseModel):
     method: Method = "grid"
     samples: int | None = Field(None, ge=1, description="random/lhs: points; sobol: base samples N "
                                 "(a power of 2); morris: trajectories.")
-    morris_levels: int = Field(4, ge=2, description="morris: levels of the grid.")
+    morris_levels: int = Field(4, ge=2, le=1000, description="morris: levels of the grid.")
     second_order: bool = Field(False, description="sobol: also sample second-order indices.")
     parameters: dict[str, Parameter] = Field(min_length=1, description="Dotted path -> values.")
     outcomes: list[Outcome] = Field(default_factory=lambda: list(ALL_OUTCOMES))
@@ -111,6 +139,32 @@ class SweepSpec(BaseModel):
         if self.method == "sobol" and self.samples & (self.samples - 1):
             raise ValueError(f"sobol: samples must be a power of 2, got {self.samples}")
         return self
+
+    @model_validator(mode="after")
+    def _within_bound(self) -> SweepSpec:
+        runs = self.size()
+        if runs > MAX_RUNS:
+            raise ValueError(
+                f"the design holds {runs:,} runs ({self.points():,} points x {self.replicates:,} "
+                f"replicates), {runs / MAX_RUNS:,.1f} times the most a sweep accepts ({MAX_RUNS:,}): "
+                "lower samples, levels, values or replicates, or split the sweep")
+        return self
+
+    def points(self) -> int:
+        """How many points the design has (counted, not sampled)."""
+        d = len(self.parameters)
+        if self.method == "grid":
+            return math.prod(p.count() for p in self.parameters.values())
+        n = self.samples or 0
+        if self.method == "sobol":
+            return n * (2 * d + 2 if self.second_order else d + 2)
+        if self.method == "morris":
+            return n * (d + 1)
+        return n
+
+    def size(self) -> int:
+        """How many runs the design has: points x replicates."""
+        return self.points() * self.replicates
 
     def identity(self) -> dict[str, Any]:
         """What decides the rows: everything but the name, description, scenario path, chunking."""
@@ -177,14 +231,29 @@ def _check_against(spec: SweepSpec, scenario: Scenario, locs: Locations) -> None
             continue
         for value in _extremes(param):
             try:
-                with_value(base, scenario.source, [(key, value)])
+                read = _read_back(with_value(base, scenario.source, [(key, value)]).model_dump(), key)
             except ScenarioError as exc:
                 p = exc.problems[0]
-                problems.append(locs.problem(("parameters", key), f"{value!r} does not fit the "
+                problems.append(locs.problem(("parameters", key), f"{shorten(value)} does not fit the "
                                              f"scenario: {p.field + ': ' if p.field else ''}{p.message}"))
+                break
+            if isinstance(value, str) and not isinstance(read, str):
+                # the scenario read text as a number (or a date): the Parquet column would hold
+                # text beside numbers, and the run's row would not say what the run used
+                problems.append(locs.problem(("parameters", key), (
+                    f"{shorten(value)} is text, but {key} takes {type(read).__name__} values: "
+                    "write it without quotes")))
                 break
     if problems:
         raise ScenarioError(problems)
+
+
+def _read_back(data: Any, key: str) -> Any:
+    """The value at a dotted key of a scenario's ``model_dump()`` (None when not there)."""
+    node = data
+    for part in key.strip().split("."):
+        node = _child(node, part)
+    return node
 
 
 def with_value(base: dict[str, Any], source: Path | None,
