@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/reaim_2023.yaml
 
-.PHONY: demo test bench lint schema docs clean outcomes browser
+.PHONY: demo test bench lint schema docs cascade-fit clean outcomes browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench: $(VENV)/.installed
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check sim agents analysis tests bench
+
+# fit the campaign mechanics to the endorsement cascades (docs/levers.md), about 70 s
+cascade-fit: $(VENV)/.installed
+	$(BIN)/python -m analysis.cascade_fit --out docs
 
 schema: $(VENV)/.installed
 	$(BIN)/plenary schema

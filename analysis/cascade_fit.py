@@ -1,0 +1,218 @@
+"""Fit the campaign mechanics to the endorsement cascades, and test the fit leave-one-cascade-out.
+
+Each cascade of ``scenarios/data/cascades.csv`` (``analysis/cascades.py``) is played as an open
+endorsement in the world of ``scenarios/reaim_2023.yaml`` (its roster, ties, capabilities and
+stated positions: a stand-in, for the older cascades, for each state's disposition toward
+humanitarian disarmament; a judgement, stated in :data:`TEXTS`):
+
+- one round is one week; the text opens at the first dated count and the forum decides at the
+  last; the model's count at a dated point is the endorsements in that week's round;
+- the launch: the lead state and the states closest to the text (weighted squared distance of
+  their ideal points), as many as the first count, sponsor it (they endorse from round 0);
+- the lead courts ``budget`` hold-outs a week (``swing``) and invites one endorser a week to
+  co-sponsor.
+
+The mechanics fitted (:data:`GRID`): ``behaviour.outreach`` (the share of the gap a visit
+closes), ``behaviour.endorsement_turnout`` (the share of states that engage with the text at all)
+and ``behaviour.attention`` (the share reconsidering each week: how fast the cascade runs). The
+loss of a setting on a cascade is the mean over its dated points after the launch of
+|log(model median / real count)|. The fit on all cascades picks the setting with the smallest mean
+loss; leave-one-cascade-out fits on the others and scores the one left out, reporting at each of
+its dated points the real count beside the model's median and 5-95% band.
+
+Run ``python -m analysis.cascade_fit [--runs N] [--workers N] [--out DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from analysis.cascades import Point, load_cascades
+from analysis.compare import process_pool, run_seeds
+from sim.loading import scenario_from_dict
+from sim.model import NegotiationModel
+from sim.outputs import save_figure, write_atomic
+from sim.paths import PROJECT_ROOT
+from sim.scenario import Scenario
+from sim.stance import Stance
+
+TEMPLATE = PROJECT_ROOT / "scenarios" / "reaim_2023.yaml"
+WEEK = 7  # days per round
+
+#: judgement: each cascade's lead, where its text sits on the template's dimensions, and its form
+#: (a call for a ban and the Oslo and Ottawa processes commit to a treaty: binding_instrument)
+TEXTS = {
+    "us_pd_2023": ("USA", {"stringency": 0.2, "human_control": 0.5}, "political_declaration"),
+    "laws_ban_calls": ("AUT", {"stringency": 0.95, "human_control": 0.95}, "binding_instrument"),
+    "oslo_ccm": ("NOR", {"stringency": 0.85, "human_control": 0.8}, "binding_instrument"),
+    "ottawa_mbt": ("CAN", {"stringency": 0.85, "human_control": 0.8}, "binding_instrument"),
+    "paris_call": ("FRA", {"stringency": 0.45, "human_control": 0.6}, "political_declaration"),
+}
+#: the settings tried: outreach, endorsement_turnout, attention
+GRID = {"outreach": (0.0, 0.03, 0.1, 0.3), "endorsement_turnout": (0.1, 0.2, 0.3, 0.5, 0.7, 0.9),
+        "attention": (0.02, 0.1, 0.5)}
+BUDGET = 1  # visits a week by the lead (judgement)
+
+
+@dataclass(frozen=True)
+class Cascade:
+    name: str
+    points: tuple[Point, ...]
+
+    @property
+    def weeks(self) -> list[int]:
+        start = self.points[0].date
+        return [round((p.date - start).days / WEEK) for p in self.points]
+
+
+def cascades() -> list[Cascade]:
+    """The cascades with a text in :data:`TEXTS` and at least two dated counts."""
+    return [Cascade(k, tuple(v)) for k, v in load_cascades().items() if k in TEXTS and len(v) >= 2]
+
+
+def cascade_scenario(c: Cascade, setting: dict[str, float]) -> Scenario:
+    """The scenario of one cascade under one setting of the fitted mechanics."""
+    data = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
+    lead, position, form = TEXTS[c.name]
+    base = scenario_from_dict(data)
+    model = NegotiationModel(base, seed=0)
+    q = np.array([position[d] for d in base.dimension_names()])
+    distance = ((model.ideal - q) ** 2 * model.dim_weights).sum(axis=1)
+    iso3 = list(model.world.iso3)
+    order = [iso3[i] for i in np.lexsort((np.arange(len(iso3)), distance)) if iso3[i] != lead]
+    sponsors = [lead] + order[: c.points[0].count - 1]
+    last = c.weeks[-1]
+    data["name"] = f"cascade_{c.name}"
+    data["rounds"] = last + 1
+    data["proposals"] = [{"id": "text", "position": position, "form": form, "sponsors": sponsors}]
+    data["forums"] = [{"id": "open", "rule": "open_endorsement", "proposal": "text", "members": ["UN"],
+                       "opens": 0, "decides": last}]
+    data["strategies"] = [{"sponsor": lead, "proposal": "text", "budget": BUDGET,
+                           "outreach": "swing", "invite_cosponsors": 1}]
+    data["behaviour"] = {**data.get("behaviour", {}), **setting}
+    return scenario_from_dict(data)
+
+
+def run_cascade(task: tuple[Scenario, tuple[int, ...], tuple[int, ...]]) -> np.ndarray:
+    """Endorsements at the dated weeks, one row per seed (a module-level function for the pool)."""
+    scenario, seeds, weeks = task
+    out = np.zeros((len(seeds), len(weeks)), dtype=np.int64)
+    for r, seed in enumerate(seeds):
+        model = NegotiationModel(scenario, seed=int(seed))
+        model.run()
+        out[r] = model.record.counts[0, list(weeks), Stance.ENDORSE]
+    return out
+
+
+def loss(counts: np.ndarray, c: Cascade) -> float:
+    """Mean |log(median / real)| over the dated points after the launch."""
+    median = np.median(counts, axis=0)[1:]
+    real = np.array([p.count for p in c.points[1:]], dtype=float)
+    return float(np.mean(np.abs(np.log(np.maximum(median, 1.0) / real))))
+
+
+def settings() -> list[dict[str, float]]:
+    keys = list(GRID)
+    return [dict(zip(keys, values, strict=True)) for values in itertools.product(*GRID.values())]
+
+
+def simulate_all(runs: int, seed: int, workers: int) -> tuple[list[Cascade], list[dict], np.ndarray]:
+    """Every cascade under every setting: an array (setting, cascade) of per-seed counts."""
+    cs, grid = cascades(), settings()
+    seeds = tuple(int(s) for s in run_seeds(seed, runs))
+    tasks = [(cascade_scenario(c, s), seeds, tuple(c.weeks)) for s in grid for c in cs]
+    if workers > 1:
+        with process_pool(workers) as pool:
+            results = list(pool.map(run_cascade, tasks))
+    else:
+        results = [run_cascade(t) for t in tasks]
+    table = np.empty((len(grid), len(cs)), dtype=object)
+    for i, r in enumerate(results):
+        table[i // len(cs), i % len(cs)] = r
+    return cs, grid, table
+
+
+def fit(cs: list[Cascade], grid: list[dict], table: np.ndarray, runs: int) -> dict:
+    """The fit on all cascades, and leave-one-cascade-out."""
+    losses = np.array([[loss(table[i, j], c) for j, c in enumerate(cs)] for i in range(len(grid))])
+    best = int(np.argmin(losses.mean(axis=1)))
+    report = {"runs": runs, "grid": GRID, "best": grid[best],
+              "loss_in_sample": dict(zip([c.name for c in cs], losses[best].round(4).tolist(),
+                                         strict=True)),
+              "loco": []}
+    for j, c in enumerate(cs):
+        others = [k for k in range(len(cs)) if k != j]
+        pick = int(np.argmin(losses[:, others].mean(axis=1)))
+        counts = table[pick, j]
+        median = np.median(counts, axis=0)
+        lo, hi = np.percentile(counts, 5, axis=0), np.percentile(counts, 95, axis=0)
+        points = [{"date": p.date.isoformat(), "week": w, "real": p.count, "median": float(m),
+                   "band": [float(a), float(b)], "within": bool(a <= p.count <= b)}
+                  for p, w, m, a, b in zip(c.points, c.weeks, median, lo, hi, strict=True)]
+        report["loco"].append({"cascade": c.name, "setting": grid[pick], "loss": round(losses[pick, j], 4),
+                               "points": points})
+    return report
+
+
+def plot_fit(report: dict, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = len(report["loco"])
+    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.4), squeeze=False)
+    for ax, item in zip(axes[0], report["loco"], strict=True):
+        weeks = [p["week"] for p in item["points"]]
+        ax.fill_between(weeks, [p["band"][0] for p in item["points"]],
+                        [p["band"][1] for p in item["points"]], color="#2a9d8f", alpha=0.25,
+                        label="model 5-95%")
+        ax.plot(weeks, [p["median"] for p in item["points"]], color="#2a9d8f", marker="o",
+                label="model median")
+        ax.plot(weeks, [p["real"] for p in item["points"]], color="black", marker="s",
+                linestyle="none", label="real count")
+        ax.set_title(item["cascade"], fontsize=9)
+        ax.set_xlabel("weeks since launch", fontsize=8)
+    axes[0][0].set_ylabel("states endorsing")
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle("Endorsement cascades, leave-one-cascade-out: each fitted on the others", fontsize=10)
+    fig.tight_layout()
+    save_figure(fig, path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="fit the campaign mechanics to the cascades")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs")
+    args = parser.parse_args()
+    cs, grid, table = simulate_all(args.runs, args.seed, args.workers)
+    report = fit(cs, grid, table, args.runs)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_atomic(args.out / "cascade_fit.json", json.dumps(report, indent=2) + "\n")
+    plot_fit(report, args.out / "cascade_fit.png")
+    print(f"best setting on all cascades: {report['best']}")
+    for item in report["loco"]:
+        inside = sum(p["within"] for p in item["points"][1:])
+        print(f"{item['cascade']:16s} fitted on the others: {item['setting']}  loss "
+              f"{item['loss']:.3f}  within the band at {inside} of {len(item['points']) - 1} points")
+        for p in item["points"]:
+            print(f"    {p['date']} week {p['week']:4d}: real {p['real']:4d}  model "
+                  f"{p['median']:6.1f} [{p['band'][0]:.0f}, {p['band'][1]:.0f}]")
+    if not math.isfinite(sum(item["loss"] for item in report["loco"])):
+        raise SystemExit("a loss is not finite")
+
+
+if __name__ == "__main__":
+    main()
