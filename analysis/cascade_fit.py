@@ -56,9 +56,10 @@ TEXTS = {
     "ottawa_mbt": ("CAN", {"stringency": 0.85, "human_control": 0.8}, "binding_instrument"),
     "paris_call": ("FRA", {"stringency": 0.45, "human_control": 0.6}, "political_declaration"),
 }
-#: the settings tried: outreach, endorsement_turnout, attention
-GRID = {"outreach": (0.0, 0.03, 0.1, 0.3), "endorsement_turnout": (0.1, 0.2, 0.3, 0.5, 0.7, 0.9),
-        "attention": (0.02, 0.1, 0.5)}
+#: the settings tried: behaviour.outreach, behaviour.endorsement_turnout, behaviour.attention
+#: and the forum's arrival (the chance a week that a state not yet engaged comes to the text)
+GRID = {"outreach": (0.0, 0.03, 0.1), "endorsement_turnout": (0.1, 0.2, 0.3, 0.5),
+        "attention": (0.1, 0.5), "arrival": (0.0, 0.001, 0.003, 0.01, 0.03)}
 BUDGET = 1  # visits a week by the lead (judgement)
 
 
@@ -94,10 +95,11 @@ def cascade_scenario(c: Cascade, setting: dict[str, float]) -> Scenario:
     data["rounds"] = last + 1
     data["proposals"] = [{"id": "text", "position": position, "form": form, "sponsors": sponsors}]
     data["forums"] = [{"id": "open", "rule": "open_endorsement", "proposal": "text", "members": ["UN"],
-                       "opens": 0, "decides": last}]
+                       "opens": 0, "decides": last, "arrival": setting.get("arrival", 0.0)}]
     data["strategies"] = [{"sponsor": lead, "proposal": "text", "budget": BUDGET,
                            "outreach": "swing", "invite_cosponsors": 1}]
-    data["behaviour"] = {**data.get("behaviour", {}), **setting}
+    data["behaviour"] = {**data.get("behaviour", {}),
+                         **{k: v for k, v in setting.items() if k != "arrival"}}
     return scenario_from_dict(data)
 
 
@@ -148,6 +150,16 @@ def fit(cs: list[Cascade], grid: list[dict], table: np.ndarray, runs: int) -> di
               "loss_in_sample": dict(zip([c.name for c in cs], losses[best].round(4).tolist(),
                                          strict=True)),
               "loco": []}
+    report["own_best"] = {}  # in sample, per cascade: how far the mechanics can reach at all
+    for j, c in enumerate(cs):
+        i = int(np.argmin(losses[:, j]))
+        median = np.median(table[i, j], axis=0)
+        lo, hi = np.percentile(table[i, j], 5, axis=0), np.percentile(table[i, j], 95, axis=0)
+        report["own_best"][c.name] = {
+            "setting": grid[i], "loss": round(float(losses[i, j]), 4),
+            "within": int(sum(a <= p.count <= b for p, a, b in zip(c.points[1:], lo[1:], hi[1:],
+                                                                   strict=True))),
+            "median": median.tolist()}
     for j, c in enumerate(cs):
         others = [k for k in range(len(cs)) if k != j]
         pick = int(np.argmin(losses[:, others].mean(axis=1)))
@@ -157,7 +169,8 @@ def fit(cs: list[Cascade], grid: list[dict], table: np.ndarray, runs: int) -> di
         points = [{"date": p.date.isoformat(), "week": w, "real": p.count, "median": float(m),
                    "band": [float(a), float(b)], "within": bool(a <= p.count <= b)}
                   for p, w, m, a, b in zip(c.points, c.weeks, median, lo, hi, strict=True)]
-        report["loco"].append({"cascade": c.name, "setting": grid[pick], "loss": round(losses[pick, j], 4),
+        report["loco"].append({"cascade": c.name, "setting": grid[pick],
+                               "loss": round(float(losses[pick, j]), 4),
                                "points": points})
     return report
 
@@ -210,6 +223,10 @@ def main() -> None:
         for p in item["points"]:
             print(f"    {p['date']} week {p['week']:4d}: real {p['real']:4d}  model "
                   f"{p['median']:6.1f} [{p['band'][0]:.0f}, {p['band'][1]:.0f}]")
+    print("each cascade's own best setting (in sample: how far the mechanics reach at all):")
+    for name, item in report["own_best"].items():
+        print(f"    {name:16s} {item['setting']}  loss {item['loss']:.3f}  within the band at "
+              f"{item['within']} points; median {[round(m) for m in item['median']]}")
     if not math.isfinite(sum(item["loss"] for item in report["loco"])):
         raise SystemExit("a loss is not finite")
 

@@ -47,6 +47,10 @@ def check_scenario(s: Scenario, locs: Locations, check_world: bool = True,
                                        dims)
 
     problems += _forums(s, locs)
+    problems += [locs.problem(("forums", i, "arrival"), "arrival draws who comes to the text "
+                              "round by round; with topic: the record says who takes part: "
+                              "drop one of them")
+                 for i, f in enumerate(s.forums) if f.arrival > 0 and f.topic is not None]
     proposal_ids = {p.id for p in s.proposals}
     for i, st in enumerate(s.strategies):
         if st.proposal is not None and st.proposal not in proposal_ids:

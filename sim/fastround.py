@@ -67,7 +67,7 @@ def plan(model: NegotiationModel, group: list[ForumState]) -> Plan | None:
     """A plan for compiled rounds of ``group`` (the tracks of the only open forum), or None
     when its rounds must take the general path."""
     b = model.behaviour
-    if not kernels.HAVE_NUMBA:
+    if not kernels.HAVE_NUMBA or group[0].spec.arrival > 0:  # arrivals: the general path
         return None
     if b.drift != 0 and (model.setting.pairs is None or len(model.dimensions) != 2):
         return None

@@ -291,6 +291,8 @@ class NegotiationModel(mesa.Model):
         the decision round the rule decides every text."""
         if t == group[0].opens:
             self._open_forum(group)
+        elif group[0].spec.arrival > 0:
+            self._arrive(group)
         b = self.behaviour
         pull = (coalitions.size_pull(coalitions.coalition_weights(group, self.capability), b)
                 if b.bandwagon or b.balancing else None)
@@ -312,6 +314,28 @@ class NegotiationModel(mesa.Model):
         self._dispose(group)
         for campaign in self._preparing(group):
             campaign.prepare(self, group[0].members, group[0].present, group[0].deliberation.bias)
+
+    def _arrive(self, group: list[ForumState]) -> None:
+        """Members not yet taking part come to the forum, each with the chance ``arrival`` a
+        round (raised by the campaigns' demarches and capacity building, as taking part is:
+        ``attendance.courted``); one uniform per absent member, in member order."""
+        lead = group[0]
+        absent = lead.members & ~lead.present
+        if not absent.any():
+            return
+        p = np.where(absent, lead.spec.arrival, 0.0)
+        campaigns = self._preparing(group)
+        if campaigns:
+            boost = np.zeros(self.n)
+            for campaign in campaigns:
+                campaign.presence_boost(self, lead.members, boost)
+            p = attendance.courted(p, boost)
+        come = attendance.draw_present_with(absent, p, np.zeros(0, np.int64), self.rng)
+        if come.any():
+            present = lead.present | come
+            for track in group:
+                track.present, track.present_index = present, np.flatnonzero(present)
+                track.deliberation.idx = track.present_index
 
     def _preparing(self, group: list[ForumState]) -> list[Campaign]:
         """The campaigns for the texts of a forum that opens that prepare the ground."""

@@ -250,6 +250,14 @@ class Forum(Strict):
         "behaviour.endorsement_turnout for open_endorsement (everyone when the record sets "
         "who endorses: topic: with world.record: data).",
     )
+    arrival: Unit = Field(
+        0.0,
+        description="The chance each round that a member not yet taking part comes to the text "
+        "(an open endorsement that grows over months as states come to it one by one); "
+        "demarches and capacity building raise it as they raise taking part "
+        "(sim/attendance.py). 0: who takes part is drawn once, when the forum opens. Not with "
+        "topic: (the record then says who takes part).",
+    )
     topic: Topic | None = Field(
         None,
         description="What the text is about (autonomous_weapons, ai_military, outer_space, ict, "

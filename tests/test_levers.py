@@ -106,3 +106,31 @@ def test_bad_levers_are_named_with_their_line(write_scenario, strategy, message)
         load_scenario(path)
     text = str(err.value)
     assert message in text and f"{path}:" in text
+
+
+def test_members_come_to_an_open_text_round_by_round_with_arrival():
+    # a summit: AAA..DDD endorse once present, EEE (far from the text) never; turnout 0.2 leaves
+    # most at home
+    def endorsers(arrival: float, seed: int, **strategy) -> list[int]:
+        data = summit(0.2, strategy or None)
+        data["rounds"] = 30
+        data["forums"][0].update(decides=29, arrival=arrival)
+        model = NegotiationModel(scenario_from_dict(data), seed=seed)
+        model.run()
+        return [int(model.record.counts[0, t, 1]) for t in (0, 29)]
+
+    for seed in range(5):
+        first, last = endorsers(0.0, seed)
+        assert first == last  # drawn once at opening: nobody comes later
+        first_a, last_a = endorsers(0.3, seed)
+        assert first_a == first  # the opening draws come first, the same in both
+        assert last_a == 4  # at 0.3 a round, AAA..DDD have all come within 29 rounds
+
+
+def test_arrival_with_a_topic_is_refused(write_scenario):
+    data = five_state_scenario(**{"forums": [{"id": "f", "rule": "open_endorsement",
+                                              "proposal": "text", "decides": 3, "arrival": 0.1,
+                                              "topic": "ai_military"}]})
+    from sim.loading import load_scenario
+    with pytest.raises(ScenarioError, match="arrival draws who comes to the text"):
+        load_scenario(write_scenario(data))
