@@ -222,7 +222,9 @@ def forum_game(rule: Rule, weights: np.ndarray) -> WeightedGame:
         quota = math.ceil(2 * n / 3) if t.majority == "two_thirds" else n // 2 + 1
         return WeightedGame(ones, float(quota))
     if rule.name == "qualified_majority":
-        w = np.asarray(weights, dtype=float) if t.weight_by == "capability" else ones
+        # weighted by capability or given weights (the blocking-minority clause, which only
+        # matters for coalitions of fewer than its members, is left out of the a priori indices)
+        w = np.asarray(weights, dtype=float) if t.weight_by in ("capability", "given") else ones
         return WeightedGame(w, t.weight * float(w.sum()), math.ceil(t.members * n - _TOL))
     raise ValueError(f"no game for rule {rule.name!r}")
 

@@ -129,6 +129,16 @@ def _forums(s: Scenario, locs: Locations) -> list[Problem]:
                 out.append(_missing(locs, ("forums", i, "proposals", j), text, proposal_ids, "proposal"))
             elif text in f.proposals[:j]:
                 out.append(locs.problem(("forums", i, "proposals", j), f"{text!r} is listed twice"))
+        t = f.threshold
+        if t is not None and t.weight_by == "given" and not t.weights:
+            out.append(locs.problem(("forums", i, "threshold", "weight_by"),
+                                    "weight_by: given needs weights: (ISO3 -> weight) for the members"))
+        if t is not None and t.weights and t.weight_by != "given":
+            out.append(locs.problem(("forums", i, "threshold", "weights"),
+                                    "weights: count only with weight_by: given"))
+        if t is not None and t.blocking_minority is not None and f.rule != "qualified_majority":
+            out.append(locs.problem(("forums", i, "threshold", "blocking_minority"),
+                                    "blocking_minority applies to a qualified_majority only"))
         decides = s.rounds - 1 if f.decides is None else f.decides
         if decides >= s.rounds:
             out.append(locs.problem(("forums", i, "decides"),
@@ -205,6 +215,10 @@ def _world_codes(s: Scenario, locs: Locations) -> list[Problem]:
         for code in f.pin:
             if code not in roster.names:
                 out.append(_unknown(roster, locs, ("forums", i, "pin", code), code, states_only=True))
+        for code in (f.threshold.weights if f.threshold is not None else {}):
+            if code not in roster.names:
+                out.append(_unknown(roster, locs, ("forums", i, "threshold", "weights", code), code,
+                                    states_only=True))
     for i, st in enumerate(s.strategies):
         out += _codes(roster, locs, ("strategies", i, "sponsor"), [st.sponsor], states_only=True,
                       single=True)

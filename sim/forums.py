@@ -180,8 +180,18 @@ class Vote(Rule):
 
 class QualifiedMajority(Rule):
     """A double majority: at least ``members`` of the members and ``weight`` of their total
-    weight vote yes (as in the EU Council's qualified majority, without its blocking-minority
-    clause)."""
+    weight vote yes, as in the EU Council's qualified majority; with ``blocking_minority`` (the
+    Council's 4, TEU Art. 16(4)), fewer members than that not voting yes cannot block on weight.
+
+    Example:
+        >>> from sim.scenario import Threshold
+        >>> rule = QualifiedMajority(Threshold(blocking_minority=4))
+        >>> stances = np.array([_ENDORSE] * 4 + [Stance.OPPOSE])  # 80% of members, 60% of weight
+        >>> bool(rule.adopted(stances, np.array([10.0, 10, 10, 30, 40])))  # one member cannot block
+        True
+        >>> bool(QualifiedMajority(Threshold()).adopted(stances, np.array([10.0, 10, 10, 30, 40])))
+        False
+    """
 
     name = "qualified_majority"
     options = (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN)
@@ -194,7 +204,12 @@ class QualifiedMajority(Rule):
         share_members = yes.sum() / len(stances)
         total = float(weights.sum())
         share_weight = float(weights[yes].sum()) / total if total > 0 else 0.0
-        return share_members >= self.threshold.members and share_weight >= self.threshold.weight
+        if share_members < self.threshold.members:
+            return False
+        blockers = len(stances) - int(yes.sum())
+        minority = self.threshold.blocking_minority
+        return share_weight >= self.threshold.weight or (minority is not None
+                                                          and blockers < minority)
 
     def needed(self, counts: Counts, members: int) -> float | None:
         return float(np.ceil(self.threshold.members * members))

@@ -126,8 +126,14 @@ class NegotiationModel(mesa.Model):
         # deliberates and resolves them all in one call)
         block = (np.zeros((len(spec.texts), self.n), dtype=np.int8),
                  np.zeros((len(spec.texts), self.n)))
-        return [ForumState(spec, make_rule(spec.rule, spec.threshold), members, decides, text,
-                           block, k) for k, text in enumerate(spec.texts)]
+        tracks = [ForumState(spec, make_rule(spec.rule, spec.threshold), members, decides, text,
+                             block, k) for k, text in enumerate(spec.texts)]
+        if spec.threshold is not None and spec.threshold.weight_by == "given":
+            given = spec.threshold.weights
+            for track in tracks:
+                track.given_weights = np.array([float(given.get(self.world.iso3[i], 0.0))
+                                                for i in track.member_index])
+        return tracks
 
     def _make_campaign(self, spec, memory: np.ndarray) -> Campaign:
         proposal = spec.proposal or next(

@@ -203,8 +203,20 @@ class Threshold(Strict):
     )
     members: Unit = Field(0.55, description="qualified_majority: share of members voting yes.")
     weight: Unit = Field(0.65, description="qualified_majority: share of weight voting yes.")
-    weight_by: Literal["equal", "capability"] = Field(
-        "capability", description="qualified_majority: what a member's weight is."
+    weight_by: Literal["equal", "capability", "given"] = Field(
+        "capability", description="qualified_majority: what a member's weight is ('given': "
+        "the weights: below, e.g. the EU Council's population figures)."
+    )
+    weights: dict[str, Annotated[float, Field(ge=0.0, le=1e10)]] = Field(
+        default_factory=dict,
+        description="qualified_majority with weight_by: given: each member's weight (ISO3 -> "
+        "weight), for every member.",
+    )
+    blocking_minority: int | None = Field(
+        None, ge=1, le=MAX_COUNT,
+        description="qualified_majority: the fewest members a blocking minority needs; with "
+        "fewer members not voting yes, the weight criterion is deemed met (the EU Council: 4, "
+        "TEU Art. 16(4)). Default: no such clause.",
     )
     min_endorsements: int = Field(
         1, ge=0, le=MAX_COUNT,

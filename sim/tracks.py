@@ -57,6 +57,8 @@ class ForumState:
         self.opens = spec.opens
         self.decides = decides
         self.pull = spec.pull
+        #: weight_by: given: the members' weights, in member order (set by the model)
+        self.given_weights = np.ones(len(self.member_index))
         self.params = np.zeros(0)  # the decision weights, set when the forum opens
         self.deliberation: Deliberation | None = None  # built when the forum opens
         self.outcome: Outcome | None = None
@@ -83,6 +85,8 @@ class ForumState:
         """Each member's weight in the rule (``threshold.weight_by``), in member order."""
         if self.rule.threshold.weight_by == "capability":
             return capability[self.member_index]
+        if self.rule.threshold.weight_by == "given":
+            return self.given_weights
         return np.ones(len(self.member_index))
 
     def status(self, round_: int) -> str:

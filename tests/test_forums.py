@@ -74,3 +74,54 @@ def test_an_unweighted_rule_decides_the_same_on_the_stances_and_on_their_counts(
             stances = rng.choice(np.array([0, *rule.options], dtype=np.int8), size=size)
             counts = np.bincount(stances, minlength=len(Stance))
             assert bool(rule.adopted(stances, np.ones(size))) == bool(rule.adopted_by_counts(counts))
+
+
+def council_of_five(stances: dict[str, str], minority: int | None = 4) -> bool:
+    """A council of the five fictional states under the Council's double majority (55% of
+    members, 65% of population), populations given; each member's stance pinned."""
+    from sim.loading import scenario_from_dict
+    from sim.run import run_scenario
+    from tests.conftest import five_state_scenario
+
+    threshold = {"members": 0.55, "weight": 0.65, "weight_by": "given",
+                 "weights": {"AAA": 10.0, "BBB": 10.0, "CCC": 10.0, "DDD": 30.0, "EEE": 40.0}}
+    if minority is not None:
+        threshold["blocking_minority"] = minority
+    data = five_state_scenario(**{"forums": [{"id": "council", "rule": "qualified_majority",
+                                              "proposal": "text", "decides": 3,
+                                              "threshold": threshold, "pin": stances}]})
+    return run_scenario(scenario_from_dict(data), seed=1).summary["forums"][0]["adopted"]
+
+
+def test_the_blocking_minority_clause_is_honoured_as_the_treaty_requires():
+    yes = {c: "endorse" for c in ("AAA", "BBB", "CCC", "DDD", "EEE")}
+    # EEE alone (40% of the population) against: 80% of members, 60% of population. Under the
+    # double majority alone it falls; one member is not a blocking minority of four: adopted.
+    assert council_of_five({**yes, "EEE": "oppose"}, minority=None) is False
+    assert council_of_five({**yes, "EEE": "oppose"}) is True
+    # DDD and EEE against (70% of the population): two members still cannot block
+    assert council_of_five({**yes, "DDD": "oppose", "EEE": "oppose"}, minority=2) is False
+    # three against is 40% of members: the members criterion fails, whatever the clause
+    assert council_of_five({**yes, "CCC": "oppose", "DDD": "oppose", "EEE": "oppose"}) is False
+    # with the weights given, EEE with AAA voting yes and the rest abstaining: 2 of 5 members
+    assert council_of_five({"AAA": "endorse", "BBB": "abstain", "CCC": "abstain",
+                            "DDD": "abstain", "EEE": "endorse"}) is False
+
+
+@pytest.mark.parametrize(("threshold", "rule", "message"), [
+    ({"weight_by": "given"}, "qualified_majority", "weight_by: given needs weights:"),
+    ({"weights": {"AAA": 1.0}}, "qualified_majority", "weights: count only with weight_by: given"),
+    ({"blocking_minority": 4}, "consensus", "blocking_minority applies to a qualified_majority only"),
+    ({"weight_by": "given", "weights": {"ZZZ": 1.0}}, "qualified_majority", "ZZZ"),
+])
+def test_threshold_mistakes_are_named_with_their_line(write_scenario, threshold, rule, message):
+    from sim.errors import ScenarioError
+    from sim.loading import load_scenario
+    from tests.conftest import five_state_scenario
+
+    data = five_state_scenario(**{"forums": [{"id": "f", "rule": rule, "proposal": "text",
+                                              "decides": 3, "threshold": threshold}]})
+    path = write_scenario(data)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert message in str(err.value) and f"{path}:" in str(err.value)
