@@ -28,6 +28,10 @@ UN_GROUP_CODES: dict[str, str] = {
     "Western European and Others": "WEOG",
 }
 SPECIAL_GROUPS = ("all", "UN")
+#: near-universal treaty memberships: they tie their parties only when world.ties names them
+#: (182 BWC parties are not a bloc; ``other`` does not reach them, so adding such a list to
+#: memberships.csv changes no scenario). CCW ties as ``other`` as it always has.
+UNTIED_UNLESS_NAMED = ("BWC",)
 
 
 class RosterError(ValueError):
@@ -197,7 +201,8 @@ def build_world(
     """Index the chosen states and tie every pair that shares a group.
 
     The weight of the tie between i and j is the sum of ``tie_weights[g]`` over the groups g that
-    both belong to (``tie_weights['other']`` for groups not named; ``all`` and ``UN`` tie nobody),
+    both belong to (``tie_weights['other']`` for groups not named, but not for
+    :data:`UNTIED_UNLESS_NAMED`; ``all`` and ``UN`` tie nobody),
     plus any extra ties.
 
     Args:
@@ -219,7 +224,7 @@ def build_world(
     layers: dict[str, sp.csr_matrix] = {}
     total = sp.csr_matrix((n, n))
     for g, pos in positions.items():
-        weight = tie_weights.get(g, tie_weights.get("other", 0.0))
+        weight = tie_weights.get(g, 0.0 if g in UNTIED_UNLESS_NAMED else tie_weights.get("other", 0.0))
         if g in SPECIAL_GROUPS or weight == 0.0 or len(pos) < 2:
             continue
         rows, cols = np.meshgrid(pos, pos, indexing="ij")

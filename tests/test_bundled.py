@@ -32,3 +32,17 @@ def test_the_loading_functions_are_still_importable_from_sim_scenario():
     for name in ("load_scenario", "scenario_from_dict", "validate_scenario", "apply_override",
                  "problem_from_pydantic"):
         assert getattr(scenario, name) is getattr(loading, name)
+
+
+def test_the_bwc_states_parties_as_of_the_ninth_review_conference():
+    # 184 parties by the sources (SOURCES_issue18.md), less the Cook Islands and Niue (not in
+    # the roster); Israel never joined, Egypt and Syria had only signed, South Sudan joined later
+    import datetime
+
+    from sim.world import load_roster
+
+    roster = load_roster(ROOT / "scenarios" / "data" / "states.csv", datetime.date(2022, 11, 28))
+    parties = set(roster.groups["BWC"])
+    assert len(parties) == 182
+    assert {"USA", "RUS", "CHN", "NAM", "PSE"} <= parties
+    assert not parties & {"ISR", "EGY", "SYR", "SSD"}
