@@ -20,12 +20,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed $(VENV)/.dashboard-assets
 	$(BIN)/plenary run $(SCENARIO) --out out/$(basename $(notdir $(SCENARIO)))
 
-# The dashboard's browser test needs Debian's chromium (CI runs as root) and Solara's front-end
-# files in the venv (fetched from the npm registry: no CDN at run time).
-$(VENV)/.dashboard-assets: $(VENV)/.installed-dev
+# The dashboard (plenary serve) needs Solara's front-end files in the venv, fetched from the npm
+# registry at set-up (make demo, make test): no CDN at run time. Its browser test also needs
+# Debian's chromium (CI runs as root).
+$(VENV)/.dashboard-assets: | $(VENV)/.installed
 	$(BIN)/python -m analysis.dashboard_assets
 	touch $@
 
