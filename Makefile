@@ -20,7 +20,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed $(VENV)/.dashboard-assets
+demo: $(VENV)/.installed $(VENV)/.dashboard-assets $(VENV)/.boundaries
 	$(BIN)/plenary run $(SCENARIO) --out out/$(basename $(notdir $(SCENARIO)))
 
 # The dashboard (plenary serve) needs Solara's front-end files in the venv, fetched from the npm
@@ -30,11 +30,17 @@ $(VENV)/.dashboard-assets: | $(VENV)/.installed
 	$(BIN)/python -m analysis.dashboard_assets
 	touch $@
 
+# Natural Earth's country boundaries for map.png, from the npm registry's world-atlas package,
+# fetched at set-up (never at run time) into $(VENV)/share/plenary/world-atlas.
+$(VENV)/.boundaries: | $(VENV)/.installed
+	$(BIN)/python -m analysis.boundaries
+	touch $@
+
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(VENV)/.installed-dev $(VENV)/.dashboard-assets browser
+test: $(VENV)/.installed-dev $(VENV)/.dashboard-assets $(VENV)/.boundaries browser
 	$(BIN)/ruff check sim agents analysis tests bench
 	$(BIN)/python -m pytest
 

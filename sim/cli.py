@@ -277,6 +277,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         written.append(plot_network(result, out / "network.png"))
         written.append(plot_coalitions(result, out / "coalitions.png"))
         written.append(plot_coalition_sizes(result, out / "coalition_sizes.png"))
+        from analysis.boundaries import INSTALL_HINT, boundaries_file
+
+        if boundaries_file() is not None:
+            from analysis.worldmap import plot_map
+
+            written.append(plot_map(result, out / "map.png"))
+        else:
+            print(f"plenary: no map.png: {INSTALL_HINT}", file=sys.stderr)
     _print_summary(result.summary)
     console = Console(stderr=False)
     console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False, soft_wrap=True)
