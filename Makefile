@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/reaim_2023.yaml
 
-.PHONY: demo test bench lint schema docs clean outcomes browser
+.PHONY: demo test bench lint schema docs clean outcomes browser notebooks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ browser:
 test: $(VENV)/.installed-dev $(VENV)/.dashboard-assets $(VENV)/.boundaries browser
 	$(BIN)/ruff check sim agents analysis tests bench
 	$(BIN)/python -m pytest
+
+# The tutorials with their outputs, as committed (tests/test_docs.py checks they are current).
+notebooks: $(VENV)/.installed-dev
+	$(BIN)/python -m analysis.notebooks
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run_bench.py

@@ -113,6 +113,7 @@ def test_make_demo_fetches_the_dashboard_assets(tmp_path):
     plan = subprocess.run(["make", "-n", "demo", f"VENV={tmp_path / 'venv'}"], cwd=ROOT,
                           capture_output=True, text=True, check=True).stdout
     assert "analysis.dashboard_assets" in plan
+    assert "analysis.boundaries" in plan  # and the map's boundaries
 
 
 def shown(page) -> tuple[int, dict[str, int]]:
