@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/reaim_2023.yaml
 
-.PHONY: demo test bench lint schema docs cascade-fit clean outcomes browser
+.PHONY: demo test bench lint schema docs cascade-fit clean outcomes browser notebooks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,22 +20,33 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed $(VENV)/.dashboard-assets $(VENV)/.boundaries
 	$(BIN)/plenary run $(SCENARIO) --out out/$(basename $(notdir $(SCENARIO)))
 
-# The dashboard's browser test needs Debian's chromium (CI runs as root) and Solara's front-end
-# files in the venv (fetched from the npm registry: no CDN at run time).
-$(VENV)/.dashboard-assets: $(VENV)/.installed-dev
+# The dashboard (plenary serve) needs Solara's front-end files in the venv, fetched from the npm
+# registry at set-up (make demo, make test): no CDN at run time. Its browser test also needs
+# Debian's chromium (CI runs as root).
+$(VENV)/.dashboard-assets: | $(VENV)/.installed
 	$(BIN)/python -m analysis.dashboard_assets
+	touch $@
+
+# Natural Earth's country boundaries for map.png, from the npm registry's world-atlas package,
+# fetched at set-up (never at run time) into $(VENV)/share/plenary/world-atlas.
+$(VENV)/.boundaries: | $(VENV)/.installed
+	$(BIN)/python -m analysis.boundaries
 	touch $@
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(VENV)/.installed-dev $(VENV)/.dashboard-assets browser
+test: $(VENV)/.installed-dev $(VENV)/.dashboard-assets $(VENV)/.boundaries browser
 	$(BIN)/ruff check sim agents analysis tests bench
 	$(BIN)/python -m pytest
+
+# The tutorials with their outputs, as committed (tests/test_docs.py checks they are current).
+notebooks: $(VENV)/.installed-dev
+	$(BIN)/python -m analysis.notebooks
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run_bench.py

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analysis.compare import Comparison
+from analysis.palette import category_colour
 from sim.outputs import save_figure, write_atomic
 
 DIGITS = 6
@@ -161,21 +162,25 @@ def _as_json(c: Comparison) -> dict[str, Any]:
     }
 
 
-def plot_comparison(c: Comparison, path: str | Path) -> Path:
-    """Strategies side by side: per forum, mean endorsements (bars, 95% CI) over the members,
-    and the probability of adoption (dots, Wilson 95% CI) on a second axis."""
+def comparison_figure(c: Comparison) -> Figure:
+    """The figure :func:`plot_comparison` saves: a column per forum; on top each strategy's mean
+    endorsements (bars, 95% CI) and probability of adoption (diamonds, Wilson 95% CI); beneath,
+    the table's point, the paired differences to the first strategy with their 95% intervals
+    (endorsements, then P(adopt)), zero marked."""
     n = len(c.forums)
-    fig = Figure(figsize=(4.2 * n + 1, 4.6), layout="constrained")
-    axes = fig.subplots(1, n, squeeze=False)[0]
-    colours = [f"C{i}" for i in range(10)]
-    for ax, f in zip(axes, c.forums, strict=True):
+    fig = Figure(figsize=(4.4 * n + 1, 9.4), layout="constrained")
+    axes = fig.subplots(3, n, squeeze=False, gridspec_kw={"height_ratios": [1.3, 1, 1]})
+    first = c.strategies[0].name
+    colour_of = {s.name: category_colour(k) for k, s in enumerate(c.strategies)}
+    for col, f in enumerate(c.forums):
+        ax = axes[0, col]
         rows = c.table[c.table["forum"] == f.id]
         x = np.arange(len(rows))
         mean = rows["endorsements"].to_numpy()
         err = np.vstack([mean - rows["endorsements_lo"].to_numpy(),
                          rows["endorsements_hi"].to_numpy() - mean])
         ax.bar(x, mean, yerr=np.nan_to_num(err), capsize=4,
-               color=[colours[i % 10] for i in range(len(rows))], alpha=0.8)
+               color=[colour_of[s] for s in rows["strategy"]], alpha=0.85)
         ax.axhline(len(f.members), color="grey", lw=0.8, ls=":")
         ax.set_ylim(0, len(f.members) * 1.05)
         ax.set_xticks(x, rows["strategy"].tolist(), rotation=20, ha="right")
@@ -187,6 +192,39 @@ def plot_comparison(c: Comparison, path: str | Path) -> Path:
         twin.errorbar(x, p, yerr=np.nan_to_num(perr), fmt="D", color="black", capsize=4, ms=5)
         twin.set_ylim(0, 1.05)
         twin.set_ylabel("P(adopt) (Wilson 95% CI)")
-    fig.suptitle(f"{c.scenario.name}: strategies on common random numbers ({len(c.seeds)} runs each)")
-    save_figure(fig, path, dpi=110)
+        others = rows[rows["strategy"] != first]
+        for row, (key, label, digits) in enumerate((
+                ("diff_endorsements", "Δ endorsements", 1), ("diff_adoption", "Δ P(adopt)", 2)), 1):
+            ax = axes[row, col]
+            y = np.arange(len(others))[::-1]
+            d = others[key].to_numpy(dtype=float)
+            lo = others[f"{key}_lo"].to_numpy(dtype=float)
+            hi = others[f"{key}_hi"].to_numpy(dtype=float)
+            for yk, dk, lk, hk, name in zip(y, d, lo, hi, others["strategy"], strict=True):
+                xerr = None if np.isnan(lk) else [[dk - lk], [hk - dk]]
+                ax.errorbar([dk], [yk], xerr=xerr, fmt="o", color=colour_of[name], capsize=4, ms=6)
+                interval = "" if np.isnan(lk) else f" [{lk:+.{digits}f}, {hk:+.{digits}f}]"
+                ax.annotate(f"{dk:+.{digits}f}{interval}", (dk, yk), xytext=(0, 7),
+                            textcoords="offset points", ha="center", fontsize=8,
+                            bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 0.5})
+            ax.axvline(0.0, color="black", lw=0.8)
+            ax.set_yticks(y, others["strategy"].tolist())
+            ax.set_ylim(-0.7, len(others) - 0.3)
+            reach = np.nanmax(np.abs(np.concatenate([d, lo, hi, [0.0]])))
+            reach = max(reach * 1.35, 0.5 if key == "diff_endorsements" else 0.05)
+            ax.set_xlim(-reach, reach)  # zero in the middle: which side a difference falls on
+            ax.ticklabel_format(axis="x", useOffset=False, style="plain")
+            ax.set_xlabel(f"{label} to {first} (paired, 95% CI)", fontsize=9)
+            ax.grid(axis="x", alpha=0.3)
+            if not len(others):
+                ax.text(0.5, 0.5, "one strategy: no differences", ha="center", va="center",
+                        transform=ax.transAxes, fontsize=9)
+    fig.suptitle(f"{c.scenario.name}: strategies on common random numbers ({len(c.seeds)} runs "
+                 f"each); beneath, paired differences to {first}")
+    return fig
+
+
+def plot_comparison(c: Comparison, path: str | Path) -> Path:
+    """Write :func:`comparison_figure` to ``path``."""
+    save_figure(comparison_figure(c), path, dpi=110)
     return Path(path)

@@ -1,9 +1,13 @@
-"""The interactive dashboard: Mesa's SolaraViz over a NegotiationModel (`plenary serve`).
+"""The interactive dashboard over a NegotiationModel (`plenary serve`), built on Mesa's SolaraViz.
 
-Sliders set the behaviour weights and the sponsors' outreach budget; Mesa's controller steps,
-plays and resets the model. Beside it: the stance counts of each forum, endorsements over rounds,
-the network coloured by stance, and a table of states. Each browser session builds its own model
-(``Page`` below): a model made at module level would be shared by every session.
+Sliders set the behaviour weights and the sponsors' outreach budget, each showing its value;
+Mesa's controller steps, plays and resets the model (Reset applies the sliders). Beside it: the
+stance counts of each forum, endorsements over rounds, the network coloured by stance (labelled,
+with a legend) and a table of states, one fixed layout (no draggable tiles to overlap). Each
+browser session builds its own model (``Page`` below): a model made at module level would be
+shared by every session. The page loads nothing from the internet: its front-end files are
+installed with Plenary (``analysis.dashboard_assets``) and it uses no component that fetches more
+(Solara's Markdown asks a CDN for mermaid).
 
 The scenario comes from the environment variable ``PLENARY_SCENARIO`` (``plenary serve`` sets it).
 """
@@ -11,14 +15,18 @@ The scenario comes from the environment variable ``PLENARY_SCENARIO`` (``plenary
 from __future__ import annotations
 
 import os
+from html import escape
 
 import numpy as np
 import pandas as pd
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
+from matplotlib.lines import Line2D
+from mesa.visualization.solara_viz import ModelController
+from mesa.visualization.utils import update_counter
 
-from analysis.plots import COALITION_COLOURS, STANCE_COLOURS, network_layout
+from analysis.palette import NOT_MEMBER, STANCE_COLOURS, STANCE_TEXT_COLOURS, category_colour
+from analysis.plots import network_layout
 from sim.loading import load_scenario
 from sim.model import NegotiationModel
 from sim.stance import Stance
@@ -42,6 +50,10 @@ class DashboardModel(NegotiationModel):
             overrides += [f"strategies.{i}.budget={int(budget)}" for i in range(len(base.strategies))]
         scenario = load_scenario(path, overrides) if overrides else base
         super().__init__(scenario, seed=None if seed is None else int(seed))
+        #: the arguments it was built with (the dashboard tells when the sliders differ)
+        self.dashboard_params = {"scenario_path": scenario_path, "seed": seed, "social": social,
+                                 "bloc_cue": bloc_cue, "noise": noise, "budget": budget,
+                                 "endorsement_turnout": endorsement_turnout}
 
 
 def model_params(scenario_path: str) -> dict:
@@ -78,16 +90,17 @@ def _current_forum(model: NegotiationModel):
 
 def stance_counts(model: NegotiationModel):
     """One line per forum: its status and how many members endorse (what the browser test reads)."""
-    lines = [f"**Round {model.round} of {model.rounds}**", ""]
+    items = []
     for f in model.forums:
         c = f.counts()
         status = f.status(max(model.round - 1, 0)) if model.round else "pending"
         verdict = "" if f.outcome is None else (" adopted" if f.outcome.adopted else " not adopted")
-        lines.append(f"- `{f.id}` ({f.rule.name}, {status}{verdict}): "
+        items.append(f"<li><code>{escape(f.id)}</code> ({f.rule.name}, {status}{verdict}): "
                      f"endorsements {c.endorse} of {len(f.member_index)}, oppose {c.oppose}, "
-                     f"abstain {c.abstain}, object {c.object}, "
-                     f"absent {f.absent}")
-    return solara.Markdown("\n".join(lines))
+                     f"abstain {c.abstain}, object {c.object}, absent {f.absent}</li>")
+    return solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<p><b>Round {model.round} of {model.rounds}</b></p>"
+        f"<ul style='margin:0;padding-left:1.2em'>{''.join(items)}</ul>"))
 
 
 def endorsements_over_rounds(model: NegotiationModel):
@@ -97,15 +110,16 @@ def endorsements_over_rounds(model: NegotiationModel):
     for k, f in enumerate(model.forums):
         counts = model.record.counts[k, : model.round, int(Stance.ENDORSE)]
         live = (rounds >= f.opens) & (rounds <= f.decides)
-        if live.any():
-            ax.plot(rounds[live], counts[live], label=f.id, lw=2)
+        ax.plot(rounds[live], counts[live], label=f.id, lw=2, color=category_colour(k))
     ax.set_xlim(0, model.rounds)
+    ax.set_ylim(0, max(len(f.member_index) for f in model.forums) * 1.05)
     ax.set_xlabel("round")
-    ax.set_ylabel("endorsing")
-    if model.round:
-        ax.legend(fontsize="small", loc="upper left")
+    ax.set_ylabel("states endorsing")
+    ax.set_title("endorsements over rounds", fontsize=10, loc="left")
+    # outside the axes: at round 0 (no lines yet) nothing is drawn over it, and later no line is
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.grid(alpha=0.3)
-    return solara.FigureMatplotlib(fig)
+    return solara.FigureMatplotlib(fig, format="png")
 
 
 _LAYOUTS: dict[int, np.ndarray] = {}
@@ -120,30 +134,72 @@ def _positions(model: NegotiationModel) -> np.ndarray:
     return _LAYOUTS[key]
 
 
-def network_by_stance(model: NegotiationModel):
+#: labels on the dashboard's network: the most capable states and, up to a bound, those resisting
+LABEL_TOP = 15
+LABEL_MAX = 45
+
+
+def network_figure(model: NegotiationModel) -> Figure:
     """The network coloured by stance in the current forum, or by the text each state backs when
-    the forum decides rival texts."""
+    the forum decides rival texts; the most capable states and those opposing, abstaining or
+    objecting labelled (in their stance's colour), a legend with each stance's count."""
     forum = _current_forum(model)
     group = model.tracks(forum.forum_id)
     xy = _positions(model)
-    fig = Figure(figsize=(6, 4.5), layout="constrained")
+    fig = Figure(figsize=(10, 5.2), layout="constrained")
     ax = fig.add_subplot()
+    member = np.zeros(model.n, dtype=bool)
+    member[forum.member_index] = True
+    handles = []
+    label_colour = {}
     if len(group) > 1:
-        colours = np.array(["#bfc5cc"] * model.n, dtype=object)
+        colours = np.where(member, STANCE_COLOURS[Stance.UNDECIDED], NOT_MEMBER).astype(object)
+        backs_any = np.zeros(model.n, dtype=bool)
         for k, track in enumerate(group):
-            colour = COALITION_COLOURS[k % len(COALITION_COLOURS)]
-            colours[track.stances == Stance.ENDORSE] = colour
-            ax.scatter([], [], c=colour, label=track.proposal)
-        ax.legend(fontsize="x-small", loc="lower left", frameon=False)
+            colour = category_colour(k)
+            backing = member & (track.stances == Stance.ENDORSE)
+            colours[backing] = colour
+            backs_any |= backing
+            handles.append((f"backs {track.proposal} ({int(backing.sum())})", colour))
+        handles.append((f"backs none ({int((member & ~backs_any).sum())})",
+                        STANCE_COLOURS[Stance.UNDECIDED]))
         title = f"coalitions in {forum.forum_id}"
     else:
-        colours = [STANCE_COLOURS[Stance(int(s))] for s in forum.stances]
-        title = f"stances in {forum.id}"
-    ax.scatter(xy[:, 0], xy[:, 1], c=list(colours), s=15 + 60 * model.capability_share,
-               edgecolors="white", linewidths=0.3)
-    ax.set_title(title, fontsize=10)
+        stances = forum.stances
+        colours = np.array([STANCE_COLOURS[Stance(int(s))] if m else NOT_MEMBER
+                            for s, m in zip(stances, member, strict=True)], dtype=object)
+        for stance in (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN, Stance.OBJECT, Stance.UNDECIDED):
+            count = int((member & (stances == stance)).sum())
+            if count or stance == Stance.UNDECIDED:
+                handles.append((f"{stance.word} ({count})", STANCE_COLOURS[stance]))
+            if stance in (Stance.OPPOSE, Stance.ABSTAIN, Stance.OBJECT):
+                for i in np.flatnonzero(member & (stances == stance)):
+                    label_colour[int(i)] = STANCE_TEXT_COLOURS[stance]
+        title = f"stances in {forum.id} (round {model.round})"
+    if not member.all():
+        handles.append((f"not a member ({int((~member).sum())})", NOT_MEMBER))
+    ax.scatter(xy[:, 0], xy[:, 1], c=list(colours), s=12 + 60 * model.capability_share,
+               edgecolors="#6c757d", linewidths=0.3)
+    resisting = sorted(label_colour)[:LABEL_MAX]
+    top = np.argsort(-model.capability, kind="stable")[:LABEL_TOP].tolist()
+    for i in sorted(set(top) | set(resisting)):
+        resists = i in label_colour
+        ax.annotate(model.world.iso3[i], xy[i], xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=7.5 if resists else 7,
+                    fontweight="bold" if resists else "normal",
+                    color=label_colour.get(i, "#343a40"))
+    legend = [Line2D([], [], marker="o", ls="", color=c, markeredgecolor="#6c757d",
+                     markeredgewidth=0.3, label=name) for name, c in handles]
+    ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small",
+              frameon=False, title="labelled: the most capable,\nin bold: against, abstaining,\nobjecting"
+              if label_colour or len(group) == 1 else None, title_fontsize="x-small")
+    ax.set_title(title, fontsize=10, loc="left")
     ax.set_axis_off()
-    return solara.FigureMatplotlib(fig)
+    return fig
+
+
+def network_by_stance(model: NegotiationModel):
+    return solara.FigureMatplotlib(network_figure(model), format="png")
 
 
 def state_table(model: NegotiationModel):
@@ -162,9 +218,70 @@ def state_table(model: NegotiationModel):
 COMPONENTS = [stance_counts, endorsements_over_rounds, network_by_stance, state_table]
 
 
+def _shown(spec: dict, value) -> str:
+    """A slider's value as its label shows it."""
+    return f"{int(value)}" if spec["type"] == "SliderInt" else f"{float(value):.2f}"
+
+
+@solara.component
+def Parameters(params: dict, values: solara.Reactive[dict], model: solara.Reactive):
+    """The model's sliders, each label showing its value (Mesa's show it only while dragged;
+    a value bubble shown always would cover the slider above)."""
+    def setter(name):
+        return lambda value: values.set({**values.value, name: value})
+
+    for name, spec in params.items():
+        if not isinstance(spec, dict):
+            continue
+        value = values.value.get(name, spec["value"])
+        slider = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
+        slider(f"{spec['label']}: {_shown(spec, value)}", value=value, on_value=setter(name),
+               min=spec["min"], max=spec["max"], step=spec["step"])
+    built = getattr(model.value, "dashboard_params", {})
+    changed = any(built.get(k) != v for k, v in values.value.items() if k in built)
+    solara.Text("Reset starts a run with these values." + (" (changed since the last reset)"
+                                                           if changed else ""),
+                style={"font-size": "0.8em", "color": "#6c757d"})
+
+
+@solara.component
+def Main(model: NegotiationModel):
+    """The main view: one fixed layout of the components, redrawn at each step."""
+    update_counter.get()
+    with solara.Columns([5, 6]):
+        stance_counts(model)
+        endorsements_over_rounds(model)
+    network_by_stance(model)
+    state_table(model)
+
+
+@solara.component
+def Dashboard(path: str):
+    params = solara.use_memo(lambda: model_params(path), [path])
+    name = solara.use_memo(lambda: load_scenario(path).name, [path])
+    defaults = {k: (v["value"] if isinstance(v, dict) else v) for k, v in params.items()}
+    values = solara.use_reactive(defaults)
+    model = solara.use_memo(lambda: solara.reactive(DashboardModel(**defaults)), [path])
+    play_interval = solara.use_reactive(100)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+
+    solara.Title(f"Plenary: {name}")
+    with solara.AppBar():
+        solara.AppBarTitle(f"Plenary: {name}")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Controls"):
+            solara.SliderInt(f"play interval: {play_interval.value} ms", value=play_interval,
+                             min=0, max=500, step=10)
+            solara.SliderInt(f"rounds per redraw: {render_interval.value}", value=render_interval,
+                             min=1, max=20, step=1)
+            ModelController(model, model_parameters=values, play_interval=play_interval,
+                            render_interval=render_interval, use_threads=use_threads)
+        with solara.Card("Model parameters"):
+            Parameters(params, values, model)
+    Main(model.value)
+
+
 @solara.component
 def Page():
-    path = os.environ["PLENARY_SCENARIO"]
-    params = solara.use_memo(lambda: model_params(path), [path])
-    model = solara.use_memo(lambda: solara.reactive(DashboardModel(scenario_path=path)), [path])
-    return SolaraViz(model, components=COMPONENTS, model_params=params, name="Plenary")
+    return Dashboard(os.environ["PLENARY_SCENARIO"])

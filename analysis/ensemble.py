@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.palette import category_colour
 from sim.outputs import save_figure, write_atomic
 from sim.sweep import SweepSpec
 
@@ -53,8 +54,9 @@ def write_bands(runs: pd.DataFrame, folder: Path) -> list[Path]:
     fig = Figure(figsize=(10, 4.8), layout="constrained")
     ax = fig.add_subplot()
     for k, (forum, rows) in enumerate(table.groupby("forum", sort=False)):
-        ax.fill_between(rows["round"], rows["p05"], rows["p95"], color=f"C{k}", alpha=0.25, lw=0)
-        ax.plot(rows["round"], rows["median"], color=f"C{k}", lw=2, label=forum)
+        ax.fill_between(rows["round"], rows["p05"], rows["p95"], color=category_colour(k), alpha=0.25,
+                        lw=0)
+        ax.plot(rows["round"], rows["median"], color=category_colour(k), lw=2, label=forum)
     ax.set_xlabel("round")
     ax.set_ylabel("states endorsing")
     ax.set_title(f"endorsements over rounds: median and 5-95% of {len(runs)} runs")

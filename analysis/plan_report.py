@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from rich.console import Console
 
+from analysis.palette import CATEGORY_COLOURS
 from analysis.planner import Plan, describe
 from sim.outputs import save_figure, write_atomic
 
@@ -125,8 +126,8 @@ def plot_plan(p: Plan, path: Path) -> Path:
     scores = [c.score for c in p.candidates]
     best = [max(scores[: i + 1]) for i in range(len(scores))]
     left.scatter(range(len(scores)), scores, s=12, color="#888888", label="candidate")
-    left.plot(range(len(scores)), best, color="#2a9d8f", label="best so far")
-    left.axhline(p.own_search.score, color="#e76f51", linestyle="--", label="scenario's own")
+    left.plot(range(len(scores)), best, color=CATEGORY_COLOURS[0], label="best so far")
+    left.axhline(p.own_search.score, color=CATEGORY_COLOURS[1], linestyle="--", label="scenario's own")
     left.set_xlabel("candidate (in the order tried)")
     left.set_ylabel("mean endorsements" if p.objective == "endorsements"
                     else "P(adopt) (ties by endorsements)")
@@ -141,7 +142,7 @@ def plot_plan(p: Plan, path: Path) -> Path:
         labels.append(label)
         means.append(mean)
         errors.append([0.0, 0.0] if lo is None else [mean - lo * scale, hi * scale - mean])
-    right.barh(labels, means, xerr=list(zip(*errors, strict=True)), color="#2a9d8f", capsize=4)
+    right.barh(labels, means, xerr=list(zip(*errors, strict=True)), color=CATEGORY_COLOURS[0], capsize=4)
     right.axvline(0.0, color="black", linewidth=0.8)
     right.set_title(f"plan - own on {p.fresh['runs']} fresh seeds (95% CI)", fontsize=10)
     fig.suptitle(f"{p.scenario.name}: plan for {p.target.sponsor} on {p.target.proposal} in "

@@ -19,17 +19,16 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from analysis.palette import (
+    CATEGORY_COLOURS,
+    NOT_MEMBER,
+    STANCE_COLOURS,
+    STANCE_TEXT_COLOURS,
+    category_colour,
+)
 from sim.outputs import save_figure
 from sim.run import RunResult
 from sim.stance import Stance
-
-STANCE_COLOURS = {
-    Stance.ENDORSE: "#2a9d8f",
-    Stance.OPPOSE: "#e76f51",
-    Stance.OBJECT: "#9b2226",
-    Stance.ABSTAIN: "#e9c46a",
-    Stance.UNDECIDED: "#bfc5cc",
-}
 
 
 def plot_endorsements(result: RunResult, path: str | Path) -> Path:
@@ -42,9 +41,8 @@ def plot_endorsements(result: RunResult, path: str | Path) -> Path:
     df = result.timeseries
     fig = Figure(figsize=(10, 4.8), layout="constrained")
     ax = fig.add_subplot()
-    palette = [f"C{i}" for i in range(10)]
     for k, (forum_id, rows) in enumerate(df.groupby("forum", sort=False)):
-        colour = palette[k % len(palette)]
+        colour = category_colour(k)  # forums are not stances: no stance's colour
         live = rows[rows["status"].isin(["open", "decided"])]
         ax.plot(live["round"], live["endorse"], color=colour, lw=2, label=f"{forum_id}")
         if live["needed"].notna().any():
@@ -76,28 +74,57 @@ def plot_endorsements(result: RunResult, path: str | Path) -> Path:
     return path
 
 
+#: at most this many resisting states are labelled (the legend names the rest)
+MAX_RESISTING_LABELS = 60
+
+
 def plot_network(result: RunResult, path: str | Path, forum_id: str | None = None) -> Path:
     """The tie network, nodes coloured by final stance in one forum (default: the last decided),
-    sized by capability."""
+    sized by capability; the states that opposed, abstained or objected labelled in bold in
+    their stance's colour and named in the legend."""
     model = result.model
     forum = model.forum(forum_id) if forum_id else _last_decided(model)
     stances = forum.stances
-    present = sorted({int(s) for s in stances})
-    legend = [(Stance(s).word, STANCE_COLOURS[Stance(s)]) for s in present]
-    colours = [STANCE_COLOURS[Stance(int(stances[i]))] for i in range(model.n)]
+    member = np.zeros(model.n, dtype=bool)
+    member[forum.member_index] = True
+    colours = [STANCE_COLOURS[Stance(int(stances[i]))] if member[i] else NOT_MEMBER
+               for i in range(model.n)]
+    legend = []
+    label_colours: dict[int, str] = {}
+    for stance in (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN, Stance.OBJECT, Stance.UNDECIDED):
+        who = [int(i) for i in forum.member_index if stances[i] == stance]
+        if not who:
+            continue
+        name = f"{stance.word} ({len(who)})"
+        if stance in (Stance.OPPOSE, Stance.ABSTAIN, Stance.OBJECT):
+            codes = sorted(model.world.iso3[i] for i in who)
+            name += ": " + _wrapped(codes)
+            for i in who:
+                label_colours[i] = STANCE_TEXT_COLOURS[stance]
+        legend.append((name, STANCE_COLOURS[stance]))
+    if not member.all():
+        legend.append((f"not a member ({int((~member).sum())})", NOT_MEMBER))
+    resisted = sorted(label_colours)[:MAX_RESISTING_LABELS]
     verdict = "adopted" if forum.outcome and forum.outcome.adopted else "not adopted"
-    resisted = [int(i) for i in forum.member_index
-                if stances[i] in (Stance.OPPOSE, Stance.ABSTAIN, Stance.OBJECT)][:40]
     return draw_network(
         model.world.graph(), model.world.iso3, colours, model.capability, legend, path,
         title=f"{result.summary['scenario']}: {forum.id} ({forum.rule.name}, {verdict})",
-        legend_title=f"stance in {forum.id}\n(grey: not a member\nor undecided;\n"
-                     "labelled: the 25 most capable\nand those against or abstaining)",
-        seed=model.seed, labelled=resisted,
+        legend_title=f"stance in {forum.id}\n(labelled: the 25 most capable;\nin bold: against, "
+                     "abstaining, objecting)",
+        seed=model.seed, labelled=resisted, label_colours=label_colours,
     )
 
 
-COALITION_COLOURS = ["#2a9d8f", "#e76f51", "#457b9d", "#e9c46a", "#8338ec", "#6a994e"]
+def _wrapped(codes: list[str], per_line: int = 8, most: int = 48) -> str:
+    """ISO3 codes for a legend entry, eight a line, at most ``most`` then "+N"."""
+    shown = codes[:most]
+    lines = [", ".join(shown[k: k + per_line]) for k in range(0, len(shown), per_line)]
+    text = ",\n".join(lines)
+    return text + (f" +{len(codes) - most}" if len(codes) > most else "")
+
+
+#: the texts of rival coalitions: not stances, so not a stance's colour
+COALITION_COLOURS = CATEGORY_COLOURS
 
 
 def coalition_forum(model):
@@ -114,19 +141,19 @@ def plot_coalitions(result: RunResult, path: str | Path, forum_id: str | None = 
     model = result.model
     group = model.tracks(forum_id) if forum_id else coalition_forum(model)
     fid = group[0].forum_id
-    colours = ["#bfc5cc"] * model.n
+    colours = [STANCE_COLOURS[Stance.UNDECIDED]] * model.n
     legend = []
     coalitions = {c["proposal"]: c for c in result.summary["coalitions"][fid]}
     leaders = []
     for k, track in enumerate(group):
-        colour = COALITION_COLOURS[k % len(COALITION_COLOURS)]
+        colour = category_colour(k)
         c = coalitions[track.proposal]
         for code in c["members"]:
             colours[model.world.index[code]] = colour
         leaders += [model.world.index[code] for code in c["leaders"]]
         verdict = "adopted" if track.outcome and track.outcome.adopted else "not adopted"
         legend.append((f"{track.proposal}: {c['size']} ({verdict})", colour))
-    legend.append(("backs none / not a member", "#bfc5cc"))
+    legend.append(("backs none / not a member", STANCE_COLOURS[Stance.UNDECIDED]))
     return draw_network(
         model.world.graph(), model.world.iso3, colours, model.capability, legend, path,
         title=f"{result.summary['scenario']}: coalitions in {fid} ({group[0].rule.name})",
@@ -143,7 +170,7 @@ def plot_coalition_sizes(result: RunResult, path: str | Path) -> Path:
     for ax, group in zip(axes, model.groups, strict=True):
         for k, track in enumerate(group):
             rows = df[(df["forum"] == track.id) & df["status"].isin(["open", "decided"])]
-            colour = COALITION_COLOURS[k % len(COALITION_COLOURS)]
+            colour = category_colour(k)
             ax.plot(rows["round"], rows["coalition"], color=colour, lw=2, label=track.proposal)
         ax.set_title(f"{group[0].forum_id} ({group[0].rule.name}, {len(group[0].member_index)} members)",
                      fontsize=10, loc="left")
@@ -162,12 +189,13 @@ def plot_coalition_sizes(result: RunResult, path: str | Path) -> Path:
 def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capability: np.ndarray,
                  legend: list[tuple[str, str]], path: str | Path, title: str,
                  legend_title: str = "", seed: int = 0, ringed: list[int] = (),
-                 labelled: list[int] = ()) -> Path:
+                 labelled: list[int] = (), label_colours: dict[int, str] | None = None) -> Path:
     """Draw a tie network: a seeded spring layout, the strongest ties (six per state) so the
-    picture stays readable, nodes sized by capability, the 25 most capable labelled and the
-    states of ``labelled`` too (those that resisted)."""
+    picture stays readable (the title says so when ties are left out), nodes sized by
+    capability, the 25 most capable labelled and the states of ``labelled`` too (those that
+    resisted; in bold, in the colour ``label_colours`` gives them)."""
     fig = network_figure(graph, iso3, colours, capability, legend, title, legend_title, seed,
-                         ringed, labelled)
+                         ringed, labelled, label_colours)
     path = Path(path)
     save_figure(fig, path, dpi=110)
     return path
@@ -175,7 +203,8 @@ def draw_network(graph: nx.Graph, iso3: list[str], colours: list[str], capabilit
 
 def network_figure(graph: nx.Graph, iso3: list[str], colours: list[str], capability: np.ndarray,
                    legend: list[tuple[str, str]], title: str, legend_title: str = "",
-                   seed: int = 0, ringed: list[int] = (), labelled: list[int] = ()) -> Figure:
+                   seed: int = 0, ringed: list[int] = (), labelled: list[int] = (),
+                   label_colours: dict[int, str] | None = None) -> Figure:
     """The figure :func:`draw_network` saves (labels moved apart where they would overlap)."""
     n = len(iso3)
     pos = network_layout(graph, iso3, seed)
@@ -199,14 +228,18 @@ def network_figure(graph: nx.Graph, iso3: list[str], colours: list[str], capabil
                    edgecolors="black", linewidths=1.4, zorder=3)
     label = sorted(set(np.argsort(-capability, kind="stable")[:25].tolist()) | set(ringed)
                    | set(labelled)) if n > 30 else range(n)
-    texts = [ax.text(xy[i, 0], xy[i, 1], iso3[i], fontsize=7, ha="center", va="bottom",
-                     zorder=3) for i in label]
+    label_colours = label_colours or {}
+    texts = [ax.text(xy[i, 0], xy[i, 1], iso3[i], fontsize=7, ha="center", va="bottom", zorder=3,
+                     color=label_colours.get(i, "black"),
+                     fontweight="bold" if i in label_colours else "normal") for i in label]
     if texts:  # states of one bloc sit close together: move their labels apart (adjustText)
         adjust_text(texts, ax=ax, x=xy[:, 0], y=xy[:, 1], expand=(1.15, 1.3),
                     arrowprops={"arrowstyle": "-", "color": "#6c757d", "lw": 0.4})
     handles = [Line2D([], [], marker="o", ls="", color=c, label=name) for name, c in legend]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small",
               frameon=False, title=legend_title)
+    if len(strong) < len(edges):
+        title += f"\n(only the strongest ties drawn: {len(strong)} of {len(edges)}, six per state)"
     ax.set_title(title)
     ax.set_axis_off()
     return fig
@@ -244,9 +277,11 @@ def network_layout(graph: nx.Graph, iso3: list[str], seed: int) -> dict[str, np.
     return pos
 
 
+#: groups are not stances: category colours, none of a stance
 UN_GROUP_COLOURS = {
-    "African": "#e9c46a", "Asia-Pacific": "#f4a261", "Eastern European": "#8ab17d",
-    "Latin American and Caribbean": "#e76f51", "Western European and Others": "#2a9d8f", "": "#bfc5cc",
+    "African": CATEGORY_COLOURS[0], "Asia-Pacific": CATEGORY_COLOURS[1],
+    "Eastern European": CATEGORY_COLOURS[2], "Latin American and Caribbean": CATEGORY_COLOURS[3],
+    "Western European and Others": CATEGORY_COLOURS[4], "": NOT_MEMBER,
 }
 
 

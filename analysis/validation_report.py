@@ -13,6 +13,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from analysis.palette import STANCE_COLOURS
 from analysis.validation import BASELINES, METRICS, CaseResult, validation_json
 from sim.outputs import save_figure, write_atomic
 from sim.stance import Stance
@@ -161,8 +162,6 @@ def loo_json(default: list[CaseResult], in_sample: list[CaseResult], loo: list[C
     return {"cases": out}
 
 
-STANCE_COLOURS = {Stance.ENDORSE: "#2a9d8f", Stance.OPPOSE: "#e76f51", Stance.OBJECT: "#9b2226",
-                  Stance.ABSTAIN: "#e9c46a", Stance.UNDECIDED: "#7f8c99"}
 
 
 def plot_validation(results: list[CaseResult], path: str | Path, predictor: str = "model") -> Path:

@@ -277,6 +277,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         written.append(plot_network(result, out / "network.png"))
         written.append(plot_coalitions(result, out / "coalitions.png"))
         written.append(plot_coalition_sizes(result, out / "coalition_sizes.png"))
+        from analysis.boundaries import INSTALL_HINT, boundaries_file
+
+        if boundaries_file() is not None:
+            from analysis.worldmap import plot_map
+
+            written.append(plot_map(result, out / "map.png"))
+        else:
+            print(f"plenary: no map.png: {INSTALL_HINT}", file=sys.stderr)
     _print_summary(result.summary)
     console = Console(stderr=False)
     console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False, soft_wrap=True)
@@ -375,8 +383,46 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     app = PROJECT_ROOT / "analysis" / "dashboard_app.py"
     solara = Path(sys.executable).with_name("solara")
     print(f"Plenary dashboard on http://127.0.0.1:{args.port}/ (Ctrl-C stops it)", flush=True)
-    return subprocess.call([str(solara), "run", str(app), "--host", "127.0.0.1", "--port",
-                            str(args.port), "--production", "--no-open"], env=env)
+    server = subprocess.Popen([str(solara), "run", str(app), "--host", "127.0.0.1", "--port",
+                               str(args.port), "--production", "--no-open"], env=env)
+    return _wait_forwarding_signals(server)
+
+
+def _wait_forwarding_signals(child, grace: float = 10.0) -> int:
+    """Wait for ``child``, passing on SIGTERM and SIGHUP sent to this process (``kill PID``), so
+    that stopping ``plenary serve`` by its PID stops the server and frees its port; a child still
+    running ``grace`` seconds after the signal is killed. Ctrl-C reaches the child by itself (the
+    terminal signals the whole process group)."""
+    import signal
+    import subprocess
+    import time
+
+    received: list[int] = []
+    deadline: list[float] = []
+
+    def forward(signum, _frame):
+        received.append(signum)
+        deadline.append(time.monotonic() + grace)
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        while True:
+            try:
+                status = child.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if deadline and time.monotonic() > deadline[0]:
+                    child.kill()
+            except KeyboardInterrupt:
+                forward(signal.SIGINT, None)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        return 128 + received[0]
+    return status
 
 
 if __name__ == "__main__":

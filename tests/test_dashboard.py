@@ -61,6 +61,61 @@ def server():
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def wait_until_up(url: str, proc, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGKILL)
+    pytest.fail(f"the dashboard did not start: {proc.stdout.read().decode()[-2000:]}")
+
+
+def test_stopping_serve_by_its_pid_frees_the_port():
+    """`kill PID` of `plenary serve` stops the solara server it started (issue 20: the server
+    kept the port)."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "serve", str(SCENARIO), "--port",
+                             str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", proc)
+        os.kill(proc.pid, signal.SIGTERM)  # the PID only, not its process group
+        proc.wait(timeout=20)
+        deadline = time.monotonic() + 15
+        while not port_is_free(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert port_is_free(port), "the solara server still holds the port"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_make_demo_fetches_the_dashboard_assets(tmp_path):
+    """The README's set-up command (make demo) puts the dashboard's front-end files in place,
+    so the dashboard works offline after it alone (issue 20)."""
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    plan = subprocess.run(["make", "-n", "demo", f"VENV={tmp_path / 'venv'}"], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+    assert "analysis.dashboard_assets" in plan
+    assert "analysis.boundaries" in plan  # and the map's boundaries
+
+
 def shown(page) -> tuple[int, dict[str, int]]:
     text = page.inner_text("body")
     round_ = int(re.search(r"Round (\d+) of", text).group(1))
@@ -69,17 +124,117 @@ def shown(page) -> tuple[int, dict[str, int]]:
     return round_, counts
 
 
+OVERLAPS_JS = """() => {
+  const boxes = [];
+  for (const el of document.querySelectorAll('li, p, label, .v-label, img, table, .v-btn')) {
+    const r = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (r.width && r.height && style.visibility !== 'hidden' && style.display !== 'none')
+      boxes.push([el, r]);
+  }
+  const hits = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = 0; j < i; j++) {
+    const [a, ra] = boxes[i], [b, rb] = boxes[j];
+    if (a.contains(b) || b.contains(a)) continue;
+    const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+    const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+    if (w > 1 && h > 1) hits.push((a.innerText || a.tagName).slice(0, 40) + ' / ' +
+                                  (b.innerText || b.tagName).slice(0, 40));
+  }
+  return hits;
+}"""
+
+
+def launch(p):
+    return p.chromium.launch(executable_path=CHROMIUM, args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"])
+
+
+def offline_page(browser, url, viewport):
+    """A page that may load nothing but the dashboard's own address (as on a machine offline);
+    returns it and the list of requests that failed or were refused."""
+    page = browser.new_page(viewport=viewport)
+    failed = []
+    origin = url.rstrip("/")
+
+    def route(r):
+        if r.request.url.startswith(origin):
+            r.continue_()
+        else:
+            failed.append(f"outside: {r.request.url}")
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("requestfailed", lambda req: failed.append(f"failed: {req.url}")
+            if req.url.startswith(origin) else None)
+    page.on("response", lambda res: failed.append(f"{res.status}: {res.url}")
+            if res.status >= 400 else None)
+    return page, failed
+
+
+def test_dashboard_renders_offline_with_values_title_and_no_overlap(server):
+    """Offline (only the dashboard's own address reachable), the page loads every front-end
+    file from the venv, its tab is titled after the scenario (no "PAGE 0"), each slider shows
+    its value and, at round 0 on a small screen, no text covers another (issue 20)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page, failed = offline_page(browser, server, {"width": 1024, "height": 768})
+            page.goto(server, wait_until="domcontentloaded", timeout=60_000)
+            page.get_by_text("Round 0 of 100").wait_for(timeout=60_000)
+            page.wait_for_load_state("networkidle", timeout=60_000)
+            time.sleep(1.0)
+            text = page.inner_text("body")
+            title = page.title()
+            overlaps = page.evaluate(OVERLAPS_JS)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "dashboard_round0.png"), full_page=True)
+        finally:
+            browser.close()
+    assert failed == []
+    assert title == "Plenary: reaim_2023"
+    assert "PAGE 0" not in text.upper()
+    for label in ("social influence: 0.60", "bloc cue: 0.40", "noise: 0.40", "outreach budget: 4",
+                  "seed: 2023", "play interval: 100 ms"):
+        assert label in text
+    assert overlaps == []
+
+
+def test_dashboard_network_has_a_legend_and_names_who_resists():
+    from analysis.dashboard import DashboardModel, network_figure
+    from analysis.palette import STANCE_TEXT_COLOURS
+    from sim.stance import Stance
+
+    model = DashboardModel(scenario_path=str(ROOT / "scenarios" / "unga_laws_2023.yaml"))
+    while model.running:
+        model.step()
+    fig = network_figure(model)
+    ax = fig.axes[0]
+    forum = model.forums[-1]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"endorse ({forum.counts().endorse})" in legend
+    assert f"abstain ({forum.counts().abstain})" in legend
+    labels = {t.get_text(): t for t in ax.texts}
+    abstained = [model.world.iso3[i] for i in forum.member_index if forum.stances[i] == Stance.ABSTAIN]
+    assert abstained
+    for code in abstained:
+        assert labels[code].get_color() == STANCE_TEXT_COLOURS[Stance.ABSTAIN]
+        assert labels[code].get_fontweight() == "bold"
+    assert {"USA", "CHN"} <= set(labels)
+
+
 def test_dashboard_runs_and_shows_what_the_model_computes(server):
     from playwright.sync_api import sync_playwright
 
     from analysis.dashboard import DashboardModel
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        browser = launch(p)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page, failed = offline_page(browser, server, {"width": 1400, "height": 1000})
             page.goto(server, wait_until="domcontentloaded", timeout=60_000)
             page.get_by_text("Round 0 of 100").wait_for(timeout=60_000)
             assert shown(page)[1]["core_group"] == 0
@@ -101,6 +256,7 @@ def test_dashboard_runs_and_shows_what_the_model_computes(server):
         finally:
             browser.close()
 
+    assert failed == []
     assert round_ >= 8
     assert counts["core_group"] > 0  # the count changed from 0
     model = DashboardModel(scenario_path=str(SCENARIO))
