@@ -1,6 +1,9 @@
 """The interactive dashboard over a NegotiationModel (`plenary serve`), built on Mesa's SolaraViz.
 
-Sliders set the behaviour weights and the sponsors' outreach budget, each showing its value;
+Sliders set the behaviour weights and the sponsors' outreach budget, each showing its value; a
+campaign editor changes the lead sponsor's strategy (whom to court, targets, demarches, capacity
+building, co-sponsors, concessions) and measures the edited campaign against the scenario's own
+on the same seeds;
 Mesa's controller steps, plays and resets the model (Reset applies the sliders). Beside it: the
 stance counts of each forum, endorsements over rounds, the network coloured by stance (labelled,
 with a legend) and a table of states, one fixed layout (no draggable tiles to overlap). Each
@@ -29,31 +32,95 @@ from analysis.palette import NOT_MEMBER, STANCE_COLOURS, STANCE_TEXT_COLOURS, ca
 from analysis.plots import network_layout
 from sim.loading import load_scenario
 from sim.model import NegotiationModel
+from sim.scenario import Scenario
+from sim.setting import setting_of
 from sim.stance import Stance
+
+#: the campaign editor's keys: they change the scenario's first strategy (its lead sponsor's)
+CAMPAIGN = ("outreach", "targets", "demarches", "capacity", "invite_cosponsors", "concede")
+
+
+def dashboard_scenario(scenario_path: str = "", social: float | None = None,
+                       bloc_cue: float | None = None, noise: float | None = None,
+                       budget: int | None = None, endorsement_turnout: float | None = None,
+                       outreach: str | None = None, targets: list[str] | None = None,
+                       demarches: int | None = None, capacity: list[str] | None = None,
+                       invite_cosponsors: int | None = None, concede: float | None = None,
+                       **_: object) -> Scenario:
+    """The scenario with the dashboard's values: the behaviour sliders, every strategy's budget
+    and the campaign editor's changes to the first strategy. A value left at None keeps the
+    scenario's own.
+
+    Example:
+        >>> from sim.paths import PROJECT_ROOT
+        >>> s = dashboard_scenario(str(PROJECT_ROOT / "scenarios/reaim_2023.yaml"),
+        ...                        outreach="listed", targets=["BRA"], capacity=["KEN"], concede=0.0)
+        >>> st = s.strategies[0]
+        >>> (st.outreach, st.targets, st.capacity, st.concessions)
+        ('listed', ['BRA'], ['KEN'], None)
+    """
+    path = scenario_path or os.environ["PLENARY_SCENARIO"]
+    base = load_scenario(path)
+    overrides = [f"behaviour.{name}={value}" for name, value in
+                 (("social", social), ("bloc_cue", bloc_cue), ("noise", noise),
+                  ("endorsement_turnout", endorsement_turnout))
+                 if value is not None]
+    if budget is not None:
+        overrides += [f"strategies.{i}.budget={int(budget)}" for i in range(len(base.strategies))]
+    if base.strategies:
+        lead = "strategies.0."
+        if outreach is not None:
+            overrides.append(f"{lead}outreach={outreach}")
+        for key, codes in (("targets", targets), ("capacity", capacity)):
+            if codes is not None:
+                overrides.append(f"{lead}{key}=[{', '.join(codes)}]")
+        for key, value in (("demarches", demarches), ("invite_cosponsors", invite_cosponsors)):
+            if value is not None:
+                overrides.append(f"{lead}{key}={int(value)}")
+        if concede is not None:
+            if concede <= 0:
+                overrides.append(f"{lead}concessions=null")
+            else:
+                own = base.strategies[0].concessions
+                stall, cap = (own.stall_rounds, own.max_total) if own else (4, 0.15)
+                overrides.append(f"{lead}concessions={{step: {float(concede)}, stall_rounds: {stall}, "
+                                 f"max_total: {max(cap, float(concede))}}}")
+    return load_scenario(path, overrides) if overrides else base
 
 
 class DashboardModel(NegotiationModel):
-    """A NegotiationModel built from a scenario file and the dashboard's sliders."""
+    """A NegotiationModel built from a scenario file and the dashboard's values
+    (:func:`dashboard_scenario`)."""
 
-    def __init__(self, scenario_path: str = "", seed: int | None = None,
-                 social: float | None = None, bloc_cue: float | None = None,
-                 noise: float | None = None, budget: int | None = None,
-                 endorsement_turnout: float | None = None):
-        """A weight left at None keeps the scenario's own value."""
-        path = scenario_path or os.environ["PLENARY_SCENARIO"]
-        base = load_scenario(path)
-        overrides = [f"behaviour.{name}={value}" for name, value in
-                     (("social", social), ("bloc_cue", bloc_cue), ("noise", noise),
-                      ("endorsement_turnout", endorsement_turnout))
-                     if value is not None]
-        if budget is not None:
-            overrides += [f"strategies.{i}.budget={int(budget)}" for i in range(len(base.strategies))]
-        scenario = load_scenario(path, overrides) if overrides else base
-        super().__init__(scenario, seed=None if seed is None else int(seed))
+    def __init__(self, scenario_path: str = "", seed: int | None = None, **values):
+        super().__init__(dashboard_scenario(scenario_path, **values),
+                         seed=None if seed is None else int(seed))
         #: the arguments it was built with (the dashboard tells when the sliders differ)
-        self.dashboard_params = {"scenario_path": scenario_path, "seed": seed, "social": social,
-                                 "bloc_cue": bloc_cue, "noise": noise, "budget": budget,
-                                 "endorsement_turnout": endorsement_turnout}
+        self.dashboard_params = {"scenario_path": scenario_path, "seed": seed, **values}
+
+
+def campaign_effect(path: str, values: dict, runs: int = 20, seed: int | None = None) -> pd.DataFrame:
+    """The edited campaign against the scenario's own on the same ``runs`` seeds (common random
+    numbers; the behaviour sliders apply to both): per forum, mean endorsements of each, the
+    paired difference with its 95% interval, and the change in P(adopt)."""
+    from analysis.compare import mean_ci, run_ensembles, run_seeds
+
+    plain = {k: v for k, v in values.items() if k not in CAMPAIGN and k != "seed"}
+    edited = {k: v for k, v in values.items() if k != "seed"}
+    own, mine = dashboard_scenario(**plain), dashboard_scenario(**edited)
+    seeds = run_seeds(own.seed if seed is None else seed, runs)
+    a, b = run_ensembles([("own", own), ("edited", mine)], seeds)
+    ids = [f.id for f in NegotiationModel(own, seed=int(seeds[0])).forums]
+    rows = []
+    for k, forum in enumerate(ids):
+        d, lo, hi = mean_ci(b.endorsements[:, k] - a.endorsements[:, k].astype(float))
+        rows.append({"forum": forum, "own": round(float(a.endorsements[:, k].mean()), 1),
+                     "edited": round(float(b.endorsements[:, k].mean()), 1),
+                     "difference [95% CI]": f"{d:+.1f} [{lo:+.1f}, {hi:+.1f}]"
+                     if not np.isnan(lo) else f"{d:+.1f}",
+                     "P(adopt) own -> edited": f"{a.adopted[:, k].mean():.2f} -> "
+                                               f"{b.adopted[:, k].mean():.2f}"})
+    return pd.DataFrame(rows)
 
 
 def model_params(scenario_path: str) -> dict:
@@ -76,6 +143,34 @@ def model_params(scenario_path: str) -> dict:
         "endorsement_turnout": {"type": "SliderFloat", "value": b.endorsement_turnout,
                                 "label": "turnout (open endorsements)", "min": 0.05, "max": 1.0,
                                 "step": 0.05},
+        **campaign_params(s),
+    }
+
+
+def campaign_params(s: Scenario) -> dict:
+    """The campaign editor's fields, starting at the first strategy's own values (none without
+    a strategy)."""
+    if not s.strategies:
+        return {}
+    st = s.strategies[0]
+    world = setting_of(s).world
+    states = list(world.iso3)
+    step = st.concessions.step if st.concessions else 0.0
+    return {
+        "outreach": {"type": "Select", "value": st.outreach, "label": "whom to court",
+                     "values": ["swing", "allies_first", "regional_hubs", "random", "listed"],
+                     "campaign": True},
+        "targets": {"type": "SelectMultiple", "value": list(st.targets),
+                    "label": "targets (listed; demarches first)", "values": states, "campaign": True},
+        "demarches": {"type": "SliderInt", "value": st.demarches, "label": "demarches before a forum",
+                      "min": 0, "max": 30, "step": 1, "campaign": True},
+        "capacity": {"type": "SelectMultiple", "value": list(st.capacity),
+                     "label": "capacity building for", "values": states, "campaign": True},
+        "invite_cosponsors": {"type": "SliderInt", "value": st.invite_cosponsors,
+                              "label": "co-sponsors invited a round", "min": 0, "max": 5, "step": 1,
+                              "campaign": True},
+        "concede": {"type": "SliderFloat", "value": step, "label": "concession step (0: none)",
+                    "min": 0.0, "max": 0.1, "step": 0.01, "campaign": True},
     }
 
 
@@ -231,7 +326,7 @@ def Parameters(params: dict, values: solara.Reactive[dict], model: solara.Reacti
         return lambda value: values.set({**values.value, name: value})
 
     for name, spec in params.items():
-        if not isinstance(spec, dict):
+        if not isinstance(spec, dict) or spec.get("campaign"):
             continue
         value = values.value.get(name, spec["value"])
         slider = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
@@ -242,6 +337,38 @@ def Parameters(params: dict, values: solara.Reactive[dict], model: solara.Reacti
     solara.Text("Reset starts a run with these values." + (" (changed since the last reset)"
                                                            if changed else ""),
                 style={"font-size": "0.8em", "color": "#6c757d"})
+
+
+@solara.component
+def Campaign(params: dict, values: solara.Reactive[dict], path: str):
+    """The campaign editor (the first strategy: its lead sponsor's) and its measured effect."""
+    effect = solara.use_reactive(None)
+
+    def setter(name):
+        return lambda value: values.set({**values.value, name: value})
+
+    for name, spec in params.items():
+        if not (isinstance(spec, dict) and spec.get("campaign")):
+            continue
+        value = values.value.get(name, spec["value"])
+        if spec["type"] == "Select":
+            solara.Select(spec["label"], values=spec["values"], value=value, on_value=setter(name))
+        elif spec["type"] == "SelectMultiple":
+            solara.SelectMultiple(spec["label"], all_values=spec["values"], values=list(value),
+                                  on_value=setter(name))
+        else:
+            slider = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
+            slider(f"{spec['label']}: {_shown(spec, value)}", value=value, on_value=setter(name),
+                   min=spec["min"], max=spec["max"], step=spec["step"])
+
+    def measure():
+        effect.set(campaign_effect(path, {**values.value, "scenario_path": path}))
+
+    solara.Button("Measure against the scenario's own (20 seeds)", on_click=measure)
+    if effect.value is not None:
+        solara.Text("edited campaign - own, same seeds (common random numbers):",
+                    style={"font-size": "0.8em"})
+        solara.DataFrame(effect.value, items_per_page=10)
 
 
 @solara.component
@@ -279,6 +406,9 @@ def Dashboard(path: str):
                             render_interval=render_interval, use_threads=use_threads)
         with solara.Card("Model parameters"):
             Parameters(params, values, model)
+        if any(isinstance(v, dict) and v.get("campaign") for v in params.values()):
+            with solara.Card(f"Campaign of {load_scenario(path).strategies[0].sponsor}"):
+                Campaign(params, values, path)
     Main(model.value)
 
 

@@ -264,3 +264,35 @@ def test_dashboard_runs_and_shows_what_the_model_computes(server):
         model.step()
     expected = {f.id: f.counts().endorse for f in model.forums}
     assert counts == expected
+
+
+def test_dashboard_campaign_editor_measures_the_edited_campaign(server):
+    """Edit the lead sponsor's campaign (demarches), measure it against the scenario's own on the
+    same seeds, and read the table the page shows: it is what campaign_effect computes."""
+    from playwright.sync_api import sync_playwright
+
+    from analysis.dashboard import campaign_effect, model_params
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page, failed = offline_page(browser, server, {"width": 1400, "height": 1000})
+            page.goto(server, wait_until="domcontentloaded", timeout=60_000)
+            page.get_by_text("Round 0 of 100").wait_for(timeout=60_000)
+            page.get_by_text("Campaign of NLD").wait_for(timeout=30_000)
+            page.get_by_text("concession step (0: none): 0.03").wait_for(timeout=30_000)
+            page.get_by_role("button", name="Measure against the scenario's own (20 seeds)").click()
+            page.get_by_text("edited campaign - own, same seeds").wait_for(timeout=60_000)
+            text = page.inner_text("body")
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "dashboard_campaign.png"), full_page=True)
+        finally:
+            browser.close()
+    assert failed == []
+    # nothing edited yet: the campaign is the scenario's own, so every difference is exactly zero
+    path = str(ROOT / "scenarios" / "reaim_2023.yaml")
+    values = {k: (v["value"] if isinstance(v, dict) else v) for k, v in model_params(path).items()}
+    effect = campaign_effect(path, values)
+    assert (effect["difference [95% CI]"] == "+0.0 [+0.0, +0.0]").all()
+    for row in effect.to_dict("records"):
+        assert row["forum"] in text and row["difference [95% CI]"] in text
