@@ -9,6 +9,7 @@ arguments and returns the exit status; user mistakes are raised as
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -104,8 +105,20 @@ def _positive(name: str, value: int | None, low: int = 1) -> None:
                                      f"must be >= {low}, got {value}")])
 
 
+def _case_file(given: Path | None, command: str) -> Path:
+    """The case file a backtest reads: the one given, else the one shipped in the repository."""
+    from analysis.cases import DEFAULT_CASES
+
+    path = given or DEFAULT_CASES
+    if not path.exists():
+        raise ScenarioError([Problem(str(path), 0, "", "case file not found" + (
+            "" if given else " (the default: scenarios/cases/cases.yaml in the "
+                             f"repository); give one: plenary {command} CASES.yaml"))])
+    return path
+
+
 def validate(args: argparse.Namespace) -> int:
-    from analysis.cases import DEFAULT_CASES, load_behaviour, load_cases
+    from analysis.cases import load_behaviour, load_cases
     from analysis.validation import backtest
     from analysis.validation_report import print_results, write_json
 
@@ -113,12 +126,7 @@ def validate(args: argparse.Namespace) -> int:
         _positive(name, getattr(args, name.replace("-", "_")))
     if args.record:
         return _validate_record(args)
-    path = args.cases or DEFAULT_CASES
-    if not path.exists():
-        raise ScenarioError([Problem(str(path), 0, "", "case file not found" + (
-            "" if args.cases else " (the default: scenarios/cases/cases.yaml in the "
-                                  "repository); give one: plenary validate CASES.yaml"))])
-    cases = load_cases(path)
+    cases = load_cases(_case_file(args.cases, "validate"))
     behaviour = load_behaviour(args.behaviour) if args.behaviour else None
     console = Console(width=140)
     results = backtest(cases, behaviour, args.runs)
@@ -201,13 +209,14 @@ def calibrate(args: argparse.Namespace) -> int:
     for name in ("runs", "workers"):
         _positive(name, getattr(args, name))
     _positive("budget", args.budget, len(NAMES) + 2)
-    cases = [c for c in load_cases(args.cases) if recorded_stances(c)]
+    path = _case_file(args.cases, "calibrate")
+    cases = [c for c in load_cases(path) if recorded_stances(c)]
     points = max(len(NAMES) + 1, args.budget // 2)
     with Progress(console=Console(stderr=True)) as progress:
         bar = progress.add_task(f"calibrating on {len(cases)} cases", total=points + 1)
         fitted = calibrate(cases, runs=args.runs, budget=args.budget, seed=args.seed, workers=args.workers,
                            advance=lambda: progress.advance(bar))
-    path = write_calibration(fitted, args.out, source=str(args.cases))
+    path = write_calibration(fitted, args.out, source=str(path))
     table = Table(title=f"fitted weights: mean Brier {fitted.brier:.4f}, {fitted.evaluations} evaluations")
     table.add_column("weight")
     table.add_column("value", justify="right")

@@ -152,7 +152,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=_from_analysis("validate"))
 
     calibrate = sub.add_parser("calibrate", help="fit behaviour weights to real cases (mean Brier score)")
-    calibrate.add_argument("cases", type=Path, help="case file, e.g. scenarios/cases/cases.yaml")
+    calibrate.add_argument("cases", type=Path, nargs="?", default=None,
+                           help="case file (default: scenarios/cases/cases.yaml, shipped)")
     calibrate.add_argument("--out", type=Path, required=True,
                            help="YAML to write (a behaviour: mapping scenarios can extends:)")
     calibrate.add_argument("--runs", type=int, default=8, help="seeds per case and evaluation (default: 8)")
