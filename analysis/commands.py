@@ -94,7 +94,7 @@ def sweep(args: argparse.Namespace) -> int:
 def analyze(args: argparse.Namespace) -> int:
     from analysis.sensitivity import analyze_sweep
 
-    for path in analyze_sweep(args.dir):
+    for path in analyze_sweep(args.dir, args.threshold):
         print(f"wrote {path}")
     return 0
 

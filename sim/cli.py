@@ -124,6 +124,10 @@ def _parser() -> argparse.ArgumentParser:
 
     analyze = sub.add_parser("analyze", help="sensitivity, ensemble bands, heatmap and PRIM of a sweep")
     analyze.add_argument("dir", type=Path, help="a sweep's results folder")
+    analyze.add_argument("--threshold", type=float, default=None, metavar="N",
+                         help="heatmap and PRIM: look for runs with at least N endorsements "
+                              "(default: adoption, or the median endorsements where every run "
+                              "adopts or none does)")
     analyze.set_defaults(handler=_from_analysis("analyze"))
 
     validate = sub.add_parser("validate", help="backtest against real votes and endorsements, "
