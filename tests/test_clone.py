@@ -57,6 +57,8 @@ def test_calibrate_reads_the_shipped_cases_by_default(clone):
 
 @pytest.mark.parametrize("outside", ["shared/seeds", "../shared", "PROJECT_ROOT.parent"])
 def test_no_tracked_file_cites_a_path_outside_the_repository(outside):
-    citing = [name for name in tracked_files() if not name.endswith((".csv", ".parquet", ".npz"))
-              and outside in (PROJECT_ROOT / name).read_text(encoding="utf-8", errors="replace")]
+    texts = [name for name in tracked_files() if not name.endswith((".csv", ".parquet", ".npz"))
+             and name != "tests/test_clone.py"]
+    citing = [name for name in texts
+              if outside in (PROJECT_ROOT / name).read_text(encoding="utf-8", errors="replace")]
     assert not citing, f"{outside} in {citing}"
