@@ -91,6 +91,49 @@ def sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_ensemble(scenario, args: argparse.Namespace, out: Path) -> int:
+    """``plenary run --runs N``: outcome probabilities per forum, each state's stances in a CSV."""
+    from rich.progress import Progress
+
+    from analysis import run_ensemble as ensembles
+    from analysis.compare import default_workers
+
+    seed = scenario.seed if args.seed is None else args.seed
+    workers = args.workers or min(default_workers(), max(1, args.runs // 10))
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        bar = progress.add_task(f"{args.runs} runs", total=args.runs)
+        e = ensembles.run_ensemble(scenario, args.runs, seed, workers,
+                                   advance=lambda n: progress.advance(bar, n))
+    written = ensembles.write_ensemble(e, out)
+    console = Console()
+    table = Table(title=f"{scenario.name}: {args.runs} runs, seeds {seed}-{seed + args.runs - 1}, "
+                        f"{len(e.iso3)} states")
+    table.add_column("forum", no_wrap=True)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("P(adopted) [95%]", justify="right")
+    table.add_column("endorsements [95%]", justify="right")
+    for row in ensembles.outcome_table(e).itertuples():
+        table.add_row(row.forum, row.rule,
+                      f"{row.p_adopted:.0%} [{row.p_adopted_low:.0%}-{row.p_adopted_high:.0%}]",
+                      f"{row.endorsements:.1f}/{row.members} "
+                      f"[{_fmt(row.endorsements_low)}-{_fmt(row.endorsements_high)}]")
+    console.print(table)
+    for k, track in enumerate(e.tracks):
+        doubtful = ensembles.likely_resisters(e, k)
+        if doubtful:
+            console.print(f"{track.id}, least likely to endorse: {', '.join(doubtful)}",
+                          highlight=False)
+        if track.real_outcome:
+            console.print(f"{track.id}, in reality: {track.real_outcome}", highlight=False)
+    console.print(f"wrote {', '.join(str(p) for p in written)} (each state's probability of each "
+                  "stance, per forum)", highlight=False, soft_wrap=True)
+    return 0
+
+
+def _fmt(value: float) -> str:
+    return "-" if value != value else f"{value:.1f}"  # NaN: a single run has no interval
+
+
 def analyze(args: argparse.Namespace) -> int:
     from analysis.sensitivity import analyze_sweep
 

@@ -84,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario value, e.g. --set behaviour.noise=0.3 (repeatable)")
     run.add_argument("--no-plots", action="store_true", help="write summary and time series only")
+    run.add_argument("--runs", type=int, default=None, metavar="N",
+                     help="an ensemble: N runs on seeds SEED..SEED+N-1, printing the probability of "
+                          "each outcome and writing each state's probability of each stance "
+                          "(ensemble.csv, ensemble_outcomes.csv)")
+    run.add_argument("--workers", type=int, default=None,
+                     help="--runs: processes (default: the CPUs; the results do not depend on it)")
     run.set_defaults(handler=_cmd_run)
 
     schema = sub.add_parser("schema", help="write the scenario JSON Schema for editors")
@@ -266,8 +272,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     if args.seed is not None and args.seed < 0:
         raise ScenarioError([Problem("--seed", 0, "seed", f"must be >= 0, got {args.seed}")])
+    for name in ("runs", "workers"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ScenarioError([Problem(f"--{name}", 0, name, f"must be >= 1, got {value}")])
     out = args.out or default_out(args.scenario)  # checked before the run
     scenario = load_scenario(args.scenario, args.overrides)
+    if args.runs is not None:
+        from analysis.commands import run_ensemble
+
+        return run_ensemble(scenario, args, out)
     result = run_scenario(scenario, seed=args.seed)
     written = write_run(result, out)
     if not args.no_plots:
@@ -282,13 +296,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         written.append(plot_network(result, out / "network.png"))
         written.append(plot_coalitions(result, out / "coalitions.png"))
         written.append(plot_coalition_sizes(result, out / "coalition_sizes.png"))
-    _print_summary(result.summary)
+    _print_summary(result.summary, scenario)
     console = Console(stderr=False)
     console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False, soft_wrap=True)
     return 0
 
 
-def _print_summary(summary: dict) -> None:
+def _print_summary(summary: dict, scenario=None) -> None:
     table = Table(title=f"{summary['scenario']}: seed {summary['seed']}, {summary['rounds']} rounds, "
                         f"{summary['states']} states")
     columns = ("forum", "rule", "round", "adopted", "endorse", "no", "abstain", "absent", "objectors")
@@ -303,8 +317,22 @@ def _print_summary(summary: dict) -> None:
                       str(f.get("absent", 0)), shown or "-")
     console = Console(width=120)
     console.print(table)
-    for line in _resister_lines(summary) + _coalition_lines(summary):
+    for line in _resister_lines(summary) + _coalition_lines(summary) + _real_lines(summary, scenario):
         console.print(line, highlight=False)
+
+
+def _real_lines(summary: dict, scenario) -> list[str]:
+    """What really happened, for the forums that model a real decision (``real_outcome``)."""
+    if scenario is None:
+        return []
+    lines = []
+    for f in summary["forums"]:
+        real = scenario.forum(f.get("forum", f["id"])).real_outcome
+        if real:
+            simulated = "adopted" if f["adopted"] else "not adopted"
+            lines.append(f"{f['id']}: simulated {simulated}, {f['endorsements']} endorsing; "
+                         f"in reality {real}")
+    return lines
 
 
 def _resister_lines(summary: dict) -> list[str]:
