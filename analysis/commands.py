@@ -16,6 +16,8 @@ from rich.table import Table
 
 from sim.errors import Problem, ScenarioError
 from sim.outputs import write_atomic
+from sim.terminal import console as terminal
+from sim.terminal import name_column, print_table
 
 
 def world(args: argparse.Namespace) -> int:
@@ -105,11 +107,11 @@ def run_ensemble(scenario, args: argparse.Namespace, out: Path) -> int:
         e = ensembles.run_ensemble(scenario, args.runs, seed, workers,
                                    advance=lambda n: progress.advance(bar, n))
     written = ensembles.write_ensemble(e, out)
-    console = Console()
+    console = terminal()
     table = Table(title=f"{scenario.name}: {args.runs} runs, seeds {seed}-{seed + args.runs - 1}, "
                         f"{len(e.iso3)} states")
-    table.add_column("forum", no_wrap=True)
-    table.add_column("rule", no_wrap=True)
+    name_column(table, "forum", [track.id for track in e.tracks])
+    name_column(table, "rule", [track.rule for track in e.tracks])
     table.add_column("P(adopted) [95%]", justify="right")
     table.add_column("endorsements [95%]", justify="right")
     for row in ensembles.outcome_table(e).itertuples():
@@ -117,7 +119,7 @@ def run_ensemble(scenario, args: argparse.Namespace, out: Path) -> int:
                       f"{row.p_adopted:.0%} [{row.p_adopted_low:.0%}-{row.p_adopted_high:.0%}]",
                       f"{row.endorsements:.1f}/{row.members} "
                       f"[{_fmt(row.endorsements_low)}-{_fmt(row.endorsements_high)}]")
-    console.print(table)
+    print_table(table, console)
     for k, track in enumerate(e.tracks):
         doubtful = ensembles.likely_resisters(e, k)
         if doubtful:
@@ -305,7 +307,7 @@ def compare(args: argparse.Namespace) -> int:
             scenario, strategies, runs=args.runs, seed=seed, workers=workers, court=args.court,
             court_runs=args.court_runs, advance=lambda n: progress.advance(bar, n),
             on_court=lambda n: progress.update(bar, total=progress.tasks[0].total + n))
-    print_comparison(comparison, Console(width=160))
+    print_comparison(comparison, terminal(160))
     written = write_comparison(comparison, args.out)
     print(f"wrote {', '.join(str(p) for p in written)}")
     return 0

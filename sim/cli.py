@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.errors import Problem, ScenarioError
+from sim.terminal import console as terminal
+from sim.terminal import name_column, print_table
 
 EXIT_USER_ERROR = 2
 
@@ -305,18 +307,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _print_summary(summary: dict, scenario=None) -> None:
     table = Table(title=f"{summary['scenario']}: seed {summary['seed']}, {summary['rounds']} rounds, "
                         f"{summary['states']} states")
-    columns = ("forum", "rule", "round", "adopted", "endorse", "no", "abstain", "absent", "objectors")
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("forum", "rule", "adopted", "objectors")
-                         else "right")
+    name_column(table, "forum", [f["id"] for f in summary["forums"]])
+    name_column(table, "rule", [f["rule"] for f in summary["forums"]])
+    for column in ("round", "adopted", "endorse", "no", "abstain", "absent"):
+        table.add_column(column, justify="left" if column == "adopted" else "right",
+                         min_width=len(column), no_wrap=True)
+    table.add_column("objectors")
     for f in summary["forums"]:
         objectors = f["objectors"]
         shown = ", ".join(objectors[:6]) + (f" +{len(objectors) - 6}" if len(objectors) > 6 else "")
         table.add_row(f["id"], f["rule"], str(f["decided_round"]), "yes" if f["adopted"] else "no",
                       f"{f['endorsements']}/{f['members']}", str(f["no"]), str(f["abstain"]),
                       str(f.get("absent", 0)), shown or "-")
-    console = Console(width=120)
-    console.print(table)
+    console = terminal()
+    print_table(table, console)
     for line in _resister_lines(summary) + _coalition_lines(summary) + _real_lines(summary, scenario):
         console.print(line, highlight=False)
 

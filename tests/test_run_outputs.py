@@ -115,3 +115,24 @@ def test_run_prints_the_real_outcome_beside_the_simulated_one(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "first_committee: simulated adopted" in printed
     assert "in reality adopted 164-5-8 (UN Press GA/DIS/3731, 1 Nov 2023)" in printed
+
+
+@pytest.mark.parametrize("columns", [60, 100, 200])
+def test_the_printed_table_fits_columns_and_never_cuts_a_name(tmp_path, capsys, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    scenario = ROOT / "scenarios" / "binding_vs_principles.yaml"
+    assert main(["run", str(scenario), "--no-plots", "--out", str(tmp_path / "b")]) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    rows = [line for line in printed.splitlines() if line.startswith("│")]
+    for f in summary["forums"]:  # forum/text, e.g. unga_first_committee/political_declaration
+        assert any(f"│ {f['id']} " in row for row in rows), f["id"]
+    table = [line for line in printed.splitlines() if line[:1] in "┏┃┡│└"]
+    widest = max(len(line) for line in table)
+    longest = max(len(f["id"]) for f in summary["forums"])
+    # as wide as COLUMNS, wider only as the names (and the other columns' headers) need
+    assert widest <= max(columns, longest + 81)
+    assert "…" not in printed
+    assert main(["run", str(FIVE), "--no-plots", "--out", str(tmp_path / "five")]) == 0
+    table = [line for line in capsys.readouterr().out.splitlines() if line[:1] in "┏┃┡│└"]
+    assert max(len(line) for line in table) <= max(columns, 100)  # short names: 100 is enough
