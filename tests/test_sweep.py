@@ -261,11 +261,14 @@ def test_each_mistake_in_a_sweep_is_one_line_with_file_line_and_field(write_swee
     assert not out.exists()
 
 
-def test_sobol_needs_a_power_of_two(write_sweep):
+def test_sobol_needs_a_power_of_two_and_says_so_at_the_samples_line(write_sweep):
     text = FIVE_LHS.replace("method: lhs", "method: sobol")
+    path = write_sweep(text)
     with pytest.raises(ScenarioError) as err:
-        load_sweep(write_sweep(text))
-    assert "samples must be a power of 2, got 6" in str(err.value)
+        load_sweep(path)
+    line = 1 + textwrap.dedent(text).lstrip("\n").splitlines().index("samples: 6")
+    assert str(err.value.problems[0]).startswith(
+        f"{path}:{line}: samples: sobol: samples must be a power of 2, got 6 (try 4 or 8)")
 
 
 def test_yes_and_no_are_outcomes_not_booleans(write_sweep):
