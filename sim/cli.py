@@ -44,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in OUT_FOLDERS:
             from sim.outputs import check_out_folder
 
+            if args.command == "compare" and args.out is None:  # like run's out/NAME
+                from sim.outputs import default_out
+
+                args.out = default_out(args.scenario, suffix="_compare")
             args.out = check_out_folder(getattr(args, "out", None))
         return int(args.handler(args) or 0)
     except ScenarioError as exc:
@@ -180,7 +184,8 @@ def _parser() -> argparse.ArgumentParser:
                          metavar="FILE", help="strategy YAML, or 'own' for the scenario's own "
                               "strategies (repeat; the first is the reference)")
     compare.add_argument("--runs", type=int, default=200, help="runs per strategy (default: 200)")
-    compare.add_argument("--out", type=str, required=True, help="output folder")
+    compare.add_argument("--out", type=str, default=None,
+                         help="output folder (default: out/NAME_compare)")
     compare.add_argument("--seed", type=int, default=None,
                          help="run k uses seed SEED + k (default: the scenario's seed)")
     compare.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
