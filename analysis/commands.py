@@ -9,12 +9,15 @@ arguments and returns the exit status; user mistakes are raised as
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from sim.errors import Problem, ScenarioError
 from sim.outputs import write_atomic
+from sim.terminal import console as terminal
+from sim.terminal import name_column, print_table
 
 
 def world(args: argparse.Namespace) -> int:
@@ -90,10 +93,53 @@ def sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_ensemble(scenario, args: argparse.Namespace, out: Path) -> int:
+    """``plenary run --runs N``: outcome probabilities per forum, each state's stances in a CSV."""
+    from rich.progress import Progress
+
+    from analysis import run_ensemble as ensembles
+    from analysis.compare import default_workers
+
+    seed = scenario.seed if args.seed is None else args.seed
+    workers = args.workers or min(default_workers(), max(1, args.runs // 10))
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        bar = progress.add_task(f"{args.runs} runs", total=args.runs)
+        e = ensembles.run_ensemble(scenario, args.runs, seed, workers,
+                                   advance=lambda n: progress.advance(bar, n))
+    written = ensembles.write_ensemble(e, out)
+    console = terminal()
+    table = Table(title=f"{scenario.name}: {args.runs} runs, seeds {seed}-{seed + args.runs - 1}, "
+                        f"{len(e.iso3)} states")
+    name_column(table, "forum", [track.id for track in e.tracks])
+    name_column(table, "rule", [track.rule for track in e.tracks])
+    table.add_column("P(adopted) [95%]", justify="right")
+    table.add_column("endorsements [95%]", justify="right")
+    for row in ensembles.outcome_table(e).itertuples():
+        table.add_row(row.forum, row.rule,
+                      f"{row.p_adopted:.0%} [{row.p_adopted_low:.0%}-{row.p_adopted_high:.0%}]",
+                      f"{row.endorsements:.1f}/{row.members} "
+                      f"[{_fmt(row.endorsements_low)}-{_fmt(row.endorsements_high)}]")
+    print_table(table, console)
+    for k, track in enumerate(e.tracks):
+        doubtful = ensembles.likely_resisters(e, k)
+        if doubtful:
+            console.print(f"{track.id}, least likely to endorse: {', '.join(doubtful)}",
+                          highlight=False)
+        if track.real_outcome:
+            console.print(f"{track.id}, in reality: {track.real_outcome}", highlight=False)
+    console.print(f"wrote {', '.join(str(p) for p in written)} (each state's probability of each "
+                  "stance, per forum)", highlight=False, soft_wrap=True)
+    return 0
+
+
+def _fmt(value: float) -> str:
+    return "-" if value != value else f"{value:.1f}"  # NaN: a single run has no interval
+
+
 def analyze(args: argparse.Namespace) -> int:
     from analysis.sensitivity import analyze_sweep
 
-    for path in analyze_sweep(args.dir):
+    for path in analyze_sweep(args.dir, args.threshold):
         print(f"wrote {path}")
     return 0
 
@@ -104,8 +150,20 @@ def _positive(name: str, value: int | None, low: int = 1) -> None:
                                      f"must be >= {low}, got {value}")])
 
 
+def _case_file(given: Path | None, command: str) -> Path:
+    """The case file a backtest reads: the one given, else the one shipped in the repository."""
+    from analysis.cases import DEFAULT_CASES
+
+    path = given or DEFAULT_CASES
+    if not path.exists():
+        raise ScenarioError([Problem(str(path), 0, "", "case file not found" + (
+            "" if given else " (the default: scenarios/cases/cases.yaml in the "
+                             f"repository); give one: plenary {command} CASES.yaml"))])
+    return path
+
+
 def validate(args: argparse.Namespace) -> int:
-    from analysis.cases import DEFAULT_CASES, load_behaviour, load_cases
+    from analysis.cases import load_behaviour, load_cases
     from analysis.validation import backtest
     from analysis.validation_report import print_results, write_json
 
@@ -113,12 +171,7 @@ def validate(args: argparse.Namespace) -> int:
         _positive(name, getattr(args, name.replace("-", "_")))
     if args.record:
         return _validate_record(args)
-    path = args.cases or DEFAULT_CASES
-    if not path.exists():
-        raise ScenarioError([Problem(str(path), 0, "", "case file not found" + (
-            "" if args.cases else " (the default: scenarios/cases/cases.yaml in the "
-                                  "repository); give one: plenary validate CASES.yaml"))])
-    cases = load_cases(path)
+    cases = load_cases(_case_file(args.cases, "validate"))
     behaviour = load_behaviour(args.behaviour) if args.behaviour else None
     console = Console(width=140)
     results = backtest(cases, behaviour, args.runs)
@@ -201,13 +254,14 @@ def calibrate(args: argparse.Namespace) -> int:
     for name in ("runs", "workers"):
         _positive(name, getattr(args, name))
     _positive("budget", args.budget, len(NAMES) + 2)
-    cases = [c for c in load_cases(args.cases) if recorded_stances(c)]
+    path = _case_file(args.cases, "calibrate")
+    cases = [c for c in load_cases(path) if recorded_stances(c)]
     points = max(len(NAMES) + 1, args.budget // 2)
     with Progress(console=Console(stderr=True)) as progress:
         bar = progress.add_task(f"calibrating on {len(cases)} cases", total=points + 1)
         fitted = calibrate(cases, runs=args.runs, budget=args.budget, seed=args.seed, workers=args.workers,
                            advance=lambda: progress.advance(bar))
-    path = write_calibration(fitted, args.out, source=str(args.cases))
+    path = write_calibration(fitted, args.out, source=str(path))
     table = Table(title=f"fitted weights: mean Brier {fitted.brier:.4f}, {fitted.evaluations} evaluations")
     table.add_column("weight")
     table.add_column("value", justify="right")
@@ -253,7 +307,7 @@ def compare(args: argparse.Namespace) -> int:
             scenario, strategies, runs=args.runs, seed=seed, workers=workers, court=args.court,
             court_runs=args.court_runs, advance=lambda n: progress.advance(bar, n),
             on_court=lambda n: progress.update(bar, total=progress.tasks[0].total + n))
-    print_comparison(comparison, Console(width=160))
+    print_comparison(comparison, terminal(160))
     written = write_comparison(comparison, args.out)
     print(f"wrote {', '.join(str(p) for p in written)}")
     return 0

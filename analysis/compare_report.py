@@ -17,6 +17,7 @@ from rich.table import Table
 from analysis.compare import Comparison
 from analysis.palette import category_colour
 from sim.outputs import save_figure, write_atomic
+from sim.terminal import name_column, print_table
 
 DIGITS = 6
 
@@ -26,10 +27,11 @@ def print_comparison(c: Comparison, console: Console, top: int = 5) -> None:
     seeds = f"seeds {int(c.seeds[0])}..{int(c.seeds[-1])}" if len(c.seeds) else "no seeds"
     table = Table(title=f"{c.scenario.name}: {len(c.seeds)} runs per strategy, {seeds} "
                         f"(paired differences to {c.strategies[0].name})")
-    for column, right in (("forum", False), ("strategy", False), ("endorsements [95% CI]", True),
-                          ("P(adopt) [95% CI]", True), ("Δ endorsements [95% CI]", True),
-                          ("Δ P(adopt) [95% CI]", True)):
-        table.add_column(column, justify="right" if right else "left")
+    name_column(table, "forum", c.table["forum"])
+    name_column(table, "strategy", c.table["strategy"])
+    for column in ("endorsements [95% CI]", "P(adopt) [95% CI]", "Δ endorsements [95% CI]",
+                   "Δ P(adopt) [95% CI]"):
+        table.add_column(column, justify="right")
     first = c.strategies[0].name
     previous = None
     for row in c.table.to_dict("records"):
@@ -41,10 +43,10 @@ def print_comparison(c: Comparison, console: Console, top: int = 5) -> None:
                       "(reference)" if reference else _ci(row, "diff_endorsements", 1, sign=True),
                       "(reference)" if reference else _ci(row, "diff_adoption", 2, sign=True))
         previous = row["forum"]
-    console.print(table)
+    print_table(table, console)
 
     movers = Table(title="states whose stance differs most between strategies (share of runs endorsing)")
-    movers.add_column("forum")
+    name_column(movers, "forum", c.movers)
     movers.add_column("states")
     for forum, frame in c.movers.items():
         shown = "; ".join(

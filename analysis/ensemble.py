@@ -2,7 +2,8 @@
 
 The bands are the median and the 5-95% range, round by round, of every run's endorsements in each
 forum (the ``<forum>.endorsements_by_round`` outcome). The heatmap is the share of runs in which a
-forum adopted its text, over two swept parameters (continuous ones cut into equal-width bins).
+forum adopted its text (or, where every run adopts or none does, reached a number of endorsements),
+over the sweep file's first two parameters (continuous ones cut into equal-width bins).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.palette import category_colour
+from analysis.discovery import Target, forum_target
 from sim.outputs import save_figure, write_atomic
 from sim.sweep import SweepSpec
 
@@ -66,17 +68,24 @@ def write_bands(runs: pd.DataFrame, folder: Path) -> list[Path]:
     return [csv, png]
 
 
-def adoption_grid(runs: pd.DataFrame, forum: str, x: str, y: str) -> pd.DataFrame:
-    """Share of runs where ``forum`` adopted, per cell of parameters ``x`` and ``y``.
+def adoption_grid(runs: pd.DataFrame, target: Target, x: str, y: str) -> pd.DataFrame:
+    """Per cell of parameters ``x`` and ``y``: the share of runs that hit ``target`` (adopted, or
+    reached its endorsements), the share adopted and the mean endorsements.
 
     A parameter with at most ``BINS`` distinct values keeps them; others are cut into ``BINS``
-    equal-width bins, labelled by their midpoints.
+    equal-width bins, labelled by their midpoints (to the bin width's first digit and one more).
     """
-    frame = pd.DataFrame({"x": _binned(runs[x]), "y": _binned(runs[y]),
-                          "adopted": runs[f"{forum}.adopted"].astype(float)})
-    cells = frame.groupby(["x", "y"], observed=True)["adopted"].agg(["mean", "size"]).reset_index()
-    cells.columns = [x, y, "adoption", "runs"]
+    forum = target.forum
+    frame = pd.DataFrame({"x": _binned(runs[x]), "y": _binned(runs[y]), "share": target.hit.astype(float),
+                          "adoption": runs[f"{forum}.adopted"].astype(float)})
+    if f"{forum}.endorsements" in runs:
+        frame["endorsements"] = runs[f"{forum}.endorsements"].astype(float)
+    cells = frame.groupby(["x", "y"], observed=True).agg(
+        share=("share", "mean"), adoption=("adoption", "mean"), runs=("share", "size"),
+        **({"endorsements": ("endorsements", "mean")} if "endorsements" in frame else {})).reset_index()
+    cells = cells.rename(columns={"x": x, "y": y})
     cells.insert(0, "forum", forum)
+    cells.insert(1, "outcome", target.label)
     return cells
 
 
@@ -85,33 +94,40 @@ def _binned(values: pd.Series) -> pd.Series:
         return values
     edges = np.linspace(values.min(), values.max(), BINS + 1)
     mids = (edges[:-1] + edges[1:]) / 2
-    return pd.cut(values, edges, labels=np.round(mids, 4), include_lowest=True).astype(float)
+    digits = max(0, 1 - int(np.floor(np.log10(edges[1] - edges[0]))))
+    return pd.cut(values, edges, labels=np.round(mids, digits), include_lowest=True).astype(float)
 
 
-def write_heatmap(spec: SweepSpec, runs: pd.DataFrame, folder: Path) -> list[Path]:
-    """``adoption_heatmap.csv`` and ``.png`` over the first two swept parameters, a panel per forum."""
-    names = list(spec.parameters)
+def _tick(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def write_heatmap(spec: SweepSpec, runs: pd.DataFrame, folder: Path,
+                  threshold: float | None = None) -> list[Path]:
+    """``adoption_heatmap.csv`` and ``.png`` over the sweep file's first two parameters, a panel
+    per forum: the share of runs adopting, or where adoption does not vary (every run adopts, or
+    none), the share reaching the endorsements of :func:`analysis.discovery.forum_target`."""
+    names = list(spec.parameters)  # in the sweep file's order
     forums = [c.removesuffix(".adopted") for c in runs.columns if c.endswith(".adopted")]
     if len(names) < 2 or not forums:
         return []
     x, y = names[:2]
-    table = pd.concat([adoption_grid(runs, f, x, y) for f in forums], ignore_index=True)
+    targets = [forum_target(runs, f, threshold) for f in forums]
+    table = pd.concat([adoption_grid(runs, target, x, y) for target in targets], ignore_index=True)
     csv = folder / "adoption_heatmap.csv"
     write_atomic(csv, table.to_csv(None, index=False, float_format="%.6g", lineterminator="\n"))
-    fig = Figure(figsize=(4.4 * len(forums), 4), layout="constrained")
-    for k, forum in enumerate(forums):
+    fig = Figure(figsize=(4.4 * len(forums), 4.2), layout="constrained")
+    for k, target in enumerate(targets):
         ax = fig.add_subplot(1, len(forums), k + 1)
-        grid = table[table["forum"] == forum].pivot(index=y, columns=x, values="adoption")
+        grid = table[table["forum"] == target.forum].pivot(index=y, columns=x, values="share")
         image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", vmin=0, vmax=1,
                           cmap="viridis", aspect="auto")
-        ax.set_xticks(range(grid.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v)
-                                             for v in grid.columns], fontsize=7, rotation=45)
-        ax.set_yticks(range(grid.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v)
-                                             for v in grid.index], fontsize=7)
+        ax.set_xticks(range(grid.shape[1]), [_tick(v) for v in grid.columns], fontsize=8, rotation=45)
+        ax.set_yticks(range(grid.shape[0]), [_tick(v) for v in grid.index], fontsize=8)
         ax.set_xlabel(x)
         ax.set_ylabel(y)
-        ax.set_title(forum, fontsize=10)
-    fig.colorbar(image, ax=fig.axes, label="share of runs adopted")
+        ax.set_title(f"{target.forum}\n{target.label}", fontsize=10)
+    fig.colorbar(image, ax=fig.axes, label="share of runs (adopted, or reaching the endorsements)")
     png = folder / "adoption_heatmap.png"
     save_figure(fig, png, dpi=110)
     return [csv, png]

@@ -7,7 +7,10 @@ does the third. Each outcome is averaged over a point's replicates, then:
 - ``sobol`` sweeps get first-order and total Sobol indices (Saltelli 2002; Jansen 1999);
 - ``morris`` sweeps get elementary effects, mu* and sigma (Morris 1991; Campolongo et al. 2007);
 - ``lhs`` and ``random`` sweeps get Borgonovo's moment-independent delta and first-order S1
-  (Plischke et al. 2013), which work on any sample;
+  (Plischke et al. 2013), which work on any sample; an outcome whose density cannot be estimated
+  (nearly constant, or constant within a slice of a parameter: a singular kernel density) gets
+  PAWN's median Kolmogorov-Smirnov statistic instead (Pianosi and Wagener 2015), which needs
+  only distribution functions;
 - ``grid`` sweeps get no indices (the heatmap and PRIM still apply).
 
 :func:`analyze_sweep` writes all of ``plenary analyze``'s tables and plots into ``DIR/analysis/``.
@@ -15,6 +18,8 @@ does the third. Each outcome is averaged over a point's replicates, then:
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 from pathlib import Path
 
@@ -34,11 +39,13 @@ SCALAR_OUTCOMES = ("adopted", "endorsements", "yes", "no", "abstain", "objectors
 ANALYZE_SEED = 20_230_215
 
 
-def analyze_sweep(out: str | Path) -> list[Path]:
+def analyze_sweep(out: str | Path, threshold: float | None = None) -> list[Path]:
     """Write sensitivity indices, ensemble bands, adoption heatmaps and PRIM boxes of a sweep.
 
     Args:
         out: a sweep's results folder (``plenary sweep --out``).
+        threshold: the endorsements the heatmap and PRIM look for (default: adoption where it
+            varies, else the median endorsements; ``analysis.discovery.forum_target``).
 
     Returns:
         The files written, all under ``out/analysis/``.
@@ -48,17 +55,47 @@ def analyze_sweep(out: str | Path) -> list[Path]:
 
     out = Path(out)
     manifest = read_manifest(out)
-    spec = SweepSpec.model_validate(manifest["spec"])
     runs = read_results(out)
+    spec = spec_in_file_order(manifest, runs)
     if len(runs) != manifest["runs"]:
         raise ScenarioError([Problem(str(out), 0, "", f"the sweep is not finished ({len(runs)} of "
                                      f"{manifest['runs']} runs): finish it with --resume first")])
+    _check_design(spec, runs, out)
     folder = subfolder(out, "analysis")  # refused when a link: its files would go elsewhere
     written = write_sensitivity(spec, runs, folder)
     written += write_bands(runs, folder)
-    written += write_heatmap(spec, runs, folder)
-    written += write_prim(spec, runs, folder)
+    written += write_heatmap(spec, runs, folder, threshold)
+    written += write_prim(spec, runs, folder, threshold)
     return written
+
+
+def spec_in_file_order(manifest: dict, runs: pd.DataFrame) -> SweepSpec:
+    """The sweep's spec with its parameters in the sweep file's order, as the design was drawn.
+
+    The manifest's JSON sorts its keys, so its ``spec.parameters`` come alphabetically; the
+    order is in ``parameter_order`` (or, in a manifest of an earlier version, in the order of
+    the runs' columns). A sampler draws column k for the k-th parameter: the sample rebuilt in
+    another order would pair each parameter with another's values.
+    """
+    spec = SweepSpec.model_validate(manifest["spec"])
+    order = manifest.get("parameter_order") or [c for c in runs.columns if c in spec.parameters]
+    if sorted(order) != sorted(spec.parameters):
+        return spec
+    return spec.model_copy(update={"parameters": {k: spec.parameters[k] for k in order}})
+
+
+def _check_design(spec: SweepSpec, runs: pd.DataFrame, out: Path) -> None:
+    """Refuse to analyse runs whose parameter values are not the design rebuilt from the spec."""
+    if spec.method == "grid" or runs.empty:
+        return
+    from sim.sweep import points
+
+    expected = pd.DataFrame(points(spec))
+    values = runs.groupby("point")[list(spec.parameters)].first().sort_index()
+    if len(values) != len(expected) or not np.allclose(values.to_numpy(dtype=float),
+                                                         expected.to_numpy(dtype=float)):
+        raise ScenarioError([Problem(str(out), 0, "", "the runs' parameter values are not the design "
+                                     "of the manifest's spec: this folder was not made by this sweep")])
 
 
 def outcome_columns(runs: pd.DataFrame) -> list[str]:
@@ -71,9 +108,10 @@ def indices(spec: SweepSpec, runs: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         Columns ``outcome``, ``parameter``, ``index`` (``S1``, ``ST``, ``mu_star``, ``sigma``,
-        ``delta``), ``value`` and ``conf`` (95% bootstrap half-width; NaN where SALib gives none).
+        ``delta``, ``pawn``), ``value`` and ``conf`` (95% bootstrap half-width; NaN where SALib
+        gives none).
     """
-    from SALib.analyze import delta, morris, sobol
+    from SALib.analyze import morris, sobol
 
     if spec.method == "grid":
         return pd.DataFrame(columns=["outcome", "parameter", "index", "value", "conf"])
@@ -85,8 +123,7 @@ def indices(spec: SweepSpec, runs: pd.DataFrame) -> pd.DataFrame:
         y = means[outcome].to_numpy(dtype=float)
         if np.ptp(y) == 0:
             continue  # the outcome never changes: no variance to apportion
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SALib warns when a resample happens to be constant
+        with quiet():  # SALib warns when a resample happens to be constant
             if spec.method == "sobol":
                 res = sobol.analyze(problem, y, calc_second_order=spec.second_order, seed=ANALYZE_SEED)
                 pairs = {"S1": ("S1", "S1_conf"), "ST": ("ST", "ST_conf")}
@@ -94,19 +131,54 @@ def indices(spec: SweepSpec, runs: pd.DataFrame) -> pd.DataFrame:
                 res = morris.analyze(problem, x, y, num_levels=spec.morris_levels, seed=ANALYZE_SEED)
                 pairs = {"mu_star": ("mu_star", "mu_star_conf"), "sigma": ("sigma", None)}
             else:
-                try:
-                    res = delta.analyze(problem, x, y, seed=ANALYZE_SEED)
-                except (np.linalg.LinAlgError, ValueError):
-                    continue  # too few distinct points for the density estimate: no delta
-                # SALib 1.6 names the classic (unbalanced) estimate delta_raw; earlier: delta
-                key = "delta" if "delta" in res else "delta_raw"
-                pairs = {"delta": (key, f"{key}_conf"), "S1": ("S1", "S1_conf")}
+                res, pairs = any_sample_indices(problem, x, y)
         for k, name in enumerate(problem["names"]):
             for index, (value, conf) in pairs.items():
                 rows.append({"outcome": outcome, "parameter": name, "index": index,
                              "value": float(res[value][k]),
                              "conf": float(res[conf][k]) if conf else np.nan})
     return pd.DataFrame(rows, columns=["outcome", "parameter", "index", "value", "conf"])
+
+
+def any_sample_indices(problem: dict, x: np.ndarray, y: np.ndarray) -> tuple[dict, dict]:
+    """Indices for a sample of any design (``lhs``, ``random``): Borgonovo's delta and S1, else
+    PAWN where the density estimate behind delta is singular.
+
+    Returns:
+        SALib's result and, per index name, the keys of its value and confidence in the result.
+
+    Example:
+        >>> problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [0, 1]]}
+        >>> x = np.random.default_rng(1).random((32, 2))
+        >>> sorted(any_sample_indices(problem, x, (x[:, 0] > 0.9).astype(float))[1])  # nearly constant
+        ['pawn']
+    """
+    from SALib.analyze import delta, pawn
+
+    with quiet():
+        try:
+            res = delta.analyze(problem, x, y, seed=ANALYZE_SEED)
+        except (np.linalg.LinAlgError, ValueError):  # "Singular matrix": no density to compare
+            slices = max(2, min(10, len(y) // 8))
+            return pawn.analyze(problem, x, y, S=slices, seed=ANALYZE_SEED), {"pawn": ("median", None)}
+    # SALib 1.6 names the classic (unbalanced) estimate delta_raw; earlier: delta
+    key = "delta" if "delta" in res else "delta_raw"
+    return res, {"delta": (key, f"{key}_conf"), "S1": ("S1", "S1_conf")}
+
+
+@contextlib.contextmanager
+def quiet():
+    """SALib's analyzers print notices (bins merged, bias) and warn even when warnings are
+    ignored (its delta sets ``simplefilter("once")`` and replaces ``warnings.formatwarning`` for
+    the whole program): keep all of it out, and put the formatter back."""
+    formatter = warnings.formatwarning
+    try:
+        with warnings.catch_warnings(record=True), contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        warnings.formatwarning = formatter
 
 
 def write_sensitivity(spec: SweepSpec, runs: pd.DataFrame, folder: Path) -> list[Path]:

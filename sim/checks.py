@@ -51,6 +51,7 @@ def check_scenario(s: Scenario, locs: Locations, check_world: bool = True,
                               "round by round; with topic: the record says who takes part: "
                               "drop one of them")
                  for i, f in enumerate(s.forums) if f.arrival > 0 and f.topic is not None]
+    problems += _thresholds(s, locs)
     proposal_ids = {p.id for p in s.proposals}
     for i, st in enumerate(s.strategies):
         if st.proposal is not None and st.proposal not in proposal_ids:
@@ -136,9 +137,6 @@ def _forums(s: Scenario, locs: Locations) -> list[Problem]:
         if t is not None and t.weights and t.weight_by != "given":
             out.append(locs.problem(("forums", i, "threshold", "weights"),
                                     "weights: count only with weight_by: given"))
-        if t is not None and t.blocking_minority is not None and f.rule != "qualified_majority":
-            out.append(locs.problem(("forums", i, "threshold", "blocking_minority"),
-                                    "blocking_minority applies to a qualified_majority only"))
         decides = s.rounds - 1 if f.decides is None else f.decides
         if decides >= s.rounds:
             out.append(locs.problem(("forums", i, "decides"),
@@ -158,6 +156,29 @@ def _forums(s: Scenario, locs: Locations) -> list[Problem]:
                                     f"a forum after {f.after!r} must open after round "
                                     f"{before_decides}, when {f.after!r} decides"))
     out += _after_cycles(s, locs)
+    return out
+
+
+#: The threshold keys each rule reads (``sim.forums``); consensus reads none.
+THRESHOLD_KEYS = {"open_endorsement": {"min_endorsements"}, "consensus": set(),
+                  "vote": {"majority"}, "qualified_majority": {"members", "weight", "weight_by", "weights",
+                                         "blocking_minority"}}
+
+
+def _thresholds(s: Scenario, locs: Locations) -> list[Problem]:
+    """A threshold key the forum's rule never reads, set to other than its default, would be
+    ignored without a word. (Its default is left alone: a scenario copied whole, as ``compare``
+    does, carries every key.)"""
+    out = []
+    for i, f in enumerate(s.forums):
+        used = THRESHOLD_KEYS[f.rule]
+        defaults = type(f.threshold)()
+        for key in sorted(set(type(f.threshold).model_fields) - used):
+            if getattr(f.threshold, key) == getattr(defaults, key):
+                continue
+            reads = f"reads only {', '.join(sorted(used))}" if used else "reads no threshold"
+            out.append(locs.problem(("forums", i, "threshold", key),
+                                    f"rule {f.rule} does not use {key!r} (it {reads})"))
     return out
 
 
@@ -247,6 +268,16 @@ def _world_codes(s: Scenario, locs: Locations) -> list[Problem]:
             if code not in chosen:  # would be dropped without a word
                 out.append(locs.problem(("proposals", i, "sponsors", j),
                                         f"{code} sponsors {p.id!r} but is not in the world"))
+    for i, f in enumerate(s.forums):
+        for j, code in enumerate(f.members):
+            if code in roster.names and code not in chosen:  # a state named outright, then dropped
+                out.append(locs.problem(("forums", i, "members", j),
+                                        f"{code} is a member of {f.id!r} but is not in the world "
+                                        "(world.include / world.exclude, as of world.as_of)"))
+    for i, st in enumerate(s.strategies):
+        if st.sponsor not in chosen:
+            out.append(locs.problem(("strategies", i, "sponsor"),
+                                    f"{st.sponsor} leads a strategy but is not in the world"))
     return out
 
 

@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.errors import Problem, ScenarioError
+from sim.terminal import console as terminal
+from sim.terminal import name_column, print_table
 
 EXIT_USER_ERROR = 2
 
@@ -42,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in OUT_FOLDERS:
             from sim.outputs import check_out_folder
 
+            if args.command == "compare" and args.out is None:  # like run's out/NAME
+                from sim.outputs import default_out
+
+                args.out = default_out(args.scenario, suffix="_compare")
             args.out = check_out_folder(getattr(args, "out", None))
         return int(args.handler(args) or 0)
     except ScenarioError as exc:
@@ -84,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario value, e.g. --set behaviour.noise=0.3 (repeatable)")
     run.add_argument("--no-plots", action="store_true", help="write summary and time series only")
+    run.add_argument("--runs", type=int, default=None, metavar="N",
+                     help="an ensemble: N runs on seeds SEED..SEED+N-1, printing the probability of "
+                          "each outcome and writing each state's probability of each stance "
+                          "(ensemble.csv, ensemble_outcomes.csv)")
+    run.add_argument("--workers", type=int, default=None,
+                     help="--runs: processes (default: the CPUs; the results do not depend on it)")
     run.set_defaults(handler=_cmd_run)
 
     schema = sub.add_parser("schema", help="write the scenario JSON Schema for editors")
@@ -124,6 +136,10 @@ def _parser() -> argparse.ArgumentParser:
 
     analyze = sub.add_parser("analyze", help="sensitivity, ensemble bands, heatmap and PRIM of a sweep")
     analyze.add_argument("dir", type=Path, help="a sweep's results folder")
+    analyze.add_argument("--threshold", type=float, default=None, metavar="N",
+                         help="heatmap and PRIM: look for runs with at least N endorsements "
+                              "(default: adoption, or the median endorsements where every run "
+                              "adopts or none does)")
     analyze.set_defaults(handler=_from_analysis("analyze"))
 
     validate = sub.add_parser("validate", help="backtest against real votes and endorsements, "
@@ -152,7 +168,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=_from_analysis("validate"))
 
     calibrate = sub.add_parser("calibrate", help="fit behaviour weights to real cases (mean Brier score)")
-    calibrate.add_argument("cases", type=Path, help="case file, e.g. scenarios/cases/cases.yaml")
+    calibrate.add_argument("cases", type=Path, nargs="?", default=None,
+                           help="case file (default: scenarios/cases/cases.yaml, shipped)")
     calibrate.add_argument("--out", type=Path, required=True,
                            help="YAML to write (a behaviour: mapping scenarios can extends:)")
     calibrate.add_argument("--runs", type=int, default=8, help="seeds per case and evaluation (default: 8)")
@@ -167,7 +184,8 @@ def _parser() -> argparse.ArgumentParser:
                          metavar="FILE", help="strategy YAML, or 'own' for the scenario's own "
                               "strategies (repeat; the first is the reference)")
     compare.add_argument("--runs", type=int, default=200, help="runs per strategy (default: 200)")
-    compare.add_argument("--out", type=str, required=True, help="output folder")
+    compare.add_argument("--out", type=str, default=None,
+                         help="output folder (default: out/NAME_compare)")
     compare.add_argument("--seed", type=int, default=None,
                          help="run k uses seed SEED + k (default: the scenario's seed)")
     compare.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
@@ -261,8 +279,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     if args.seed is not None and args.seed < 0:
         raise ScenarioError([Problem("--seed", 0, "seed", f"must be >= 0, got {args.seed}")])
+    for name in ("runs", "workers"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ScenarioError([Problem(f"--{name}", 0, name, f"must be >= 1, got {value}")])
     out = args.out or default_out(args.scenario)  # checked before the run
     scenario = load_scenario(args.scenario, args.overrides)
+    if args.runs is not None:
+        from analysis.commands import run_ensemble
+
+        return run_ensemble(scenario, args, out)
     result = run_scenario(scenario, seed=args.seed)
     written = write_run(result, out)
     if not args.no_plots:
@@ -285,29 +311,45 @@ def _cmd_run(args: argparse.Namespace) -> int:
             written.append(plot_map(result, out / "map.png"))
         else:
             print(f"plenary: no map.png: {INSTALL_HINT}", file=sys.stderr)
-    _print_summary(result.summary)
+    _print_summary(result.summary, scenario)
     console = Console(stderr=False)
     console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False, soft_wrap=True)
     return 0
 
 
-def _print_summary(summary: dict) -> None:
+def _print_summary(summary: dict, scenario=None) -> None:
     table = Table(title=f"{summary['scenario']}: seed {summary['seed']}, {summary['rounds']} rounds, "
                         f"{summary['states']} states")
-    columns = ("forum", "rule", "round", "adopted", "endorse", "no", "abstain", "absent", "objectors")
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("forum", "rule", "adopted", "objectors")
-                         else "right")
+    name_column(table, "forum", [f["id"] for f in summary["forums"]])
+    name_column(table, "rule", [f["rule"] for f in summary["forums"]])
+    for column in ("round", "adopted", "endorse", "no", "abstain", "absent"):
+        table.add_column(column, justify="left" if column == "adopted" else "right",
+                         min_width=len(column), no_wrap=True)
+    table.add_column("objectors")
     for f in summary["forums"]:
         objectors = f["objectors"]
         shown = ", ".join(objectors[:6]) + (f" +{len(objectors) - 6}" if len(objectors) > 6 else "")
         table.add_row(f["id"], f["rule"], str(f["decided_round"]), "yes" if f["adopted"] else "no",
                       f"{f['endorsements']}/{f['members']}", str(f["no"]), str(f["abstain"]),
                       str(f.get("absent", 0)), shown or "-")
-    console = Console(width=120)
-    console.print(table)
-    for line in _resister_lines(summary) + _coalition_lines(summary):
+    console = terminal()
+    print_table(table, console)
+    for line in _resister_lines(summary) + _coalition_lines(summary) + _real_lines(summary, scenario):
         console.print(line, highlight=False)
+
+
+def _real_lines(summary: dict, scenario) -> list[str]:
+    """What really happened, for the forums that model a real decision (``real_outcome``)."""
+    if scenario is None:
+        return []
+    lines = []
+    for f in summary["forums"]:
+        real = scenario.forum(f.get("forum", f["id"])).real_outcome
+        if real:
+            simulated = "adopted" if f["adopted"] else "not adopted"
+            lines.append(f"{f['id']}: simulated {simulated}, {f['endorsements']} endorsing; "
+                         f"in reality {real}")
+    return lines
 
 
 def _resister_lines(summary: dict) -> list[str]:

@@ -413,4 +413,6 @@ if kernels.HAVE_NUMBA:
 def compiling_ahead() -> bool:
     """Whether the next run compiles the kernels (the first run after installing): worth saying.
     Either path's deliberation kernel cached means Plenary has run here before."""
+    if not kernels.HAVE_NUMBA:  # PLENARY_KERNELS=numpy: nothing is compiled (nor defined)
+        return False
     return none_cached(_rounds, kernels._deliberate_numba)

@@ -113,14 +113,15 @@ def check_out_folder(out: str | Path | None, source: str = "--out", field: str =
     return path
 
 
-def default_out(scenario: Path) -> Path:
-    """``out/<scenario's name>`` (``plenary run`` without ``--out``), refused when the file's name
-    would leave ``out/`` (a scenario named ``...yaml`` has the stem ``..``)."""
+def default_out(scenario: Path, suffix: str = "") -> Path:
+    """``out/<scenario's name><suffix>`` (``plenary run`` without ``--out``; ``compare`` adds
+    ``_compare``), refused when the file's name would leave ``out/`` (a scenario named
+    ``...yaml`` has the stem ``..``)."""
     stem = Path(scenario).stem
     if stem in ("", ".", "..") or "\x00" in stem:
         raise _refuse(f"the scenario's file name {str(Path(scenario).name)!r} gives no output folder: "
                       "name one with --out", "--out", "out")
-    out = Path("out") / stem
+    out = Path("out") / f"{stem}{suffix}"
     check_out_folder(out)
     return out
 

@@ -37,6 +37,8 @@ def manifest_for(sweep) -> dict[str, Any]:
     return {
         "sweep": spec.name,
         "spec": spec.model_dump(mode="json"),
+        # the JSON's keys are sorted, and the design depends on the parameters' order in the file
+        "parameter_order": list(spec.parameters),
         "identity": spec.identity(),
         "scenario": {"path": str(sweep.path.parent / spec.scenario), "name": sweep.scenario.name,
                      "sha256": sweep.scenario_hash},

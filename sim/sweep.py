@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from sim.errors import ScenarioError
 from sim.loading import (
@@ -136,9 +136,17 @@ class SweepSpec(BaseModel):
             raise ValueError(f"method {self.method} needs samples")
         if any(p.range is None or p.levels is not None for p in self.parameters.values()):
             raise ValueError(f"method {self.method}: give each parameter a range (and no levels)")
-        if self.method == "sobol" and self.samples & (self.samples - 1):
-            raise ValueError(f"sobol: samples must be a power of 2, got {self.samples}")
         return self
+
+    @field_validator("samples")
+    @classmethod
+    def _sobol_power_of_two(cls, value: int | None, info: ValidationInfo) -> int | None:
+        # a field's own check, so that the error points at the samples: line
+        if value is not None and info.data.get("method") == "sobol" and value & (value - 1):
+            lower = 1 << (value.bit_length() - 1)
+            raise ValueError(f"sobol: samples must be a power of 2, got {value} (try {lower} "
+                             f"or {lower * 2})")
+        return value
 
     @model_validator(mode="after")
     def _within_bound(self) -> SweepSpec:

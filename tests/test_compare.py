@@ -131,3 +131,11 @@ def test_the_shipped_strategy_files_are_valid():
     for path in sorted(STRATEGIES.glob("*.yaml")):
         assert path.read_text(encoding="utf-8").startswith("#")  # a header comment explains it
         apply_strategy(scenario, load_strategy_file(path))
+
+
+def test_compare_writes_into_a_default_folder_like_run(tmp_path, monkeypatch, capsys):
+    five = PROJECT_ROOT / "tests" / "data" / "five_states.yaml"
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", str(five), "--strategy", "own", "--runs", "2", "--workers", "1"]) == 0
+    assert (tmp_path / "out" / "five_states_compare" / "compare.csv").exists()
+    assert "out/five_states_compare" in capsys.readouterr().out

@@ -68,6 +68,42 @@ def test_each_mistake_is_named_with_file_line_and_field(write_scenario, old, new
     assert any(p.startswith(f"{path}:{expected}") for p in problems), problems
 
 
+@pytest.mark.parametrize(
+    ("replacements", "expected"),
+    [
+        ({"include: [all]": "include: [all]\n  exclude: [BBB]",
+          "    proposal: text": "    proposal: text\n    members: [AAA, BBB]"},
+         "17: forums[0].members[1]: BBB is a member of 'summit' but is not in the world"),
+        ({"include: [all]": "include: [all]\n  exclude: [BBB]",
+          "    proposal: text": "    proposal: text\nstrategies:\n  - {sponsor: BBB, proposal: text}"},
+         "18: strategies[0].sponsor: BBB leads a strategy but is not in the world"),
+        ({"    proposal: text": "    proposal: text\n    threshold: {majority: two_thirds}"},
+         "16: forums[0].threshold.majority: rule open_endorsement does not use 'majority' (it reads "
+         "only min_endorsements)"),
+        ({"    rule: open_endorsement": "    rule: consensus",
+          "    proposal: text": "    proposal: text\n    threshold:\n      min_endorsements: 3"},
+         "17: forums[0].threshold.min_endorsements: rule consensus does not use 'min_endorsements' "
+         "(it reads no threshold)"),
+    ],
+)
+def test_what_would_be_ignored_without_a_word_is_named(write_scenario, replacements, expected):
+    text = GOOD
+    for old, new in replacements.items():
+        assert old in text
+        text = text.replace(old, new)
+    path = write_scenario(text)
+    problems = problems_of(path)
+    assert any(p.startswith(f"{path}:{expected}") for p in problems), problems
+
+
+def test_threshold_keys_of_the_rule_are_accepted(write_scenario):
+    text = GOOD.replace("    proposal: text", "    proposal: text\n    threshold: {min_endorsements: 2}")
+    assert load_scenario(write_scenario(text)).forums[0].threshold.min_endorsements == 2
+    vote = GOOD.replace("rule: open_endorsement", "rule: vote").replace(
+        "    proposal: text", "    proposal: text\n    threshold: {majority: two_thirds}")
+    assert load_scenario(write_scenario(vote)).forums[0].threshold.majority == "two_thirds"
+
+
 def test_broken_yaml_names_the_line(write_scenario):
     path = write_scenario(GOOD.replace("rounds: 5", "rounds: [5"))
     (problem,) = problems_of(path)

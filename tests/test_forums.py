@@ -111,7 +111,7 @@ def test_the_blocking_minority_clause_is_honoured_as_the_treaty_requires():
 @pytest.mark.parametrize(("threshold", "rule", "message"), [
     ({"weight_by": "given"}, "qualified_majority", "weight_by: given needs weights:"),
     ({"weights": {"AAA": 1.0}}, "qualified_majority", "weights: count only with weight_by: given"),
-    ({"blocking_minority": 4}, "consensus", "blocking_minority applies to a qualified_majority only"),
+    ({"blocking_minority": 4}, "consensus", "rule consensus does not use 'blocking_minority'"),
     ({"weight_by": "given", "weights": {"ZZZ": 1.0}}, "qualified_majority", "ZZZ"),
 ])
 def test_threshold_mistakes_are_named_with_their_line(write_scenario, threshold, rule, message):

@@ -116,6 +116,17 @@ def test_numpy_fallback_reproduces_the_golden_outputs(tmp_path):
     assert (tmp_path / "timeseries.csv").read_bytes() == (golden / "timeseries_seed1.csv").read_bytes()
 
 
+def test_the_command_line_runs_on_the_numpy_fallback(tmp_path):
+    env = {**os.environ, "PLENARY_KERNELS": "numpy"}
+    code = "import sys; from sim.cli import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run([sys.executable, "-c", code, "run", "tests/data/golden/golden.yaml", "--seed",
+                           "1", "--out", str(tmp_path / "out")], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    golden = ROOT / "tests" / "data" / "golden"
+    assert (tmp_path / "out" / "summary.json").read_bytes() == (golden / "summary_seed1.json").read_bytes()
+
+
 def test_both_kernels_agree_with_every_term_of_the_decision_on(tmp_path):
     """The golden world with the status-quo comparison on (not in the recorded files)."""
     outputs = {}

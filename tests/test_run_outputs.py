@@ -73,3 +73,66 @@ def test_seed_zero_is_a_seed_not_a_missing_value():
     a = run_scenario(scenario, seed=0).timeseries
     b = run_scenario(scenario, seed=0).timeseries
     assert a.equals(b)
+
+
+# -- plenary run --runs N: an ensemble -----------------------------------------------------------
+
+
+def test_run_with_runs_gives_outcome_and_stance_probabilities_of_the_seeds(tmp_path, capsys):
+    import pandas as pd
+
+    out = tmp_path / "ens"
+    assert main(["run", str(FIVE), "--runs", "6", "--seed", "10", "--workers", "1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "6 runs, seeds 10-15" in printed and "P(adopted)" in printed
+    stances = pd.read_csv(out / "ensemble.csv")
+    outcomes = pd.read_csv(out / "ensemble_outcomes.csv").set_index("forum")
+    probabilities = stances.filter(like="p_")
+    assert list(probabilities.columns) == ["p_endorse", "p_oppose", "p_abstain", "p_object", "p_undecided"]
+    assert (probabilities.sum(axis=1).round(9) == 1).all()
+    scenario = load_scenario(FIVE)
+    singles = [run_scenario(scenario, seed=s).summary for s in range(10, 16)]
+    for forum in ("ccw", "summit"):
+        runs = [next(f for f in s["forums"] if f["id"] == forum) for s in singles]
+        assert outcomes.loc[forum, "p_adopted"] == sum(f["adopted"] for f in runs) / 6
+        assert outcomes.loc[forum, "endorsements"] == pytest.approx(sum(f["endorsements"] for f in runs) / 6)
+        endorse = stances[stances["forum"] == forum].set_index("iso3")["p_endorse"]
+        for iso3, p in endorse.items():
+            assert p == pytest.approx(sum(iso3 in f["endorsers"] for f in runs) / 6)
+    assert not (out / "summary.json").exists()
+
+
+def test_a_run_without_runs_writes_no_ensemble_and_a_bad_count_is_refused(tmp_path, capsys):
+    assert main(["run", str(FIVE), "--no-plots", "--out", str(tmp_path / "one")]) == 0
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["summary.json", "timeseries.csv"]
+    assert main(["run", str(FIVE), "--runs", "0", "--out", str(tmp_path / "none")]) == 2
+    assert "--runs" in capsys.readouterr().err and not (tmp_path / "none").exists()
+
+
+def test_run_prints_the_real_outcome_beside_the_simulated_one(tmp_path, capsys):
+    scenario = ROOT / "scenarios" / "unga_laws_2023.yaml"
+    assert main(["run", str(scenario), "--no-plots", "--out", str(tmp_path / "u")]) == 0
+    printed = capsys.readouterr().out
+    assert "first_committee: simulated adopted" in printed
+    assert "in reality adopted 164-5-8 (UN Press GA/DIS/3731, 1 Nov 2023)" in printed
+
+
+@pytest.mark.parametrize("columns", [60, 100, 200])
+def test_the_printed_table_fits_columns_and_never_cuts_a_name(tmp_path, capsys, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    scenario = ROOT / "scenarios" / "binding_vs_principles.yaml"
+    assert main(["run", str(scenario), "--no-plots", "--out", str(tmp_path / "b")]) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    rows = [line for line in printed.splitlines() if line.startswith("│")]
+    for f in summary["forums"]:  # forum/text, e.g. unga_first_committee/political_declaration
+        assert any(f"│ {f['id']} " in row for row in rows), f["id"]
+    table = [line for line in printed.splitlines() if line[:1] in "┏┃┡│└"]
+    widest = max(len(line) for line in table)
+    longest = max(len(f["id"]) for f in summary["forums"])
+    # as wide as COLUMNS, wider only as the names (and the other columns' headers) need
+    assert widest <= max(columns, longest + 81)
+    assert "…" not in printed
+    assert main(["run", str(FIVE), "--no-plots", "--out", str(tmp_path / "five")]) == 0
+    table = [line for line in capsys.readouterr().out.splitlines() if line[:1] in "┏┃┡│└"]
+    assert max(len(line) for line in table) <= max(columns, 100)  # short names: 100 is enough

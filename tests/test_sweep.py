@@ -10,6 +10,7 @@ import textwrap
 import threading
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -260,11 +261,14 @@ def test_each_mistake_in_a_sweep_is_one_line_with_file_line_and_field(write_swee
     assert not out.exists()
 
 
-def test_sobol_needs_a_power_of_two(write_sweep):
+def test_sobol_needs_a_power_of_two_and_says_so_at_the_samples_line(write_sweep):
     text = FIVE_LHS.replace("method: lhs", "method: sobol")
+    path = write_sweep(text)
     with pytest.raises(ScenarioError) as err:
-        load_sweep(write_sweep(text))
-    assert "samples must be a power of 2, got 6" in str(err.value)
+        load_sweep(path)
+    line = 1 + textwrap.dedent(text).lstrip("\n").splitlines().index("samples: 6")
+    assert str(err.value.problems[0]).startswith(
+        f"{path}:{line}: samples: sobol: samples must be a power of 2, got 6 (try 4 or 8)")
 
 
 def test_yes_and_no_are_outcomes_not_booleans(write_sweep):
@@ -282,30 +286,95 @@ def test_the_demo_sweep_has_at_least_200_runs_over_the_demo_scenario():
 # -- analysis -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("method", "samples", "index"), [("sobol", 8, "ST"), ("morris", 6, "mu_star"),
-                                                       ("lhs", 16, "delta"), ("random", 16, "delta")])
-def test_analyze_writes_indices_bands_heatmap_and_prim(write_sweep, tmp_path, capsys, method, samples,
-                                                       index):
-    text = FIVE_LHS.replace("method: lhs", f"method: {method}").replace("samples: 6",
-                                                                        f"samples: {samples}")
-    text = text.replace("[0.0, 1.0]", "[0.0, 1.0]}\n  world.defaults.ideal.stringency: {range: [0.3, 0.9]")
+#: Three parameters, not in alphabetical order: the analysis must keep the file's order.
+THREE = """
+  behaviour.social: {range: [0.0, 1.0]}
+  behaviour.noise: {range: [0.05, 0.8]}
+  world.defaults.ideal.stringency: {range: [0.3, 0.9]}
+"""
+
+
+@pytest.mark.parametrize(("method", "samples", "indices"), [
+    ("sobol", 8, {"S1", "ST"}), ("morris", 6, {"mu_star", "sigma"}), ("lhs", 16, {"delta", "S1"}),
+    ("random", 16, {"delta", "S1"}), ("grid", None, set())])
+def test_analyze_works_end_to_end_on_every_sampling_method(write_sweep, tmp_path, capsys, method,
+                                                          samples, indices):
+    text = FIVE_LHS.replace("method: lhs", f"method: {method}").replace(
+        "samples: 6", f"samples: {samples}" if samples else "")
+    text = text.split("parameters:")[0] + "parameters:" + THREE + "chunk_size: 4\n"
+    if method == "grid":
+        text = text.replace("]}", "], levels: 3}")
     out = tmp_path / "out"
     assert main(["sweep", str(write_sweep(text)), "--out", str(out), "--workers", "1"]) == 0
+    capsys.readouterr()
     assert main(["analyze", str(out)]) == 0
+    printed = capsys.readouterr()
+    # nothing but the files written: no SALib notices
+    assert all(line.startswith("wrote ") for line in printed.out.splitlines()), printed.out
+    assert printed.err == ""
     folder = out / "analysis"
     table = pd.read_csv(folder / "sensitivity.csv")
-    assert index in set(table["index"])
+    assert indices <= set(table["index"]) or (indices and "pawn" in set(table["index"]))
     assert set(table["parameter"]) <= {"behaviour.noise", "behaviour.social",
                                        "world.defaults.ideal.stringency"}
     bands = pd.read_csv(folder / "bands.csv")
     assert (bands["p05"] <= bands["median"]).all() and (bands["median"] <= bands["p95"]).all()
     assert set(bands["forum"]) == {"ccw", "summit"}
     heat = pd.read_csv(folder / "adoption_heatmap.csv")
-    assert heat["adoption"].between(0, 1).all()
-    assert heat.groupby("forum")["runs"].sum().eq(len(read_results(out))).all()
+    assert list(heat.columns[2:4]) == ["behaviour.social", "behaviour.noise"]  # the file's first two
+    assert heat["share"].between(0, 1).all() and heat["adoption"].between(0, 1).all()
+    runs = read_results(out)
+    assert heat.groupby("forum")["runs"].sum().eq(len(runs)).all()
+    for forum, outcome in heat.groupby("forum")["outcome"].first().items():
+        varies = runs[f"{forum}.adopted"].nunique() > 1
+        assert (outcome == "adopted") == (varies or runs[f"{forum}.endorsements"].nunique() == 1)
     assert (folder / "prim.txt").read_text().startswith("PRIM scenario discovery")
-    for png in ("sensitivity.png", "bands.png", "adoption_heatmap.png"):
+    for png in ("bands.png", "adoption_heatmap.png") + (("sensitivity.png",) if indices else ()):
         assert (folder / png).stat().st_size > 1000
+
+
+def test_the_analysis_rebuilds_the_design_the_runs_were_drawn_from(write_sweep, tmp_path):
+    """The manifest sorts its keys; the sample rebuilt in that order would pair each parameter
+    with another's values."""
+    from analysis.sensitivity import spec_in_file_order
+    from sim.store import read_manifest
+    from sim.sweep import sample_matrix
+
+    text = FIVE_LHS.split("parameters:")[0] + "parameters:" + THREE + "chunk_size: 4\n"
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_sweep(text)), "--out", str(out), "--workers", "1"]) == 0
+    runs = read_results(out)
+    spec = spec_in_file_order(read_manifest(out), runs)
+    values = runs.groupby("point")[list(spec.parameters)].first().sort_index().to_numpy()
+    assert list(spec.parameters)[:2] == ["behaviour.social", "behaviour.noise"]
+    assert np.allclose(sample_matrix(spec), values)
+
+
+def test_a_saturated_adoption_is_analysed_on_the_endorsements(tmp_path):
+    from analysis.discovery import forum_target, write_prim
+    from analysis.ensemble import write_heatmap
+    from sim.sweep import SweepSpec
+
+    rng = np.random.default_rng(0)
+    social, noise = rng.random(64), rng.random(64)
+    runs = pd.DataFrame({"behaviour.social": social, "behaviour.noise": noise,
+                         "f.adopted": True, "f.endorsements": np.where(social > 0.5, 120, 80)})
+    target = forum_target(runs, "f")
+    assert target.label == "endorsements >= 120" and target.hit.tolist() == (social > 0.5).tolist()
+    assert forum_target(runs, "f", threshold=100).label == "endorsements >= 100"
+    spec = SweepSpec.model_validate({"name": "s", "scenario": "x.yaml", "method": "lhs", "samples": 64,
+                                     "parameters": {"behaviour.social": {"range": [0, 1]},
+                                                    "behaviour.noise": {"range": [0, 1]}}})
+    write_heatmap(spec, runs, tmp_path)
+    heat = pd.read_csv(tmp_path / "adoption_heatmap.csv")
+    assert set(heat["outcome"]) == {"endorsements >= 120"}
+    assert set(heat["share"]) == {0.0, 1.0}  # social's bins split at 0.5
+    write_prim(spec, runs, tmp_path)
+    box = pd.read_csv(tmp_path / "prim.csv")
+    assert list(box["parameter"]) == ["behaviour.social"] and box["low"].iloc[0] > 0.3
+    assert box["density"].iloc[0] >= 0.8
+    assert f"every run adopts, so: {(social > 0.5).mean():.1%} of runs reach endorsements >= 120" in (
+        tmp_path / "prim.txt").read_text()
 
 
 def test_analyze_refuses_an_unfinished_sweep(reaim_reference, tmp_path, capsys):

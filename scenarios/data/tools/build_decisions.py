@@ -1,8 +1,8 @@
 """Build ``scenarios/data/decisions.csv``: endorsements of declarations and decisions by consensus,
 before 2024 (a maintainer's tool, not run by Plenary).
 
-Sources: the non-vote cases of the project's case file (``../shared/validation/cases.yaml`` when
-this was written: each case's sources are copied into the ``source`` column) and
+Sources: the non-vote cases of the project's case file (``scenarios/cases/cases.yaml``, a copy of
+the team's file: each case's sources are copied into the ``source`` column) and
 ``sources/consensus.yaml`` (decisions by consensus transcribed from the sources it names). A row
 per state and decision: ``endorse`` / ``not_endorsed`` for open endorsements, ``joined`` /
 ``object`` / ``weakened`` (forced a weaker text that was then adopted) for consensus. Members that a source does not name get a row only where the source
