@@ -37,6 +37,7 @@ import yaml
 
 from analysis.cascades import Point, load_cascades
 from analysis.compare import process_pool, run_seeds
+from analysis.palette import category_colour
 from sim.loading import scenario_from_dict
 from sim.model import NegotiationModel
 from sim.outputs import save_figure, write_atomic
@@ -186,9 +187,9 @@ def plot_fit(report: dict, path: Path) -> Path:
     for ax, item in zip(axes[0], report["loco"], strict=True):
         weeks = [p["week"] for p in item["points"]]
         ax.fill_between(weeks, [p["band"][0] for p in item["points"]],
-                        [p["band"][1] for p in item["points"]], color="#2a9d8f", alpha=0.25,
+                        [p["band"][1] for p in item["points"]], color=category_colour(0), alpha=0.25,
                         label="model 5-95%")
-        ax.plot(weeks, [p["median"] for p in item["points"]], color="#2a9d8f", marker="o",
+        ax.plot(weeks, [p["median"] for p in item["points"]], color=category_colour(0), marker="o",
                 label="model median")
         ax.plot(weeks, [p["real"] for p in item["points"]], color="black", marker="s",
                 linestyle="none", label="real count")

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.palette import category_colour
 from analysis.discovery import Target, forum_target
+from analysis.palette import category_colour
 from sim.outputs import save_figure, write_atomic
 from sim.sweep import SweepSpec
 
