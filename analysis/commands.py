@@ -43,7 +43,7 @@ def world(args: argparse.Namespace) -> int:
         raise ScenarioError([Problem("--group", 0, "group", f"{args.group!r} is not a known "
                                                             f"group{extra}; groups: {', '.join(known)}")])
     report = world_report(roster_path, args.group, as_of)
-    console = Console(width=120)
+    console = terminal(120)
     scope = f"group {args.group}" if args.group else "the roster"
     when = f" as of {as_of}" if as_of else ""
     console.print(f"{scope}{when}: {len(report.iso3)} states", highlight=False)
@@ -173,7 +173,7 @@ def validate(args: argparse.Namespace) -> int:
         return _validate_record(args)
     cases = load_cases(_case_file(args.cases, "validate"))
     behaviour = load_behaviour(args.behaviour) if args.behaviour else None
-    console = Console(width=140)
+    console = terminal(140)
     results = backtest(cases, behaviour, args.runs)
     label = f"model with {args.behaviour}" if args.behaviour else "model with the default weights"
     print_results(results, console, label)
@@ -214,7 +214,7 @@ def _validate_record(args: argparse.Namespace) -> int:
         behaviour = load_behaviour(args.behaviour) if args.behaviour else None
         report = backtest_record(args.runs, since, advance=lambda: progress.advance(bar),
                                  behaviour=behaviour)
-    console = Console(width=140)
+    console = terminal(140)
     console.print(record_table(report))
     if args.out:
         path = args.out / "record_backtest.json"
@@ -239,7 +239,7 @@ def _leave_one_out(args: argparse.Namespace, cases, default, console: Console) -
     in_sample = [backtest_case(c, cases, full.behaviour, args.runs) for c in scored]
     held_out = [backtest_case(c, cases, folds[c.id].behaviour, args.runs) for c in scored]
     print_results(in_sample, console, f"IN-SAMPLE model (fitted on all {len(scored)} cases)")
-    Console(width=190).print(loo_table(default, in_sample, held_out))
+    terminal(190).print(loo_table(default, in_sample, held_out))
     behaviours = {c: f.behaviour for c, f in folds.items()}
     return {**loo_json(default, in_sample, held_out, behaviours), "in_sample_behaviour": full.behaviour}
 
@@ -267,7 +267,7 @@ def calibrate(args: argparse.Namespace) -> int:
     table.add_column("value", justify="right")
     for k, v in fitted.behaviour.items():
         table.add_row(k, f"{v:.4f}")
-    Console(width=120).print(table)
+    terminal(120).print(table)
     print(f"wrote {path}")
     return 0
 
@@ -342,7 +342,7 @@ def plan(args: argparse.Namespace) -> int:
         result = plan_campaign(scenario, args.forum, args.text, args.objective, args.budget,
                                args.runs, args.trials, args.fresh, args.seed, workers,
                                args.max_concession, advance=lambda n: progress.advance(bar, n))
-    print_plan(result, Console(width=120))
+    print_plan(result, terminal(120))
     written = write_plan(result, args.out)
     print(f"wrote {', '.join(str(p) for p in written)}")
     return 0
@@ -374,7 +374,7 @@ def start(args: argparse.Namespace) -> int:
     for r in rows:
         table.add_row(r.iso3, *[f"{r.ideal[d]:.2f}" for d in dims], f"{r.salience:.2f}",
                       f"{r.capability:.2f}", r.source, *[r.leaning[f] for f in forums])
-    console = Console(width=max(120, 60 + 30 * len(forums)))
+    console = terminal(max(120, 60 + 30 * len(forums)))
     console.print(table)
     if forums:
         console.print("leaning: what the record says each state will do in that forum (its "
@@ -401,7 +401,7 @@ def explain(args: argparse.Namespace) -> int:
     _positive("seed", args.seed, 0)
     scenario = load_scenario(args.scenario, args.overrides)
     decisions = explain_state(scenario, args.state, forum=args.forum, seed=args.seed)
-    console = Console(width=140)
+    console = terminal(140)
     seed = scenario.seed if args.seed is None else args.seed
     console.print(f"{scenario.name}, seed {seed}: {args.state.upper()} at {len(decisions)} decision(s); "
                   "utility of endorsing = the sum of the terms (agents/state.py)", highlight=False)
@@ -433,7 +433,7 @@ def landscape(args: argparse.Namespace) -> int:
     rows = summary(land, model.world.iso3, sizes, args.top)
     search = (f"every one of the {land.starts} configurations" if land.exhaustive
               else f"{land.starts} random starts (seed {seed}; basins are shares of the starts)")
-    console = Console(width=120)
+    console = terminal(120)
     console.print(f"{scenario.name}, seed {seed}: {model.n} states at round 0; sizes = capability, "
                   f"propensities = ties and policy closeness (tie share {args.tie_share:g}; "
                   "analysis/landscape.py)", highlight=False)

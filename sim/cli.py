@@ -23,6 +23,8 @@ EXIT_USER_ERROR = 2
 
 #: the commands whose --out is a folder (schema's and calibrate's name a file)
 OUT_FOLDERS = {"run", "world", "sweep", "validate", "compare", "plan", "start", "landscape"}
+#: the commands whose --out names a file
+OUT_FILES = {"schema", "calibrate"}
 #: the commands that run the model (the first of them on a machine compiles the kernels)
 RUNS_MODELS = {"run", "sweep", "compare", "plan", "explain", "validate", "calibrate", "serve"}
 
@@ -49,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
 
                 args.out = default_out(args.scenario, suffix="_compare")
             args.out = check_out_folder(getattr(args, "out", None))
+        if args.command in OUT_FILES:
+            from sim.outputs import check_out_file
+
+            args.out = check_out_file(getattr(args, "out", None))
         return int(args.handler(args) or 0)
     except ScenarioError as exc:
         for problem in exc.problems:

@@ -113,6 +113,31 @@ def check_out_folder(out: str | Path | None, source: str = "--out", field: str =
     return path
 
 
+def check_out_file(out: str | Path | None, source: str = "--out", field: str = "out") -> Path | None:
+    """Refuse a file that cannot be written, before any work (``schema``'s and ``calibrate``'s
+    ``--out``): an empty name, a folder, a link, or a folder to write it in that cannot be one
+    (:func:`check_out_folder`).
+
+    Example:
+        >>> check_out_file(".")
+        Traceback (most recent call last):
+        ...
+        sim.errors.ScenarioError: --out: out: . is a folder: name a file
+    """
+    if out is None:
+        return None
+    text = os.fspath(out)
+    if text.strip() == "":
+        raise _refuse("an empty path: name a file", source, field)
+    path = Path(text)
+    if path.is_dir():
+        raise _refuse(f"{_shown(text)} is a folder: name a file", source, field)
+    if path.is_symlink():
+        raise _refuse(f"{_shown(text)} is a symbolic link: name a real file", source, field)
+    check_out_folder(path.parent if str(path.parent) else Path("."), source, field)
+    return path
+
+
 def default_out(scenario: Path, suffix: str = "") -> Path:
     """``out/<scenario's name><suffix>`` (``plenary run`` without ``--out``; ``compare`` adds
     ``_compare``), refused when the file's name would leave ``out/`` (a scenario named

@@ -302,3 +302,17 @@ def test_a_forum_id_that_is_another_forums_output_name_is_refused(tmp_path, caps
                     "also the output name of text 'political_declaration' in forum "
                     "'unga_first_committee'; choose another id")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", [["schema"], ["calibrate", "scenarios/cases/cases.yaml"]])
+def test_a_file_out_that_cannot_be_written_is_refused_before_any_work(tmp_path, capsys, command):
+    from sim.cli import main
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    for out, message in ((tmp_path, "is a folder: name a file"),
+                         (blocker / "calibrated.yaml", "a file: name a folder")):
+        assert main([*command, "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("--out: out: ") and message in err[0]
+    assert blocker.read_text() == "x"
