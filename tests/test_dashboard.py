@@ -42,17 +42,7 @@ def server():
                              str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail(f"the dashboard did not start: {proc.stdout.read().decode()[-2000:]}")
+    wait_until_up(url, proc)
     yield url
     os.killpg(proc.pid, signal.SIGTERM)
     try:
@@ -173,6 +163,14 @@ def offline_page(browser, url, viewport):
     return page, failed
 
 
+def dashboard_page(browser, url, viewport):
+    """:func:`offline_page` at the dashboard, once its first round is shown."""
+    page, failed = offline_page(browser, url, viewport)
+    page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+    page.get_by_text("Round 0 of 100").wait_for(timeout=60_000)
+    return page, failed
+
+
 def test_dashboard_renders_offline_with_values_title_and_no_overlap(server):
     """Offline (only the dashboard's own address reachable), the page loads every front-end
     file from the venv, its tab is titled after the scenario (no "PAGE 0"), each slider shows
@@ -182,9 +180,7 @@ def test_dashboard_renders_offline_with_values_title_and_no_overlap(server):
     with sync_playwright() as p:
         browser = launch(p)
         try:
-            page, failed = offline_page(browser, server, {"width": 1024, "height": 768})
-            page.goto(server, wait_until="domcontentloaded", timeout=60_000)
-            page.get_by_text("Round 0 of 100").wait_for(timeout=60_000)
+            page, failed = dashboard_page(browser, server, {"width": 1024, "height": 768})
             page.wait_for_load_state("networkidle", timeout=60_000)
             time.sleep(1.0)
             text = page.inner_text("body")
@@ -234,9 +230,7 @@ def test_dashboard_runs_and_shows_what_the_model_computes(server):
     with sync_playwright() as p:
         browser = launch(p)
         try:
-            page, failed = offline_page(browser, server, {"width": 1400, "height": 1000})
-            page.goto(server, wait_until="domcontentloaded", timeout=60_000)
-            page.get_by_text("Round 0 of 100").wait_for(timeout=60_000)
+            page, failed = dashboard_page(browser, server, {"width": 1400, "height": 1000})
             assert shown(page)[1]["core_group"] == 0
             page.get_by_role("button", name="▶").click()
             page.wait_for_function(
@@ -276,9 +270,7 @@ def test_dashboard_campaign_editor_measures_the_edited_campaign(server):
     with sync_playwright() as p:
         browser = launch(p)
         try:
-            page, failed = offline_page(browser, server, {"width": 1400, "height": 1000})
-            page.goto(server, wait_until="domcontentloaded", timeout=60_000)
-            page.get_by_text("Round 0 of 100").wait_for(timeout=60_000)
+            page, failed = dashboard_page(browser, server, {"width": 1400, "height": 1000})
             page.get_by_text("Campaign of NLD").wait_for(timeout=30_000)
             page.get_by_text("concession step (0: none): 0.03").wait_for(timeout=30_000)
             page.get_by_role("button", name="Measure against the scenario's own (20 seeds)").click()
