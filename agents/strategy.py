@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.state import option_values
+from agents.state import option_values, policy_distance
 from sim import kernels
 from sim.scenario import Strategy
 from sim.stance import Stance
@@ -167,12 +167,11 @@ class Campaign:
 
     def _demarche_targets(self, model: NegotiationModel, members: np.ndarray) -> np.ndarray:
         """The members a campaign visits before a forum opens: ``demarches`` of them, its
-        targets first (in order), then the members closest to the text (weighted squared
-        distance of their ideal points; ties by array position), never its campaigners."""
+        targets first (in order), then the members closest to the text
+        (:func:`agents.state.policy_distance`; ties by array position), never its campaigners."""
         if self.spec.demarches == 0:
             return np.zeros(0, dtype=np.int64)
-        q = model.positions[self.proposal]
-        distance = ((model.ideal - q) ** 2 * model.dim_weights).sum(axis=1)
+        distance = policy_distance(model.ideal, model.positions[self.proposal], model.dim_weights)
         pool = members.copy()
         pool[model.sponsors[self.proposal]] = False
         ranking = np.lexsort((distance, self._target_rank(model)))
@@ -196,13 +195,12 @@ class Campaign:
         """Once a forum deciding the text is open and the members' leaning set: the demarches'
         targets and the capacity recipients are moved as by a visit, and the recipients that
         take part value endorsing more (``bias``, the forum's, in place)."""
-        visited = np.union1d(self._demarche_targets(model, members),
-                             self._capacity_recipients(model, members))
+        recipients = self._capacity_recipients(model, members)
+        visited = np.union1d(self._demarche_targets(model, members), recipients)
         if len(visited):
             q = model.positions[self.proposal]
             effect = self.visit_effect(model)[visited][:, None]
             model.ideal[visited] += effect * (q - model.ideal[visited])
-        recipients = self._capacity_recipients(model, members)
         recipients = recipients[present[recipients]]
         b = model.behaviour
         gain = b.capacity_gain * leverage(model.capability, self.sponsor, b.outreach_leverage)

@@ -7,14 +7,16 @@ humanitarian disarmament; a judgement, stated in :data:`TEXTS`):
 
 - one round is one week; the text opens at the first dated count and the forum decides at the
   last; the model's count at a dated point is the endorsements in that week's round;
-- the launch: the lead state and the states closest to the text (weighted squared distance of
-  their ideal points), as many as the first count, sponsor it (they endorse from round 0);
+- the launch: the lead state and the states closest to the text (the weighted distance of their
+  ideal points, ``agents.state.policy_distance``), as many as the first count, sponsor it (they
+  endorse from round 0);
 - the lead courts ``budget`` hold-outs a week (``swing``) and invites one endorser a week to
   co-sponsor.
 
 The mechanics fitted (:data:`GRID`): ``behaviour.outreach`` (the share of the gap a visit
 closes), ``behaviour.endorsement_turnout`` (the share of states that engage with the text at all)
-and ``behaviour.attention`` (the share reconsidering each week: how fast the cascade runs). The
+``behaviour.attention`` (the share reconsidering each week: how fast the cascade runs) and the
+forum's ``arrival`` (the chance a week that a state not yet engaged comes to the text). The
 loss of a setting on a cascade is the mean over its dated points after the launch of
 |log(model median / real count)|. The fit on all cascades picks the setting with the smallest mean
 loss; leave-one-cascade-out fits on the others and scores the one left out, reporting at each of
@@ -26,6 +28,7 @@ Run ``python -m analysis.cascade_fit [--runs N] [--workers N] [--out DIR]``.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import math
@@ -35,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from agents.state import policy_distance
 from analysis.cascades import Point, load_cascades
 from analysis.compare import process_pool, run_seeds
 from analysis.palette import category_colour
@@ -80,17 +84,26 @@ def cascades() -> list[Cascade]:
     return [Cascade(k, tuple(v)) for k, v in load_cascades().items() if k in TEXTS and len(v) >= 2]
 
 
+@functools.cache
+def launch(name: str, count: int) -> tuple[str, ...]:
+    """Who launches a cascade: its lead and the ``count`` - 1 states closest to its text
+    (:func:`agents.state.policy_distance`; ties by array position). It depends on the cascade
+    alone, not on the setting, so it is found once."""
+    lead, position, _ = TEXTS[name]
+    base = scenario_from_dict(yaml.safe_load(TEMPLATE.read_text(encoding="utf-8")))
+    model = NegotiationModel(base, seed=0)
+    q = np.array([position[d] for d in base.dimension_names()])
+    distance = policy_distance(model.ideal, q, model.dim_weights)
+    iso3 = list(model.world.iso3)
+    order = [iso3[i] for i in np.lexsort((np.arange(len(iso3)), distance)) if iso3[i] != lead]
+    return (lead, *order[: count - 1])
+
+
 def cascade_scenario(c: Cascade, setting: dict[str, float]) -> Scenario:
     """The scenario of one cascade under one setting of the fitted mechanics."""
     data = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
     lead, position, form = TEXTS[c.name]
-    base = scenario_from_dict(data)
-    model = NegotiationModel(base, seed=0)
-    q = np.array([position[d] for d in base.dimension_names()])
-    distance = ((model.ideal - q) ** 2 * model.dim_weights).sum(axis=1)
-    iso3 = list(model.world.iso3)
-    order = [iso3[i] for i in np.lexsort((np.arange(len(iso3)), distance)) if iso3[i] != lead]
-    sponsors = [lead] + order[: c.points[0].count - 1]
+    sponsors = list(launch(c.name, c.points[0].count))
     last = c.weeks[-1]
     data["name"] = f"cascade_{c.name}"
     data["rounds"] = last + 1

@@ -319,19 +319,31 @@ def _shown(spec: dict, value) -> str:
 
 
 @solara.component
-def Parameters(params: dict, values: solara.Reactive[dict], model: solara.Reactive):
-    """The model's sliders, each label showing its value (Mesa's show it only while dragged;
-    a value bubble shown always would cover the slider above)."""
-    def setter(name):
-        return lambda value: values.set({**values.value, name: value})
+def Field(name: str, spec: dict, values: solara.Reactive[dict]):
+    """One of the dashboard's values: a slider whose label shows its value (Mesa's show it only
+    while dragged; a value bubble shown always would cover the slider above), or a choice."""
+    value = values.value.get(name, spec["value"])
 
-    for name, spec in params.items():
-        if not isinstance(spec, dict) or spec.get("campaign"):
-            continue
-        value = values.value.get(name, spec["value"])
+    def on_value(new):
+        values.set({**values.value, name: new})
+
+    if spec["type"] == "Select":
+        solara.Select(spec["label"], values=spec["values"], value=value, on_value=on_value)
+    elif spec["type"] == "SelectMultiple":
+        solara.SelectMultiple(spec["label"], all_values=spec["values"], values=list(value),
+                              on_value=on_value)
+    else:
         slider = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
-        slider(f"{spec['label']}: {_shown(spec, value)}", value=value, on_value=setter(name),
+        slider(f"{spec['label']}: {_shown(spec, value)}", value=value, on_value=on_value,
                min=spec["min"], max=spec["max"], step=spec["step"])
+
+
+@solara.component
+def Parameters(params: dict, values: solara.Reactive[dict], model: solara.Reactive):
+    """The model's sliders (the campaign's fields are the editor's, :func:`Campaign`)."""
+    for name, spec in params.items():
+        if isinstance(spec, dict) and not spec.get("campaign"):
+            Field(name, spec, values)
     built = getattr(model.value, "dashboard_params", {})
     changed = any(built.get(k) != v for k, v in values.value.items() if k in built)
     solara.Text("Reset starts a run with these values." + (" (changed since the last reset)"
@@ -343,23 +355,9 @@ def Parameters(params: dict, values: solara.Reactive[dict], model: solara.Reacti
 def Campaign(params: dict, values: solara.Reactive[dict], path: str):
     """The campaign editor (the first strategy: its lead sponsor's) and its measured effect."""
     effect = solara.use_reactive(None)
-
-    def setter(name):
-        return lambda value: values.set({**values.value, name: value})
-
     for name, spec in params.items():
-        if not (isinstance(spec, dict) and spec.get("campaign")):
-            continue
-        value = values.value.get(name, spec["value"])
-        if spec["type"] == "Select":
-            solara.Select(spec["label"], values=spec["values"], value=value, on_value=setter(name))
-        elif spec["type"] == "SelectMultiple":
-            solara.SelectMultiple(spec["label"], all_values=spec["values"], values=list(value),
-                                  on_value=setter(name))
-        else:
-            slider = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
-            slider(f"{spec['label']}: {_shown(spec, value)}", value=value, on_value=setter(name),
-                   min=spec["min"], max=spec["max"], step=spec["step"])
+        if isinstance(spec, dict) and spec.get("campaign"):
+            Field(name, spec, values)
 
     def measure():
         effect.set(campaign_effect(path, {**values.value, "scenario_path": path}))
@@ -385,7 +383,8 @@ def Main(model: NegotiationModel):
 @solara.component
 def Dashboard(path: str):
     params = solara.use_memo(lambda: model_params(path), [path])
-    name = solara.use_memo(lambda: load_scenario(path).name, [path])
+    scenario = solara.use_memo(lambda: load_scenario(path), [path])
+    name = scenario.name
     defaults = {k: (v["value"] if isinstance(v, dict) else v) for k, v in params.items()}
     values = solara.use_reactive(defaults)
     model = solara.use_memo(lambda: solara.reactive(DashboardModel(**defaults)), [path])
@@ -407,7 +406,7 @@ def Dashboard(path: str):
         with solara.Card("Model parameters"):
             Parameters(params, values, model)
         if any(isinstance(v, dict) and v.get("campaign") for v in params.values()):
-            with solara.Card(f"Campaign of {load_scenario(path).strategies[0].sponsor}"):
+            with solara.Card(f"Campaign of {scenario.strategies[0].sponsor}"):
                 Campaign(params, values, path)
     Main(model.value)
 

@@ -103,8 +103,10 @@ class Plan:
         return bool(d["ci95"][0] is not None and d["ci95"][0] > 0)
 
 
-def find_target(scenario: Scenario, forum: str, text: str | None = None) -> Target:
-    """The track of ``forum`` deciding ``text`` (its first text by default) and its lead sponsor.
+def find_target(scenario: Scenario, forum: str, text: str | None = None,
+                model: NegotiationModel | None = None) -> Target:
+    """The track of ``forum`` deciding ``text`` (its first text by default) and its lead sponsor
+    (``model``: one already built of ``scenario``, else one is built).
 
     Raises:
         ScenarioError: ``--forum`` or ``--text`` names nothing in the scenario.
@@ -118,7 +120,7 @@ def find_target(scenario: Scenario, forum: str, text: str | None = None) -> Targ
     if proposal not in spec.texts:
         raise ScenarioError([Problem("--text", 0, "text", f"forum {forum!r} decides "
                                      f"{', '.join(spec.texts)}, not {proposal!r}")])
-    model = NegotiationModel(scenario, seed=scenario.seed)
+    model = model or NegotiationModel(scenario, seed=scenario.seed)
     track = next(k for k, f in enumerate(model.forums)
                  if f.forum_id == forum and f.proposal == proposal)
     own = [st.sponsor for st in scenario.strategies if _applies(st, proposal, scenario)]
@@ -271,12 +273,12 @@ def plan_campaign(scenario: Scenario, forum: str, text: str | None = None,
     import optuna
 
     seed = scenario.seed if seed is None else seed
-    target = find_target(scenario, forum, text)
+    reference = NegotiationModel(scenario, seed=seed)
+    target = find_target(scenario, forum, text, reference)
     search_seeds, fresh_seeds = run_seeds(seed, runs), run_seeds(seed + runs, fresh)
     own = own_strategy(scenario)
     base = _own_lead(own, target, scenario)
     capacity_cost = scenario.behaviour.capacity_cost
-    reference = NegotiationModel(scenario, seed=seed)
     sponsors = set(reference.sponsors[target.proposal].tolist())
     iso3 = list(reference.world.iso3)
     with _maybe_pool(workers) as pool:

@@ -329,19 +329,24 @@ class NegotiationModel(mesa.Model):
         absent = lead.members & ~lead.present
         if not absent.any():
             return
-        p = np.where(absent, lead.spec.arrival, 0.0)
-        campaigns = self._preparing(group)
-        if campaigns:
-            boost = np.zeros(self.n)
-            for campaign in campaigns:
-                campaign.presence_boost(self, lead.members, boost)
-            p = attendance.courted(p, boost)
+        p = self._courted(group, np.where(absent, lead.spec.arrival, 0.0))
         come = attendance.draw_present_with(absent, p, np.zeros(0, np.int64), self.rng)
         if come.any():
             present = lead.present | come
             for track in group:
                 track.present, track.present_index = present, np.flatnonzero(present)
                 track.deliberation.idx = track.present_index
+
+    def _courted(self, group: list[ForumState], p: np.ndarray) -> np.ndarray:
+        """The members' chances ``p`` of taking part in a forum, raised by the demarches and
+        capacity building of the campaigns for its texts (``attendance.courted``)."""
+        campaigns = self._preparing(group)
+        if not campaigns:
+            return p
+        boost = np.zeros(self.n)
+        for campaign in campaigns:
+            campaign.presence_boost(self, group[0].members, boost)
+        return attendance.courted(p, boost)
 
     def _preparing(self, group: list[ForumState]) -> list[Campaign]:
         """The campaigns for the texts of a forum that opens that prepare the ground."""
@@ -487,14 +492,9 @@ class NegotiationModel(mesa.Model):
             p = attendance.member_participation(members, self.salience, share, b.engagement)
         if p is None:
             present = members.copy()
-        else:
-            campaigns = self._preparing(group)
-            if campaigns:  # demarches and capacity building before the forum opens
-                boost = np.zeros(self.n)
-                for campaign in campaigns:
-                    campaign.presence_boost(self, members, boost)
-                p = attendance.courted(p, boost)
-            present = attendance.draw_present_with(members, p, sponsors, self.rng)
+        else:  # demarches and capacity building before the forum opens raise p
+            present = attendance.draw_present_with(members, self._courted(group, p), sponsors,
+                                                   self.rng)
         rows, codes = self._pins(spec)
         present[rows[(codes != Stance.UNDECIDED) & group[0].members[rows]]] = True
         return present
