@@ -38,23 +38,20 @@ reconsider, so a round costs a logarithm per option only for them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 import scipy.sparse as sp
 
+from agents.compiled import U, njit
 from sim.scenario import Behaviour
 from sim.stance import STANCE_SIGN, Stance
-
-if TYPE_CHECKING:
-    from sim.model import NegotiationModel
 
 
 class StateAgent(mesa.Agent):
     """A state: its attributes live in the model's arrays at position ``index``."""
 
-    def __init__(self, model: NegotiationModel, iso3: str, index: int):
+    def __init__(self, model: mesa.Model, iso3: str, index: int):
         super().__init__(model)
         self.iso3 = iso3
         self.index = index
@@ -111,27 +108,16 @@ def option_values(
     utility: np.ndarray, options: tuple[Stance, ...], current: np.ndarray, b: Behaviour,
     bias: np.ndarray | None = None,
 ) -> np.ndarray:
-    """V_ik: the value of each option k (columns, in ``options`` order) for each state i.
-
-    ``bias`` (states x stance codes, optional) adds each state's own leaning toward each option:
-    its record (``agents/disposition.py``), or a pinned stance.
-    """
+    """V_ik: the value of each option k (columns, in ``options`` order) for each state i, given
+    its current stance ``current`` (inertia for holding it) and, optionally, ``bias`` (states x
+    stance codes): each state's own leaning toward each option (its record, a pinned stance).
+    The same values as the round's deliberation gives (:func:`option_value`)."""
     values = np.empty((len(utility), len(options)))
-    for k, option in enumerate(options):
-        if option == Stance.ENDORSE:
-            values[:, k] = utility
-        elif option == Stance.OPPOSE:
-            values[:, k] = -utility - b.oppose_cost
-        elif option == Stance.OBJECT:
-            values[:, k] = -utility - b.objection_cost
-        elif option == Stance.ABSTAIN:
-            values[:, k] = b.abstain_bias
-        else:
-            values[:, k] = 0.0
-        if bias is not None:
-            values[:, k] += bias[:, int(option)]
-        if option != Stance.UNDECIDED:  # holding a position is sticky; having none is not
-            values[:, k] += np.where(current == int(option), b.inertia, 0.0)  # int: faster
+    _option_values(np.ascontiguousarray(utility, dtype=np.float64),
+                   np.asarray(options, dtype=np.int64), np.asarray(current, dtype=np.int8),
+                   b.inertia, b.oppose_cost, b.objection_cost, b.abstain_bias,
+                   np.zeros((1, 1)) if bias is None else np.ascontiguousarray(bias),
+                   bias is not None, values)
     return values
 
 
@@ -176,15 +162,6 @@ def gumbel_of(u: np.ndarray) -> np.ndarray:
     """Standard Gumbel draws from uniforms in [0, 1), by NumPy's own formula (-log(-log(1 - u))):
     bit for bit what ``Generator.gumbel`` returns for the same stream."""
     return -np.log(-np.log(1.0 - u))
-
-
-def choose(values: np.ndarray, options: tuple[Stance, ...], noise: float,
-           gumbel: np.ndarray) -> np.ndarray:
-    """Each state's stance under the logit rule, by Gumbel-max: argmax_k V_ik / tau + G_ik
-    with G standard Gumbel draws (shape of ``values``), which picks k with probability
-    softmax(V_i / tau)_k."""
-    picks = np.argmax(values / noise + gumbel, axis=1)
-    return np.asarray(options, dtype=np.int8)[picks]
 
 
 @dataclass(eq=False, slots=True)
@@ -243,46 +220,160 @@ def member_ties(ties: sp.csr_matrix, members_weight: np.ndarray) -> tuple[np.nda
 def utilities(d: Deliberation, sign: np.ndarray, position: np.ndarray, params: np.ndarray
               ) -> np.ndarray:
     """U_i of the module docstring for the members ``d.idx`` taking part, given everyone's
-    stance signs ``sign`` and the text at ``position``."""
-    (baseline, policy, social_w, bloc_w, pull, form, *_, sq_weight, cue_shield) = params
-    idx = d.idx
-    distance = (policy_distance(d.ideal[idx], position, d.dim_weights)
-                - sq_weight * policy_distance(d.ideal[idx], d.status_quo, d.dim_weights))
-    social = np.zeros(len(sign))  # S_i as neighbour_mean gives it, with its denominator kept
-    np.divide(d.ties @ (sign * d.members_weight), d.social_den, out=social, where=d.social_den > 0)
-    social = social[idx]
-    bloc = (d.leaders @ sign)[idx]
-    heed = 1.0 - cue_shield * d.salience[idx]
-    return (baseline - policy * d.salience[idx] * distance + social_w * social * heed
-            + bloc_w * bloc * heed + pull - form * d.capability_share[idx])
+    stance signs ``sign`` and the text at ``position`` (in member order)."""
+    out = np.zeros(len(sign))
+    _utilities(d.idx, d.ideal, position, d.status_quo, d.dim_weights, d.total_weight, d.salience,
+               d.capability_share, np.ascontiguousarray(sign, dtype=np.float64), d.ties.indptr,
+               d.ties.indices, d.tie_to_member, d.social_den, d.leaders.indptr,
+               d.leaders.indices, d.leaders.data, params, out)
+    return out[d.idx]
 
 
-def deliberate_numpy(d: Deliberation, utility_out: np.ndarray) -> None:
-    """One forum's round: utilities, logit choices, who reconsiders; writes stances in place."""
-    (_, _, _, _, _, _, inertia, oppose_cost, objection_cost,
-     abstain_bias, noise, attention2, _, _) = d.params
-    idx = d.idx
-    utility = utilities(d, STANCE_SIGN[d.stances], d.position, d.params)
-    utility_out[idx] = utility
-    b = _Weights(inertia, oppose_cost, objection_cost, abstain_bias)
-    options = tuple(Stance(int(o)) for o in d.options)
-    values = option_values(utility, options, d.stances[idx], b, d.bias[idx])
-    n, k = values.shape
-    chosen = choose(values, options, noise, gumbel_of(d.shocks[:n * k]).reshape(n, k))
-    looks = d.shocks[n * k:] < attention2 * d.salience[idx]
-    if d.forced:
-        looks[:] = True
-    d.stances[idx] = np.where(looks, chosen, d.stances[idx])
+def deliberate(d: Deliberation, utility_out: np.ndarray) -> None:
+    """One forum's round of decisions (:func:`deliberate_arrays` on a :class:`Deliberation`):
+    writes the members' stances and utilities in place."""
+    deliberate_arrays(
+        d.idx, d.ideal, d.position, d.status_quo, d.dim_weights, d.total_weight, d.salience,
+        d.capability_share, d.stances, STANCE_SIGN, d.ties.indptr, d.ties.indices,
+        d.tie_to_member, d.social_den, d.leaders.indptr, d.leaders.indices,
+        d.leaders.data, d.params, d.options, d.shocks, d.forced, d.bias, utility_out)
 
 
-@dataclass(frozen=True)
-class _Weights:
-    inertia: float
-    oppose_cost: float
-    objection_cost: float
-    abstain_bias: float
+# -- the compiled decision -------------------------------------------------------------------------
+
+@njit(cache=True, nogil=True)
+def option_value(option, u, oppose_cost, objection_cost, abstain_bias):
+    """V_ik without inertia or bias, for one option code (endorse: U_i, oppose: -U_i -
+    oppose_cost, object: -U_i - objection_cost, abstain: abstain_bias, undecided: 0)."""
+    if option == 1:
+        return u
+    if option == 2:
+        return -u - oppose_cost
+    if option == 4:
+        return -u - objection_cost
+    if option == 3:
+        return abstain_bias
+    return 0.0
 
 
-def stance_sign(stances: np.ndarray) -> np.ndarray:
-    """+1 for endorse, -1 for oppose or object, 0 otherwise."""
-    return STANCE_SIGN[stances]
+@njit(cache=True, nogil=True)
+def _option_values(utility, options, current, inertia, oppose_cost, objection_cost, abstain_bias,
+                   bias, has_bias, out):
+    for m in range(utility.shape[0]):
+        for k in range(options.shape[0]):
+            option = options[k]
+            v = option_value(option, utility[m], oppose_cost, objection_cost, abstain_bias)
+            if has_bias:
+                v += bias[m, option]
+            if option != 0 and current[m] == option:  # holding a position is sticky
+                v += inertia
+            else:
+                v += 0.0
+            out[m, k] = v
+
+
+@njit(cache=True, nogil=True)
+def _tie_sums(idx, t_ptr, t_idx, t_member, sign):
+    # sum_j (w_ij m_j) a_j for each member i, in CSR order. Two members are summed side by
+    # side: each sum still adds its terms in order, but the two chains of additions overlap
+    # instead of each waiting on its previous addition.
+    count = idx.shape[0]
+    out = np.empty(count)
+    m = 0
+    while m + 1 < count:
+        a, a_end = U(t_ptr[idx[m]]), U(t_ptr[idx[m] + 1])
+        b, b_end = U(t_ptr[idx[m + 1]]), U(t_ptr[idx[m + 1] + 1])
+        span = min(a_end - a, b_end - b)
+        s = 0.0
+        r = 0.0
+        for q in range(span):
+            s += t_member[a + q] * sign[U(t_idx[a + q])]
+            r += t_member[b + q] * sign[U(t_idx[b + q])]
+        for e in range(a + span, a_end):
+            s += t_member[e] * sign[U(t_idx[e])]
+        for e in range(b + span, b_end):
+            r += t_member[e] * sign[U(t_idx[e])]
+        out[m] = s
+        out[m + 1] = r
+        m += 2
+    if m < count:
+        s = 0.0
+        for e in range(U(t_ptr[idx[m]]), U(t_ptr[idx[m] + 1])):
+            s += t_member[e] * sign[U(t_idx[e])]
+        out[m] = s
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _utilities(idx, ideal, position, status_quo, dim_weights, total_weight, salience,
+               capability_share, sign, t_ptr, t_idx, t_member, social_den, l_ptr, l_idx, l_val,
+               params, utility_out):
+    # U_i of the module docstring for each member i in idx, into utility_out[i]
+    baseline, policy, social_w, bloc_w, pull, form = params[0], params[1], params[2], \
+        params[3], params[4], params[5]
+    sq_weight, cue_shield = params[12], params[13]
+    dims = ideal.shape[1]
+    social_num = _tie_sums(idx, t_ptr, t_idx, t_member, sign)
+    for m in range(idx.shape[0]):
+        i = idx[m]
+        d2 = 0.0
+        q2 = 0.0
+        for k in range(dims):
+            diff = ideal[i, k] - position[k]
+            d2 += diff * diff * dim_weights[k]
+        for k in range(dims):
+            diff = ideal[i, k] - status_quo[k]
+            q2 += diff * diff * dim_weights[k]
+        distance = np.sqrt(d2 / total_weight) - sq_weight * np.sqrt(q2 / total_weight)
+        den = social_den[i]
+        social = social_num[m] / den if den > 0 else 0.0
+        bloc = 0.0
+        for jj in range(l_ptr[i], l_ptr[i + 1]):
+            bloc += l_val[jj] * sign[l_idx[jj]]
+        heed = 1.0 - cue_shield * salience[i]
+        utility_out[i] = (baseline - policy * salience[i] * distance + social_w * social * heed
+                          + bloc_w * bloc * heed + pull - form * capability_share[i])
+
+
+@njit(cache=True, nogil=True)
+def deliberate_arrays(idx, ideal, position, status_quo, dim_weights, total_weight, salience,
+                      capability_share, stances, sign_of, t_ptr, t_idx, t_member, social_den,
+                      l_ptr, l_idx, l_val, params, options, shocks, forced, bias, utility_out):
+    """One forum's round of decisions for the members ``idx`` taking part: each one's utility
+    (into ``utility_out``) and, for those who reconsider (a uniform below 2 * attention *
+    salience, or everyone when ``forced``), the logit choice by Gumbel-max among ``options``,
+    into ``stances``. ``shocks``: the round's uniforms (:func:`draw_shocks`)."""
+    inertia, oppose_cost, objection_cost, abstain_bias = params[6], params[7], params[8], \
+        params[9]
+    noise, attention2 = params[10], params[11]
+    n_opt = options.shape[0]
+    sign = np.empty(stances.shape[0])
+    for i in range(stances.shape[0]):
+        sign[i] = sign_of[stances[i]]
+    # every utility reads the signs taken before anyone moved
+    _utilities(idx, ideal, position, status_quo, dim_weights, total_weight, salience,
+               capability_share, sign, t_ptr, t_idx, t_member, social_den, l_ptr, l_idx, l_val,
+               params, utility_out)
+    count = idx.shape[0]
+    reconsider = count * n_opt  # shocks: count * n_opt Gumbel uniforms, then count more
+    for m in range(count):
+        i = idx[m]
+        if not (forced or shocks[reconsider + m] < attention2 * salience[i]):
+            continue
+        u = utility_out[i]
+        best = -np.inf
+        pick = 0
+        for k in range(n_opt):
+            option = options[k]
+            v = option_value(option, u, oppose_cost, objection_cost, abstain_bias)
+            v += bias[i, option]
+            if option != 0 and stances[i] == option:
+                v += inertia
+            else:
+                v += 0.0
+            gumbel = -np.log(-np.log(1.0 - shocks[m * n_opt + k]))  # as Generator.gumbel
+            score = v / noise + gumbel
+            if score > best:
+                best = score
+                pick = k
+        stances[i] = options[pick]

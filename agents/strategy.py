@@ -42,20 +42,15 @@ Ties are broken by array position, so the choice is deterministic for a given se
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from agents.state import option_values, policy_distance
-from sim import kernels
+from agents.compiled import njit, pairwise_sum
+from agents.state import option_value, policy_distance
 from sim.scenario import Strategy
 from sim.stance import Stance
 
 ENDORSE = int(Stance.ENDORSE)  # a plain int: looking up an IntEnum member is slow in hot loops
 
-if TYPE_CHECKING:
-    from sim.model import NegotiationModel
 
 
 class Remembered:
@@ -92,7 +87,12 @@ class Campaign:
     conceded = Remembered(2, float, "How far the text has moved in concessions.")
     visits = Remembered(3, int, "Outreach visits made so far.")
 
-    def act(self, model: NegotiationModel) -> None:
+    def act(self, model) -> None:
+        """One round of the campaign in the open forums deciding its text: outreach to the
+        hold-outs, a concession when endorsements stall, invitations to co-sponsor. The
+        arithmetic is that of the compiled functions below, which a compiled round
+        (``sim/engine/fastround.py``) composes in the same order for a text decided in one
+        forum."""
         forums = model.open_deciding(self.proposal)
         if not forums:
             return
@@ -105,59 +105,50 @@ class Campaign:
             members, endorsing = members | f.present, endorsing | backs
             count = max(count, int(np.count_nonzero(backs)))
         campaigners = model.sponsors[self.proposal]
-        holdouts = members > endorsing  # members not endorsing
-        holdouts[campaigners] = False
-        self._outreach(model, forums[0], holdouts, campaigners)
-        if self.spec.concessions is not None:
-            self._concede(model, count, holdouts)
+        sponsor = np.zeros(model.n, dtype=bool)
+        sponsor[campaigners] = True
+        holdouts = np.zeros(model.n, dtype=bool)
+        any_holdout = holdouts_of(members, endorsing, sponsor, holdouts)
+        if self.spec.budget:
+            key = self._outreach_key(model, forums[0], holdouts, sponsor)
+            self.visits += court(model.ideal, key, holdouts, self.spec.budget,
+                                 self.visit_effect(model), model.positions[self.proposal])
+        c = self.spec.concessions
+        if c is not None:
+            position = model.positions[self.proposal].copy()
+            if concede(self.memory, count, holdouts, any_holdout, model.ideal, position, c.step,
+                       c.stall_rounds, c.max_total):
+                model.move_text(self.proposal, position)
         if self.spec.invite_cosponsors:
-            self._invite(model, endorsing & self._keen(model, forums), campaigners)
+            keen = np.zeros(model.n, dtype=bool)
+            for f in forums:
+                b = model.behaviour
+                keen_of(f.row, f.block_utility, f.deliberation.bias, f.rule.option_codes,
+                        b.oppose_cost, b.objection_cost, b.abstain_bias, keen)
+            if invite(model.setting.capable, endorsing & keen, sponsor,
+                      self.spec.invite_cosponsors):
+                model.sponsors[self.proposal] = np.flatnonzero(sponsor)
 
-    @staticmethod
-    def _keen(model: NegotiationModel, forums: list) -> np.ndarray:
-        """Who would accept an invitation: a state that favours the text (endorsing is the
-        option of the forum's rule it values most, its disposition included: not an
-        endorsement by chance) and values no rival text of the forum more, in at least one of
-        the open forums deciding it."""
-        keen = None
-        for f in forums:
-            options = f.rule.options
-            values = option_values(f.utility, options, np.zeros(model.n, dtype=np.int8),
-                                   model.behaviour, f.deliberation.bias)
-            endorse = options.index(Stance.ENDORSE)
-            others = np.delete(values, endorse, axis=1)
-            favours = values[:, endorse] > (others.max(axis=1) if others.shape[1] else -np.inf)
-            group = model.tracks(f.forum_id)
-            if len(group) > 1:
-                favours &= f.utility >= np.max([r.utility for r in group if r is not f], axis=0)
-            keen = favours if keen is None else keen | favours
-        return keen
-
-    def _outreach(self, model: NegotiationModel, forum, holdouts: np.ndarray,
-                  campaigners: np.ndarray) -> None:
-        if self.spec.budget == 0:
-            return
-        q = model.positions[self.proposal]
+    def _outreach_key(self, model, forum, holdouts: np.ndarray,
+                      sponsor: np.ndarray) -> np.ndarray:
+        """Each state's place in the queue of visits (smallest first); a hold-out not to be
+        visited at all is dropped from ``holdouts``."""
         rule = self.spec.outreach
-        if rule == "random":
+        if rule == "random":  # a draw per hold-out, in array order
+            key = np.full(model.n, np.inf)
             candidates = np.flatnonzero(holdouts)
-            if len(candidates) == 0:
-                return
-            key = np.full(model.n, np.inf)  # a draw per hold-out, in array order
             key[candidates] = model.rng.random(len(candidates))
-        elif rule == "swing":
-            key = np.abs(forum.utility)  # closest to tipping first
-        elif rule == "allies_first":
-            key = -self._ties_to(model, campaigners)
-        elif rule == "listed":  # the targets alone, in their order
+            return key
+        if rule == "listed":  # the targets alone, in their order
             key = self._target_rank(model)
-            holdouts = holdouts & np.isfinite(key)
-        else:  # regional_hubs
-            key = -model.degree
-        self.visits += kernels.court(model.ideal, key, holdouts, self.spec.budget,
-                                     self.visit_effect(model), q)
+            holdouts &= np.isfinite(key)
+            return key
+        key = np.empty(model.n)
+        allies = self._ties_to(model, sponsor) if rule == "allies_first" else key
+        outreach_key(OUTREACH[rule], forum.utility, model.degree, allies, key)
+        return key
 
-    def _target_rank(self, model: NegotiationModel) -> np.ndarray:
+    def _target_rank(self, model) -> np.ndarray:
         """Each state's place in the strategy's targets (inf for the others)."""
         key = np.full(model.n, np.inf)
         index = model.world.index
@@ -165,7 +156,7 @@ class Campaign:
             key[index[code]] = r
         return key
 
-    def _demarche_targets(self, model: NegotiationModel, members: np.ndarray) -> np.ndarray:
+    def _demarche_targets(self, model, members: np.ndarray) -> np.ndarray:
         """The members a campaign visits before a forum opens: ``demarches`` of them, its
         targets first (in order), then the members closest to the text
         (:func:`agents.state.policy_distance`; ties by array position), never its campaigners."""
@@ -177,12 +168,12 @@ class Campaign:
         ranking = np.lexsort((distance, self._target_rank(model)))
         return ranking[pool[ranking]][: self.spec.demarches]
 
-    def _capacity_recipients(self, model: NegotiationModel, members: np.ndarray) -> np.ndarray:
+    def _capacity_recipients(self, model, members: np.ndarray) -> np.ndarray:
         index = model.world.index
         rows = np.array([index[c] for c in self.spec.capacity if c in index], dtype=np.int64)
         return rows[members[rows]] if len(rows) else rows
 
-    def presence_boost(self, model: NegotiationModel, members: np.ndarray,
+    def presence_boost(self, model, members: np.ndarray,
                        boost: np.ndarray) -> None:
         """Add to ``boost`` (log-odds of taking part, per state) what this campaign's demarches
         and capacity building do for a forum with these ``members`` that is about to open."""
@@ -190,7 +181,7 @@ class Campaign:
         boost[self._demarche_targets(model, members)] += b.demarche_turnout
         boost[self._capacity_recipients(model, members)] += b.capacity_turnout
 
-    def prepare(self, model: NegotiationModel, members: np.ndarray, present: np.ndarray,
+    def prepare(self, model, members: np.ndarray, present: np.ndarray,
                 bias: np.ndarray) -> None:
         """Once a forum deciding the text is open and the members' leaning set: the demarches'
         targets and the capacity recipients are moved as by a visit, and the recipients that
@@ -206,60 +197,28 @@ class Campaign:
         gain = b.capacity_gain * leverage(model.capability, self.sponsor, b.outreach_leverage)
         bias[recipients, ENDORSE] += gain[recipients]
 
-    def visit_effect(self, model: NegotiationModel) -> np.ndarray:
+    def visit_effect(self, model) -> np.ndarray:
         """The share of the gap a visit closes, per target state (made once: capabilities are
         fixed)."""
         if self._effect is None:
             self._effect = self._effect_of_visits(model)
         return self._effect
 
-    def _effect_of_visits(self, model: NegotiationModel) -> np.ndarray:
+    def _effect_of_visits(self, model) -> np.ndarray:
         b = model.behaviour
         if model.starting_capability():  # the setting keeps it for the next run
             return model.setting.visit_effect(self.sponsor, b.outreach, b.outreach_leverage)
         return visit_effect(model.capability, self.sponsor, b.outreach, b.outreach_leverage)
 
-    def _ties_to(self, model: NegotiationModel, campaigners: np.ndarray) -> np.ndarray:
+    def _ties_to(self, model, sponsor: np.ndarray) -> np.ndarray:
         """Each state's total tie weight to the campaigners (recomputed when they change)."""
+        campaigners = model.sponsors[self.proposal]
         if self._ties_cache is None or self._ties_cache[0] is not campaigners:
-            chosen = np.zeros(model.n, dtype=bool)
-            chosen[campaigners] = True
-            self._ties_cache = (campaigners, kernels.ties_to(model.world.ties, chosen))
+            ties = model.world.ties
+            out = np.empty(model.n)
+            ties_to(ties.indptr, ties.indices, ties.data, sponsor, out)
+            self._ties_cache = (campaigners, out)
         return self._ties_cache[1]
-
-    def _concede(self, model: NegotiationModel, count: int, holdouts: np.ndarray) -> None:
-        c = self.spec.concessions
-        if count > self.best:
-            self.best, self.stalled = count, 0
-            return
-        self.stalled += 1
-        if self.stalled < c.stall_rounds or not holdouts.any():
-            return
-        self.stalled = 0
-        q = model.positions[self.proposal]
-        direction = model.ideal[holdouts].mean(axis=0) - q
-        # the length summed in order, as the compiled round does (not BLAS's dot, whose
-        # rounding may differ between machines)
-        norm = math.sqrt(sum(d * d for d in direction.tolist()))
-        step = min(c.step, c.max_total - self.conceded, norm)
-        if step <= 1e-12:
-            return
-        model.move_text(self.proposal, np.clip(q + step * direction / norm, 0.0, 1.0))
-        self.conceded += step
-
-    def _invite(self, model: NegotiationModel, pool: np.ndarray, campaigners: np.ndarray) -> None:
-        """Invite the most capable states of ``pool`` (a mask of keen endorsers, which this
-        changes) that do not campaign yet."""
-        pool[campaigners] = False
-        capable = model.setting.capable
-        invited = capable[np.flatnonzero(pool[capable])[: self.spec.invite_cosponsors]]
-        if len(invited) == 0:
-            return
-        pool[:] = False  # now the campaigners, sorted by position
-        pool[campaigners] = True
-        pool[invited] = True
-        model.sponsors[self.proposal] = np.flatnonzero(pool)
-
 
 def cost(demarches: int, packages: int, capacity_cost: float) -> float:
     """What a campaign spends before the forums open, in demarches: one for each demarche, and
@@ -292,3 +251,154 @@ def leverage(capability: np.ndarray, sponsor: int, outreach_leverage: float) -> 
     """
     mine = capability[sponsor] if sponsor >= 0 else 1.0
     return (2.0 * mine / (mine + capability)) ** outreach_leverage
+
+
+# -- the compiled phases of a campaign --------------------------------------------------------------
+
+#: the outreach rules a compiled round takes, by code (``random`` and ``listed`` give their own keys)
+OUTREACH = {"swing": 0, "regional_hubs": 1, "allies_first": 2}
+
+
+@njit(cache=True, nogil=True)
+def holdouts_of(present, endorsing, sponsor, holdouts):
+    """The hold-outs: members taking part that do not endorse and do not campaign (into
+    ``holdouts``). Returns whether there is any."""
+    found = False
+    for i in range(present.shape[0]):
+        if present[i] and not endorsing[i] and not sponsor[i]:
+            holdouts[i] = True
+            found = True
+    return found
+
+
+@njit(cache=True, nogil=True)
+def outreach_key(rule, utility, degree, allies, key):
+    """The queue of visits, smallest first (into ``key``): ``swing`` (0) |utility|, closest to
+    tipping; ``regional_hubs`` (1) the most tied states; ``allies_first`` (2) the strongest ties
+    to the campaigners (``allies``)."""
+    for i in range(key.shape[0]):
+        if rule == 0:
+            key[i] = abs(utility[i])
+        elif rule == 1:
+            key[i] = -degree[i]
+        else:
+            key[i] = -allies[i]
+
+
+@njit(cache=True, nogil=True)
+def court(ideal, key, holdouts, budget, effect, position):
+    """One round of outreach, in place: the ``budget`` hold-outs with the smallest ``key`` (the
+    first position on ties; NaN after every number, as NumPy sorts) each close a share
+    ``effect[i]`` of the gap between their ideal point and the text. Returns the visits."""
+    n = key.shape[0]
+    taken = np.zeros(n, dtype=np.bool_)
+    visits = 0
+    for _ in range(budget):
+        pick = -1
+        for i in range(n):
+            if holdouts[i] and not taken[i] and (
+                    pick < 0 or key[i] < key[pick] or (key[pick] != key[pick]
+                                                       and key[i] == key[i])):
+                pick = i
+        if pick < 0:
+            break
+        taken[pick] = True
+        visits += 1
+        for d in range(ideal.shape[1]):
+            current = ideal[pick, d]
+            ideal[pick, d] = current + effect[pick] * (position[d] - current)
+    return visits
+
+
+@njit(cache=True, nogil=True)
+def concede(memory, count, holdouts, any_holdout, ideal, position, step, stall_rounds,
+            max_total):
+    """A concession when endorsements stall: after ``stall_rounds`` rounds without more than
+    the best ``count`` so far, the text (``position``, in place) moves ``step`` toward the
+    hold-outs' mean ideal point, at most ``max_total`` in all. ``memory``: the campaign's
+    (best, stalled, conceded, visits). Returns whether the text moved."""
+    if count > memory[0]:
+        memory[0] = count
+        memory[1] = 0
+        return False
+    memory[1] += 1
+    if memory[1] < stall_rounds or not any_holdout:
+        return False
+    memory[1] = 0
+    dims = ideal.shape[1]
+    direction = np.zeros(dims)
+    held = 0
+    for i in range(holdouts.shape[0]):  # the hold-outs' mean, summed in order as NumPy does
+        if holdouts[i]:
+            held += 1
+            for j in range(dims):
+                direction[j] += ideal[i, j]
+    norm2 = 0.0
+    for j in range(dims):
+        direction[j] = direction[j] / held - position[j]
+        norm2 += direction[j] * direction[j]
+    norm = np.sqrt(norm2)
+    if max_total - memory[2] < step:
+        step = max_total - memory[2]
+    if norm < step:
+        step = norm
+    if step <= 1e-12:
+        return False
+    for j in range(dims):
+        v = position[j] + step * direction[j] / norm
+        position[j] = min(max(v, 0.0), 1.0)
+    memory[2] += step
+    return True
+
+
+@njit(cache=True, nogil=True)
+def keen_of(x, utility, bias, options, oppose_cost, objection_cost, abstain_bias, keen):
+    """Who would accept an invitation to co-sponsor text ``x`` of a forum (into ``keen``): a
+    state that favours it (endorsing is the option of the forum's rule it values most, its
+    disposition included: not an endorsement by chance) and values no rival text more
+    (``utility``: the forum's texts x states)."""
+    texts, n = utility.shape
+    for i in range(n):
+        u = utility[x, i]
+        best = option_value(ENDORSE, u, oppose_cost, objection_cost, abstain_bias) \
+            + bias[i, ENDORSE]
+        favours = True
+        for option in options:
+            if option != ENDORSE and not best > option_value(
+                    option, u, oppose_cost, objection_cost, abstain_bias) + bias[i, option]:
+                favours = False
+        for r in range(texts):
+            if r != x and utility[r, i] > u:
+                favours = False
+        if favours:
+            keen[i] = True
+
+
+@njit(cache=True, nogil=True)
+def invite(capable, pool, sponsor, count):
+    """Invite the ``count`` most capable states of ``pool`` (keen endorsers) that do not campaign
+    yet: they join ``sponsor`` (in place). Returns how many were invited."""
+    taken = 0
+    for m in range(capable.shape[0]):
+        if taken == count:
+            break
+        i = capable[m]
+        if pool[i] and not sponsor[i]:
+            sponsor[i] = True
+            taken += 1
+    return taken
+
+
+@njit(cache=True, nogil=True)
+def ties_to(t_ptr, t_idx, t_val, chosen, out):
+    """Each state's total tie weight to the ``chosen`` states (into ``out``): its first tie to
+    one plus NumPy's pairwise sum of the others, in column order, as SciPy's column sums add
+    them."""
+    values = np.empty(t_idx.shape[0])
+    for i in range(out.shape[0]):
+        k = 0
+        for e in range(t_ptr[i], t_ptr[i + 1]):
+            if chosen[t_idx[e]]:
+                values[k] = t_val[e]
+                k += 1
+        out[i] = values[0] + pairwise_sum(values, 1, k - 1) if k > 0 else 0.0

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from agents import coalitions
 from agents.state import choice_probabilities, neighbour_mean, option_values, policy_distance
-from sim import coalitions
 from sim.errors import ScenarioError
 from sim.model import ForumState, NegotiationModel
 from sim.scenario import Scenario
@@ -225,7 +225,7 @@ def _size_pull(model: NegotiationModel, forum: ForumState) -> float:
     if not (b.bandwagon or b.balancing):
         return 0.0
     group = model.tracks(forum.forum_id)
-    pull = coalitions.size_pull(coalitions.coalition_weights(group, model.capability), b)
+    pull = coalitions.size_pull(group, model.capability, b)
     return float(pull[group.index(forum)])
 
 

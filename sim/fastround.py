@@ -1,26 +1,26 @@
 """A whole round in one compiled call, for the common kind of round.
 
 A round of :class:`sim.model.NegotiationModel` (members deliberate, sponsors back their text,
-campaigns court, concede and invite, stakeholders pull, views drift, counts are recorded) spends
-about half its time in Python and NumPy calls around the compiled kernels. When a round is of the
-common kind, :func:`play` runs all of it as one Numba call that does the same arithmetic in the
-same order, so that results are bit for bit those of the general path (``NegotiationModel.step``;
-tests/test_fastround.py compares the two on every bundled scenario, and with
-``PLENARY_KERNELS=numpy`` the general path is all there is).
+campaigns court, concede and invite, stakeholders pull, views drift, counts are recorded) calls
+each phase's compiled function from Python (``agents/``). When a round is of the common kind,
+:func:`play` runs all of it as one Numba call composed of the same phase functions in the same
+order, so the Python and NumPy glue between phases is paid once per block of rounds instead of
+once per phase (about half a round's time). There is no second implementation of any phase:
+the results are those of ``NegotiationModel.step`` because they are the same functions
+(tests/test_fastround.py compares the two paths on every bundled scenario).
 
 The common kind (:func:`plan`, decided once per open forum):
 
 - one forum is open, deciding one text or several rival ones (in its opening round, attendance,
   the carry-over of a chained forum and the preparation of the arrays are done in Python first;
   the rule's decision is taken in Python after the round: nothing after the coalitions'
-  resolution changes the stances it reads);
+  resolution changes the stances it reads), and no member arrives during it;
 - every campaign for its texts courts ``swing``, ``regional_hubs`` or ``allies_first`` targets,
-  or has no budget (``random`` draws its targets in Python);
+  or has no budget (``random`` draws its targets from the model's generator, ``listed`` reads
+  its list: both in Python);
 - the ties are symmetric and the world has two dimensions (the pair drift), or there is no drift.
 
-Sums that the general path leaves to NumPy (a coalition's capability, allies' tie weights) are
-taken with NumPy's own pairwise summation (``sim.kernels.pairwise_sum``). Everything else runs
-the general path; a run may mix the two, round by round.
+Everything else runs the general path; a run may mix the two, round by round.
 """
 
 from __future__ import annotations
@@ -31,16 +31,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents import coalitions, drift, stakeholder, state, strategy
+from agents.compiled import njit, none_cached
 from agents.state import draw_shocks
-from sim import drift, kernels
-from sim.jit import none_cached
 from sim.stance import STANCE_SIGN, Stance
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel
     from sim.tracks import ForumState
 
-RULES = {"swing": 0, "regional_hubs": 1, "allies_first": 2}
+RULES = strategy.OUTREACH
 
 
 @dataclass
@@ -67,7 +67,7 @@ def plan(model: NegotiationModel, group: list[ForumState]) -> Plan | None:
     """A plan for compiled rounds of ``group`` (the tracks of the only open forum), or None
     when its rounds must take the general path."""
     b = model.behaviour
-    if not kernels.HAVE_NUMBA or group[0].spec.arrival > 0:  # arrivals: the general path
+    if group[0].spec.arrival > 0:  # arrivals: the general path
         return None
     if b.drift != 0 and (model.setting.pairs is None or len(model.dimensions) != 2):
         return None
@@ -176,243 +176,112 @@ def play(model: NegotiationModel, group: list[ForumState], p: Plan, first: int,
     return True
 
 
-_NO_PAIRS = kernels.TiePairs(*(np.zeros(1, np.int64) for _ in range(4)),
+_NO_PAIRS = drift.TiePairs(*(np.zeros(1, np.int64) for _ in range(4)),
                              pull_ij=np.zeros(1), pull_ji=np.zeros(1))
 
-if kernels.HAVE_NUMBA:
-    from numba import njit
+ENDORSE = int(Stance.ENDORSE)
 
-    ENDORSE = int(Stance.ENDORSE)
 
-    @njit(cache=True, nogil=True)
-    def _campaign(k, c, x, ideal, position, stances, present, utility, sponsor, budget, rule,
-                  effect, invite, concede, memory, capable, degree, allies, sponsor_version,
-                  allies_version, t_ptr, t_idx, t_val, options, oppose_cost, objection_cost,
-                  abstain_bias, bias):
-        # agents/strategy.py, Campaign.act, for a text decided in one open forum: outreach to
-        # the hold-outs, a concession when endorsements stall, invitations. k: the campaign
-        # among the plan's, c: its row in the model's memory (best, stalled, conceded, visits),
-        # x: its text among the forum's. Returns 1 if it invited a state, 2 if it conceded
-        # (the text moved in ``position``).
-        n = stances.shape[1]
-        mine = stances[x]
-        holdouts = np.zeros(n, dtype=np.bool_)
-        count = 0
-        any_holdout = False
-        for i in range(n):
-            backs = mine[i] == ENDORSE
-            count += backs
-            if present[i] and not backs and not sponsor[x, i]:
-                holdouts[i] = True
-                any_holdout = True
-        if budget[k] > 0:
-            key = np.empty(n)
-            if rule[k] == 2:  # allies_first: ties to the campaigners, when they have changed
-                if allies_version[k] != sponsor_version[x]:
-                    kernels.ties_to_numba(t_ptr, t_idx, t_val, sponsor[x], allies[k])
-                    allies_version[k] = sponsor_version[x]
-                for i in range(n):
-                    key[i] = -allies[k, i]
-            else:
-                for i in range(n):
-                    key[i] = abs(utility[x, i]) if rule[k] == 0 else -degree[i]
-            memory[c, 3] += kernels.court(ideal, key, holdouts, budget[k], effect[k], position)
-        flags = 0
-        stall_rounds = concede[k, 1]
-        if stall_rounds >= 0:
-            if count > memory[c, 0]:
-                memory[c, 0] = count
-                memory[c, 1] = 0
-            else:
-                memory[c, 1] += 1
-                if memory[c, 1] >= stall_rounds and any_holdout:
-                    memory[c, 1] = 0
-                    dims = ideal.shape[1]
-                    direction = np.zeros(dims)
-                    held = 0
-                    for i in range(n):  # the hold-outs' mean, summed in order as NumPy does
-                        if holdouts[i]:
-                            held += 1
-                            for j in range(dims):
-                                direction[j] += ideal[i, j]
-                    norm2 = 0.0
-                    for j in range(dims):
-                        direction[j] = direction[j] / held - position[j]
-                        norm2 += direction[j] * direction[j]
-                    norm = np.sqrt(norm2)
-                    step = concede[k, 0]  # min(step, max_total - conceded, norm), as Python's
-                    if concede[k, 2] - memory[c, 2] < step:
-                        step = concede[k, 2] - memory[c, 2]
-                    if norm < step:
-                        step = norm
-                    if step > 1e-12:
-                        for j in range(dims):
-                            v = position[j] + step * direction[j] / norm
-                            position[j] = min(max(v, 0.0), 1.0)
-                        memory[c, 2] += step
-                        flags |= 2
-        if invite[k] > 0:  # the most capable keen endorsers that do not campaign yet
-            texts = stances.shape[0]
-            taken = 0
-            for m in range(n):
-                i = capable[m]
-                if taken == invite[k]:
-                    break
-                if mine[i] != ENDORSE or sponsor[x, i]:
-                    continue
-                u = utility[x, i]  # endorsing valued most of the rule's options (Campaign._keen)
-                best = kernels.option_value(ENDORSE, u, oppose_cost, objection_cost,
-                                            abstain_bias) + bias[i, ENDORSE]
-                keen = True
-                for option in options:
-                    if option != ENDORSE and not best > kernels.option_value(
-                            option, u, oppose_cost, objection_cost, abstain_bias) + bias[i, option]:
-                        keen = False
-                # and no rival text valued more
-                for r in range(texts):
-                    if r != x and utility[r, i] > utility[x, i]:
-                        keen = False
-                if keen:
-                    sponsor[x, i] = True
-                    taken += 1
-            if taken:
-                sponsor_version[x] += 1
-                flags |= 1
-        return flags
+@njit(cache=True, nogil=True)
+def _campaign(k, c, x, ideal, position, stances, present, utility, sponsor, budget, rule, effect,
+              invite_n, concessions, memory, capable, degree, allies, sponsor_version,
+              allies_version, t_ptr, t_idx, t_val, options, oppose_cost, objection_cost,
+              abstain_bias, bias):
+    # Campaign.act (agents/strategy.py) for a text decided in one open forum, composed of the
+    # same compiled phases in the same order: outreach to the hold-outs, a concession when
+    # endorsements stall, invitations. k: the campaign among the plan's, c: its row in the
+    # model's memory, x: its text among the forum's. Returns 1 if it invited a state, 2 if it
+    # conceded (the text moved in ``position``).
+    n = stances.shape[1]
+    endorsing = stances[x] == ENDORSE
+    count = 0
+    for i in range(n):
+        count += endorsing[i]
+    holdouts = np.zeros(n, dtype=np.bool_)
+    any_holdout = strategy.holdouts_of(present, endorsing, sponsor[x], holdouts)
+    if budget[k] > 0:
+        key = np.empty(n)
+        if rule[k] == 2 and allies_version[k] != sponsor_version[x]:  # allies_first: ties to
+            strategy.ties_to(t_ptr, t_idx, t_val, sponsor[x], allies[k])  # the campaigners,
+            allies_version[k] = sponsor_version[x]  # when they have changed
+        strategy.outreach_key(rule[k], utility[x], degree, allies[k], key)
+        memory[c, 3] += strategy.court(ideal, key, holdouts, budget[k], effect[k], position)
+    flags = 0
+    if concessions[k, 1] >= 0 and strategy.concede(
+            memory[c], count, holdouts, any_holdout, ideal, position, concessions[k, 0],
+            concessions[k, 1], concessions[k, 2]):
+        flags |= 2
+    if invite_n[k] > 0:
+        keen = np.zeros(n, dtype=np.bool_)
+        strategy.keen_of(x, utility, bias, options, oppose_cost, objection_cost, abstain_bias,
+                         keen)
+        if strategy.invite(capable, endorsing & keen, sponsor[x], invite_n[k]):
+            sponsor_version[x] += 1
+            flags |= 1
+    return flags
 
-    @njit(cache=True, nogil=True)
-    def _size_pull(stances, members, capability, bandwagon, balancing, pull):
-        # sim/coalitions.py, coalition_weights and size_pull: each text's backers' share of
-        # the members' capability, summed as NumPy sums the selections
-        n = stances.shape[1]
-        texts = stances.shape[0]
-        chosen = np.empty(n)
-        k = 0
-        for i in range(n):
-            if members[i]:
-                chosen[k] = capability[i]
-                k += 1
-        total = kernels.pairwise_sum(chosen, 0, k) if k else 0.0
-        weights = np.zeros(texts)
-        if total > 0:
-            for x in range(texts):
-                k = 0
-                for i in range(n):
-                    if members[i] and stances[x, i] == ENDORSE:
-                        chosen[k] = capability[i]
-                        k += 1
-                weights[x] = (kernels.pairwise_sum(chosen, 0, k) if k else 0.0) / total
-        all_weights = kernels.pairwise_sum(weights, 0, texts)
+
+@njit(cache=True, nogil=True)
+def _rounds(first, last, forced_round, shocks, per_text, idx, ideal, positions, status_quo,
+            dim_weights, total_weight, salience, capability_share, stances, sign_of, t_ptr,
+            t_idx, t_val, t_member, social_den, l_ptr, l_idx, l_val, params, options,
+            utility, members, present, sponsor, capability, bandwagon, balancing,
+            oppose_cost, objection_cost, abstain_bias, campaigns, text, budget, rule, effect,
+            invite, concede, memory, capable, degree, allies, sponsor_version,
+            allies_version, k_tied, k_offsets, k_positions, k_influence, k_push, mu, eps,
+            p_ptr, p_cols, p_ij, p_ji, member_index, track_slot, slots, counts,
+            track_positions, record_counts, record_positions, invited, moved, bias):
+    # Rounds first..last as NegotiationModel.step plays them (sim/model.py), one after the
+    # other, each phase by the same compiled function: each text's deliberation (with the
+    # coalitions' pull), the coalitions' resolution, campaigns in order, stakeholders, drift,
+    # then the round's record (every track's counts and text position).
+    texts = stances.shape[0]
+    pull = np.zeros(texts)
+    for r in range(first, last + 1):
+        if bandwagon != 0.0 or balancing != 0.0:
+            coalitions.size_pull_of(stances, members, capability, bandwagon, balancing, pull)
         for x in range(texts):
-            pull[x] = bandwagon * weights[x] + balancing * (all_weights - weights[x])
-
-    @njit(cache=True, nogil=True)
-    def _resolve(stances, utility, sponsor, members, options, oppose_cost, objection_cost,
-                 abstain_bias, bias):
-        # sim/coalitions.py, resolve: each member backs at most one text, sponsors their own
-        # (the first the forum lists); a member endorsing a text it does not back takes the
-        # best other option of the rule, by the option values without noise or inertia
-        texts, n = stances.shape
-        for i in range(n):
-            if not members[i]:
-                continue
-            pinned = -1
-            for x in range(texts):
-                if sponsor[x, i]:
-                    pinned = x
-                    break
-            best = -1
-            top = -np.inf
-            for x in range(texts):  # argmax over the texts it endorses (-inf for the others)
-                value = utility[x, i] if stances[x, i] == ENDORSE else -np.inf
-                if best < 0 or value > top:
-                    best, top = x, value
-            endorses_any = False
-            for x in range(texts):
-                if stances[x, i] == ENDORSE:
-                    endorses_any = True
-            backs = pinned if pinned >= 0 else (best if endorses_any else -1)
-            for x in range(texts):
-                if pinned == x:
-                    stances[x, i] = ENDORSE
-                elif stances[x, i] == ENDORSE and backs != x:
-                    u = utility[x, i]
-                    pick = -1
-                    top = 0.0
-                    for option in options:
-                        if option == ENDORSE:
-                            continue
-                        value = kernels.option_value(option, u, oppose_cost, objection_cost,
-                                                     abstain_bias)
-                        value += bias[i, option]
-                        if pick < 0 or value > top:
-                            pick, top = option, value
-                    stances[x, i] = pick
-
-    @njit(cache=True, nogil=True)
-    def _rounds(first, last, forced_round, shocks, per_text, idx, ideal, positions, status_quo,
-                dim_weights, total_weight, salience, capability_share, stances, sign_of, t_ptr,
-                t_idx, t_val, t_member, social_den, l_ptr, l_idx, l_val, params, options,
-                utility, members, present, sponsor, capability, bandwagon, balancing,
-                oppose_cost, objection_cost, abstain_bias, campaigns, text, budget, rule, effect,
-                invite, concede, memory, capable, degree, allies, sponsor_version,
-                allies_version, k_tied, k_offsets, k_positions, k_influence, k_push, mu, eps,
-                p_ptr, p_cols, p_ij, p_ji, member_index, track_slot, slots, counts,
-                track_positions, record_counts, record_positions, invited, moved, bias):
-        # Rounds first..last as NegotiationModel.step plays them (sim/model.py), one after the
-        # other: each text's deliberation (with the coalitions' pull), the coalitions'
-        # resolution, campaigns in order, stakeholders, drift, then the round's record (every
-        # track's counts and text position).
-        texts = stances.shape[0]
-        pull = np.zeros(texts)
-        for r in range(first, last + 1):
-            if bandwagon != 0.0 or balancing != 0.0:
-                _size_pull(stances, members, capability, bandwagon, balancing, pull)
-            for x in range(texts):
-                start = ((r - first) * texts + x) * per_text
-                weights = params[x]
-                if pull[x] != 0.0:
-                    weights = params[x].copy()
-                    weights[4] += pull[x]
-                kernels._deliberate_numba(idx, ideal, positions[x], status_quo, dim_weights,
-                                          total_weight, salience, capability_share, stances[x],
-                                          sign_of, t_ptr, t_idx, t_member, social_den, l_ptr,
-                                          l_idx, l_val, weights, options,
-                                          shocks[start:start + per_text], r == forced_round,
-                                          bias, utility[x])
-            _resolve(stances, utility, sponsor, members, options, oppose_cost, objection_cost,
-                     abstain_bias, bias)
-            for k in range(budget.shape[0]):
-                x = text[k]
-                flags = _campaign(k, campaigns[k], x, ideal, positions[x], stances, present,
-                                  utility, sponsor, budget, rule, effect, invite, concede,
-                                  memory, capable, degree, allies, sponsor_version,
-                                  allies_version, t_ptr, t_idx, t_val, options, oppose_cost,
+            start = ((r - first) * texts + x) * per_text
+            weights = params[x]
+            if pull[x] != 0.0:
+                weights = params[x].copy()
+                weights[4] += pull[x]
+            state.deliberate_arrays(idx, ideal, positions[x], status_quo, dim_weights,
+                                    total_weight, salience, capability_share, stances[x],
+                                    sign_of, t_ptr, t_idx, t_member, social_den, l_ptr, l_idx,
+                                    l_val, weights, options, shocks[start:start + per_text],
+                                    r == forced_round, bias, utility[x])
+        coalitions.resolve_arrays(stances, utility, sponsor, members, options, oppose_cost,
                                   objection_cost, abstain_bias, bias)
-                if flags & 1:
-                    invited[x] = True
-                if flags & 2:
-                    moved[x] = True
-                    for s in slots[x]:
-                        if s >= 0:
-                            track_positions[s, :] = positions[x]
-            kernels._lobby_numba(ideal, salience, k_tied, k_offsets, k_positions, k_influence,
+        for k in range(budget.shape[0]):
+            x = text[k]
+            flags = _campaign(k, campaigns[k], x, ideal, positions[x], stances, present,
+                              utility, sponsor, budget, rule, effect, invite, concede,
+                              memory, capable, degree, allies, sponsor_version,
+                              allies_version, t_ptr, t_idx, t_val, options, oppose_cost,
+                              objection_cost, abstain_bias, bias)
+            if flags & 1:
+                invited[x] = True
+            if flags & 2:
+                moved[x] = True
+                for s in slots[x]:
+                    if s >= 0:
+                        track_positions[s, :] = positions[x]
+        stakeholder.lobby_arrays(ideal, salience, k_tied, k_offsets, k_positions, k_influence,
                                  k_push)
-            if mu != 0.0 and p_cols.shape[0] > 0:
-                drift._drift_pairs(ideal, p_ptr, p_cols, p_ij, p_ji, dim_weights,
+        if mu != 0.0 and p_cols.shape[0] > 0:
+            drift.drift_pairs_arrays(ideal, p_ptr, p_cols, p_ij, p_ji, dim_weights,
                                      total_weight, mu, eps)
-            for x in range(texts):
-                row = track_slot[x]
-                counts[row, :] = 0
-                for m in range(member_index.shape[0]):
-                    counts[row, stances[x, member_index[m]]] += 1
-            record_counts[:, r, :] = counts
-            record_positions[:, r, :] = track_positions
+        for x in range(texts):
+            row = track_slot[x]
+            counts[row, :] = 0
+            for m in range(member_index.shape[0]):
+                counts[row, stances[x, member_index[m]]] += 1
+        record_counts[:, r, :] = counts
+        record_positions[:, r, :] = track_positions
 
 
 def compiling_ahead() -> bool:
     """Whether the next run compiles the kernels (the first run after installing): worth saying.
-    Either path's deliberation kernel cached means Plenary has run here before."""
-    if not kernels.HAVE_NUMBA:  # PLENARY_KERNELS=numpy: nothing is compiled (nor defined)
-        return False
-    return none_cached(_rounds, kernels._deliberate_numba)
+    Either path's deliberation cached means Plenary has run here before."""
+    return none_cached(_rounds, state.deliberate_arrays)

@@ -21,11 +21,11 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from agents import disposition
+from agents import coalitions, disposition, drift, stakeholder
 from agents.stakeholder import StakeholderAgent
-from agents.state import Deliberation, StateAgent, draw_shocks, option_values, utilities
+from agents.state import Deliberation, StateAgent, deliberate, draw_shocks, option_values, utilities
 from agents.strategy import Campaign
-from sim import attendance, coalitions, fastround, kernels
+from sim import attendance, fastround
 from sim.forums import Counts, make_rule
 from sim.scenario import FORM_POSITIONS, RECORD_FORMS, Forum, Scenario
 from sim.setting import setting_of
@@ -80,7 +80,7 @@ class NegotiationModel(mesa.Model):
         self.bloc_leaders = setting.bloc_leaders
         self._edges = setting.edges
         self._pull: np.ndarray | None = None  # the drift's tie weights, on first use
-        self._pairs: kernels.TiePairs | None | bool = False  # and as pairs (False: not yet)
+        self._pairs: drift.TiePairs | None | bool = False  # and as pairs (False: not yet)
         self._plans: dict[str, fastround.Plan | None] = {}  # compiled rounds, per forum
 
         self.positions = {
@@ -235,7 +235,7 @@ class NegotiationModel(mesa.Model):
                 self._negotiate(group, t)
             for campaign in self.campaigns:
                 campaign.act(self)
-            kernels.lobby(self.ideal, self.salience, self._lobby)  # every stakeholder, in order
+            stakeholder.lobby(self.ideal, self.salience, self._lobby)  # every stakeholder, in order
             self._drift()
             self._count(open_now)
             self.record.counts[:, t] = self._counts
@@ -300,7 +300,7 @@ class NegotiationModel(mesa.Model):
         elif group[0].spec.arrival > 0:
             self._arrive(group)
         b = self.behaviour
-        pull = (coalitions.size_pull(coalitions.coalition_weights(group, self.capability), b)
+        pull = (coalitions.size_pull(group, self.capability, b)
                 if b.bandwagon or b.balancing else None)
         for k, track in enumerate(group):
             self._deliberate(track, t, 0.0 if pull is None else float(pull[k]))
@@ -461,7 +461,7 @@ class NegotiationModel(mesa.Model):
         d.shocks = draw_shocks(self.rng, len(forum.present_index), len(d.options))
         # in a vote's or consensus' decision round every member must decide
         d.forced = t == forum.decides and forum.rule.forced_decision
-        kernels.deliberate(d, forum.utility)
+        deliberate(d, forum.utility)
 
     def _prepare(self, track: ForumState) -> Deliberation:
         """The arrays of a track's deliberation, set up when its forum opens (the tie sums over
@@ -542,12 +542,12 @@ class NegotiationModel(mesa.Model):
         forum.stances[forum.member_index] = carried[forum.member_index]
 
     def _drift(self) -> None:
-        """Bounded-confidence drift toward close tied states (``sim.kernels.drift``)."""
+        """Bounded-confidence drift toward close tied states (``agents.drift``)."""
         mu, eps = self.behaviour.drift, self.behaviour.confidence
         rows, cols, w = self._edges
         if mu == 0 or len(rows) == 0:
             return
-        kernels.drift(self.ideal, rows, cols, w, self.capability, self.dim_weights, mu, eps,
+        drift.drift(self.ideal, rows, cols, w, self.capability, self.dim_weights, mu, eps,
                       indptr=self.world.ties.indptr, pull=self._tie_pull(),
                       pairs=self.drift_pairs())
 
@@ -568,7 +568,7 @@ class NegotiationModel(mesa.Model):
                 self._pull = w * self.capability[cols]
         return self._pull
 
-    def drift_pairs(self) -> kernels.TiePairs | None:
+    def drift_pairs(self) -> drift.TiePairs | None:
         """The ties as pairs with their pulls, for the pair drift (None: ties not symmetric)."""
         if self._pairs is False:
             pairs = self.setting.pairs

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import coalitions as coalitions_
+from agents import coalitions as coalitions_
 from sim.forums import Counts
 from sim.model import NegotiationModel
 from sim.outputs import write_atomic

@@ -25,8 +25,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from agents.disposition import expected_sign
+from agents.drift import TiePairs
+from agents.stakeholder import Lobby
 from agents.state import member_ties
-from sim.kernels import Lobby, TiePairs
 from sim.profiles import (
     INDICATORS_FILE,
     POSITIONS_FILE,
@@ -147,7 +148,7 @@ class Setting:
         return self._members[key]
 
     def lobby(self, stakeholders: list[Stakeholder], dimensions: list[str]) -> Lobby:
-        """The stakeholders as the arrays of ``sim.kernels.lobby``: their ties (looked up once
+        """The stakeholders as the arrays of ``agents.stakeholder.lobby``: their ties (looked up once
         per list of ties and kept, read-only) and their positions and weights (which a sweep
         may vary). The arrays are kept for the last list of stakeholders: the runs of a sweep
         that leaves them alone share their base scenario's list (``sim.loading.revalidate``)."""

@@ -67,6 +67,7 @@ class ForumState:
         #: tracks; ``stances`` and ``utility`` are this track's rows ``row`` of them)
         self.block_stances, self.block_utility = block or (np.zeros((1, n), dtype=np.int8),
                                                            np.zeros((1, n)))
+        self.row = row  # this text's row in the forum's block
         self.stances = self.block_stances[row]
         self.utility = self.block_utility[row]
 
