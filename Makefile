@@ -65,7 +65,7 @@ schema: $(VENV)/.installed
 	$(BIN)/plenary schema
 
 docs: schema
-	$(BIN)/python -m sim.reference
+	$(BIN)/python -m analysis.reference
 
 clean:
 	rm -rf out .pytest_cache

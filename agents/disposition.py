@@ -2,7 +2,7 @@
 
 The decision rule of ``agents/state.py`` gives each option k a value V_ik and picks by a logit
 with temperature tau. Where a forum names a topic and the world reads the record
-(``sim/record/``), the record says with which probabilities p_ik state i took each option in
+(``sim/world/record/``), the record says with which probabilities p_ik state i took each option in
 earlier decisions of the kind. Its disposition is the bias added to V_ik::
 
     B_ik = w * (tau * log p_ik - V_ik(reference))

@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from agents.compiled import U, njit
-from sim.scenario import Behaviour
+from sim.format.scenario import Behaviour
 from sim.stance import STANCE_SIGN, Stance
 
 
@@ -168,7 +168,7 @@ def gumbel_of(u: np.ndarray) -> np.ndarray:
 class Deliberation:
     """Everything one forum's round of decisions needs, as arrays (for either kernel).
 
-    A track builds it once, when it opens (``sim.model``): the arrays are the model's own and
+    A track builds it once, when it opens (``sim.engine.model``): the arrays are the model's own and
     change in place. Each round then sets what a round changes: the text's ``position`` (a
     concession replaces it), the weights ``params`` (a coalition's pull adds to them), the
     draws and ``forced``.

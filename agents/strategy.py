@@ -14,7 +14,7 @@ Each round, for every forum that decides its proposal and is open, a :class:`Cam
 3. invites the ``invite_cosponsors`` most capable endorsers that favour the text (endorsing is
    the option they value most, their disposition included, without the noise of the moment;
    and no rival text of the forum valued more) to co-sponsor: they then always endorse it
-   (with rival texts, they back it: ``sim/coalitions.py``), and their ties count for
+   (with rival texts, they back it: ``agents/coalitions.py``), and their ties count for
    ``allies_first``. A state that endorses by chance, or whose record leans against the text,
    is not asked.
 
@@ -35,7 +35,7 @@ Before each forum deciding its text opens, a campaign also prepares the ground
 
 Both act after the record has set the members' leaning (``agents/disposition.py``), so they move
 a member away from what its record alone would say. ``listed`` outreach takes the general path of
-a round (``sim/fastround.py`` compiles the other rules).
+a round (``sim/engine/fastround.py`` compiles the other rules).
 
 Ties are broken by array position, so the choice is deterministic for a given seed.
 """
@@ -46,7 +46,7 @@ import numpy as np
 
 from agents.compiled import njit, pairwise_sum
 from agents.state import option_value, policy_distance
-from sim.scenario import Strategy
+from sim.format.scenario import Strategy
 from sim.stance import Stance
 
 ENDORSE = int(Stance.ENDORSE)  # a plain int: looking up an IntEnum member is slow in hot loops
@@ -75,7 +75,7 @@ class Campaign:
         self.sponsor = sponsor
         self.proposal = proposal
         #: best, stalled, conceded, visits: a row of the model's array of campaign memories
-        #: (``sim.fastround`` reads and writes them there)
+        #: (``sim.engine.fastround`` reads and writes them there)
         self.memory = np.zeros(4) if memory is None else memory
         self.memory[:] = (-1, 0, 0.0, 0)
         self._ties_cache: tuple[np.ndarray, np.ndarray] | None = None
@@ -97,7 +97,7 @@ class Campaign:
         if not forums:
             return
         # stances outside a forum's members stay undecided, so endorsing implies membership;
-        # members not taking part (sim/attendance.py) are not courted
+        # members not taking part (sim/engine/attendance.py) are not courted
         members, endorsing = forums[0].present, forums[0].stances == ENDORSE
         count = int(np.count_nonzero(endorsing))  # the most endorsements in one forum
         for f in forums[1:]:

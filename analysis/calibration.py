@@ -11,7 +11,7 @@ hypercube, the rest to Nelder-Mead.
 Leave-one-case-out (:func:`leave_one_out`): for each case, the weights are fitted on the other
 cases only and the held-out case is predicted with them. The hypercube is evaluated once, case
 by case, and each fold picks its best point by its own cases' mean; Nelder-Mead then runs per
-fold. Folds run in parallel on a process pool (``spawn``, as ``sim/executors.py`` does).
+fold. Folds run in parallel on a process pool (``spawn``, as ``sim/batch/executors.py`` does).
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from scipy.stats import qmc
 
 from analysis.cases import Case
 from analysis.validation import backtest
-from sim.outputs import write_atomic
+from sim.batch.outputs import write_atomic
 
-#: The weights fitted and their ranges (see sim.scenario.Behaviour for their meaning). Chosen
+#: The weights fitted and their ranges (see sim.format.scenario.Behaviour for their meaning). Chosen
 #: because they set the level (baseline), the weight of views (policy), of peers (social), the
 #: quiet option of a vote (abstain_bias), blocking (objection_cost), randomness (noise) and how
 #: many members engage with a declaration open for endorsement (endorsement_turnout).
@@ -90,13 +90,13 @@ def hypercube(n: int, seed: int) -> np.ndarray:
 
 
 def default_unit() -> np.ndarray:
-    """The default weights (``sim.scenario.Behaviour``) as a point of the unit cube.
+    """The default weights (``sim.format.scenario.Behaviour``) as a point of the unit cube.
 
     Example:
         >>> behaviour_at(default_unit())["policy"]
         6.0
     """
-    from sim.scenario import Behaviour
+    from sim.format.scenario import Behaviour
 
     b = Behaviour()
     x = np.array([getattr(b, k) for k in NAMES], dtype=float)

@@ -42,11 +42,11 @@ from agents.state import policy_distance
 from analysis.cascades import Point, load_cascades
 from analysis.compare import process_pool, run_seeds
 from analysis.palette import category_colour
-from sim.loading import scenario_from_dict
-from sim.model import NegotiationModel
-from sim.outputs import save_figure, write_atomic
+from sim.batch.outputs import save_figure, write_atomic
+from sim.engine.model import NegotiationModel
+from sim.format.loading import scenario_from_dict
+from sim.format.scenario import Scenario
 from sim.paths import PROJECT_ROOT
-from sim.scenario import Scenario
 from sim.stance import Stance
 
 TEMPLATE = PROJECT_ROOT / "scenarios" / "reaim_2023.yaml"

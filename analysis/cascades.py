@@ -18,8 +18,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.batch.outputs import save_figure
 from sim.errors import Problem, ScenarioError
-from sim.outputs import save_figure
 from sim.paths import PROJECT_ROOT
 
 CASCADES = PROJECT_ROOT / "scenarios" / "data" / "cascades.csv"

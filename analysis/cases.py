@@ -6,7 +6,7 @@ recorded stance. :func:`load_cases` reads any file in that format (unknown field
 malformed ones become :class:`~sim.errors.Problem` s with file, line and field). :func:`case_scenario`
 turns a case into a one-forum scenario built only from what was on record *before* the decision:
 the roster and memberships as of the date, the stated positions made strictly before it
-(``world.as_of`` is the leak guard of ``sim/profiles.py``), the rule, and a position of the text
+(``world.as_of`` is the leak guard of ``sim/world/profiles.py``), the rule, and a position of the text
 that is a judgement per form (:data:`FORM_POSITIONS`), never fitted to outcomes. The case's recorded
 stances are never read by :func:`case_scenario`: they are only for scoring.
 """
@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import Problem, ScenarioError
+from sim.format.scenario import FORM_POSITIONS
+from sim.format.yamlio import Locations, load_yaml
 from sim.paths import DATA_DIR, PROJECT_ROOT
-from sim.scenario import FORM_POSITIONS
 from sim.stance import Stance
 from sim.topics import TOPICS, topic_of_title
-from sim.world import Roster, load_roster
-from sim.yamlio import Locations, load_yaml
+from sim.world.roster import Roster, load_roster
 
 #: Where ``plenary validate`` looks when no case file is given: the copy of the team's case file
 #: shipped with Plenary (``scenarios/cases/cases.yaml``), so that a clone validates on its own.
@@ -265,12 +265,12 @@ def _parse_case(raw: Any, at: tuple, locs: Locations, roster: Roster,
 
 
 def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The scenario of a case, as a dict for :func:`sim.loading.scenario_from_dict`.
+    """The scenario of a case, as a dict for :func:`sim.format.loading.scenario_from_dict`.
 
     Built from the case's rule, date, form, title, topic and population only: the recorded
     stances are not read. The world is the roster as of the decision date with the stated
     positions made before it and the record (votes, endorsements, blocks) strictly before it
-    (``world.record: data``, the forum's ``topic``: ``sim/record/``); one text at the position
+    (``world.record: data``, the forum's ``topic``: ``sim/world/record/``); one text at the position
     :data:`FORM_POSITIONS` gives its form; one forum of the population opening at round 0 and
     deciding at round 30; no sponsors, strategies or stakeholders (who sponsored is itself part
     of the record).
@@ -316,14 +316,14 @@ def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[s
 
 def load_behaviour(path: str | Path) -> dict[str, Any]:
     """The ``behaviour:`` mapping of a YAML file (as ``plenary calibrate`` writes), checked
-    against :class:`sim.scenario.Behaviour`; only the keys given are returned.
+    against :class:`sim.format.scenario.Behaviour`; only the keys given are returned.
 
     Raises:
         ScenarioError: the file is missing, or a weight is unknown or out of range.
     """
     from pydantic import ValidationError
 
-    from sim.scenario import Behaviour
+    from sim.format.scenario import Behaviour
 
     data, locs = load_yaml(path, str(path))
     if not isinstance(data, dict) or not isinstance(data.get("behaviour"), dict):

@@ -1,6 +1,6 @@
 """Handlers of the `plenary` commands that summarise data, run batches and analyse them.
 
-``sim/cli.py`` defines the arguments and turns errors into exit codes; it calls these functions
+``analysis/cli.py`` defines the arguments and turns errors into exit codes; it calls these functions
 (imported on first use, so `plenary run` does not load the analysis stack). Each takes the parsed
 arguments and returns the exit status; user mistakes are raised as
 :class:`~sim.errors.ScenarioError`.
@@ -14,10 +14,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from analysis.terminal import console as terminal
+from analysis.terminal import name_column, print_table
+from sim.batch.outputs import write_atomic
 from sim.errors import Problem, ScenarioError
-from sim.outputs import write_atomic
-from sim.terminal import console as terminal
-from sim.terminal import name_column, print_table
 
 
 def world(args: argparse.Namespace) -> int:
@@ -26,7 +26,7 @@ def world(args: argparse.Namespace) -> int:
 
     from analysis.roster import group_rows, world_report
     from sim.paths import DATA_DIR
-    from sim.world import load_roster
+    from sim.world.roster import load_roster
 
     roster_path = args.roster or DATA_DIR / "states.csv"
     if not roster_path.exists():
@@ -53,7 +53,7 @@ def world(args: argparse.Namespace) -> int:
     for g, n in group_rows(report):
         groups.add_row(g, str(n))
     console.print(groups)
-    gaps = Table(title="missing data (filled explicitly: see sim/profiles.py)")
+    gaps = Table(title="missing data (filled explicitly: see sim/world/profiles.py)")
     gaps.add_column("column")
     gaps.add_column("missing", justify="right")
     gaps.add_column("states")
@@ -80,8 +80,8 @@ def world(args: argparse.Namespace) -> int:
 
 
 def sweep(args: argparse.Namespace) -> int:
-    from sim.executors import run_sweep
-    from sim.sweep import load_sweep
+    from sim.batch.executors import run_sweep
+    from sim.batch.sweep import load_sweep
 
     if args.workers is not None and args.workers < 1:
         raise ScenarioError([Problem("--workers", 0, "workers", f"must be >= 1, got {args.workers}")])
@@ -278,7 +278,7 @@ def compare(args: argparse.Namespace) -> int:
     from analysis.compare import compare_strategies, default_workers
     from analysis.compare_report import print_comparison, write_comparison
     from analysis.strategies import apply_strategy, load_strategy
-    from sim.loading import load_scenario
+    from sim.format.loading import load_scenario
 
     for name in ("runs", "workers", "court-runs"):
         _positive(name, getattr(args, name.replace("-", "_")))
@@ -319,7 +319,7 @@ def plan(args: argparse.Namespace) -> int:
     from analysis.compare import default_workers
     from analysis.plan_report import print_plan, write_plan
     from analysis.planner import find_target, plan_campaign
-    from sim.loading import load_scenario
+    from sim.format.loading import load_scenario
 
     for name in ("runs", "trials", "fresh", "workers"):
         _positive(name, getattr(args, name))
@@ -353,8 +353,8 @@ def start(args: argparse.Namespace) -> int:
     import io
 
     from analysis.starting import starting_states
-    from sim.loading import load_scenario
-    from sim.setting import setting_of
+    from sim.engine.setting import setting_of
+    from sim.format.loading import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides)
     world = setting_of(scenario).world
@@ -396,7 +396,7 @@ def start(args: argparse.Namespace) -> int:
 
 def explain(args: argparse.Namespace) -> int:
     from analysis.explain import explain_state, print_explanation
-    from sim.loading import load_scenario
+    from sim.format.loading import load_scenario
 
     _positive("seed", args.seed, 0)
     scenario = load_scenario(args.scenario, args.overrides)
@@ -414,8 +414,8 @@ def landscape(args: argparse.Namespace) -> int:
     import time
 
     from analysis.landscape import EXHAUSTIVE_LIMIT, minima, model_landscape_inputs, summary
-    from sim.loading import load_scenario
-    from sim.model import NegotiationModel
+    from sim.engine.model import NegotiationModel
+    from sim.format.loading import load_scenario
 
     _positive("seed", args.seed, 0)
     _positive("top", args.top)

@@ -16,7 +16,7 @@ under the first strategy, blockers first (:func:`resisters`), the change in adop
 and endorsements when that state is won over (made a sponsor of the text, so it endorses in every
 round), on the first seeds, ranked by that measured effect.
 
-Runs go to a process pool started with ``spawn`` (as ``sim.executors`` does); the worker,
+Runs go to a process pool started with ``spawn`` (as ``sim.batch.executors`` does); the worker,
 :func:`run_batch`, is a plain module-level function. Results are keyed by strategy and seed,
 never by the order workers finish in, so the numbers depend only on the inputs and ``seed``.
 """
@@ -36,8 +36,8 @@ from scipy import stats
 
 from analysis.power import forum_game, pivotal_share, power_indices
 from analysis.strategies import LoadedStrategy, apply_strategy, with_sponsor
-from sim.model import NegotiationModel
-from sim.scenario import Scenario
+from sim.engine.model import NegotiationModel
+from sim.format.scenario import Scenario
 from sim.stance import Stance
 
 CONFIDENCE = 0.95
@@ -82,7 +82,7 @@ def run_batch(task: BatchTask) -> tuple[int, int, dict[str, np.ndarray]]:
     """Run one batch: per run and forum, endorsements, adoption, and each state's stance and
     utility in the forum's decision round (the forum's last deliberation)."""
     runs = len(task.seeds)
-    forums = sum(len(f.texts) for f in task.scenario.forums)  # a track per text (sim/coalitions.py)
+    forums = sum(len(f.texts) for f in task.scenario.forums)  # a track per text (agents/coalitions.py)
     out: dict[str, np.ndarray] = {}
     for r, seed in enumerate(task.seeds):
         model = NegotiationModel(task.scenario, seed=int(seed))
@@ -136,7 +136,7 @@ def run_ensembles(variants: list[tuple[str, Scenario]], seeds: np.ndarray, worke
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` spawned processes (as ``sim.executors``: no fork of a threaded
+    """A pool of ``workers`` spawned processes (as ``sim.batch.executors``: no fork of a threaded
     parent)."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 

@@ -16,8 +16,8 @@ from rich.table import Table
 
 from analysis.compare import Comparison
 from analysis.palette import category_colour
-from sim.outputs import save_figure, write_atomic
-from sim.terminal import name_column, print_table
+from analysis.terminal import name_column, print_table
+from sim.batch.outputs import save_figure, write_atomic
 
 DIGITS = 6
 

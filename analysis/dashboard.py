@@ -30,10 +30,10 @@ from mesa.visualization.utils import update_counter
 
 from analysis.palette import NOT_MEMBER, STANCE_COLOURS, STANCE_TEXT_COLOURS, category_colour
 from analysis.plots import network_layout
-from sim.loading import load_scenario
-from sim.model import NegotiationModel
-from sim.scenario import Scenario
-from sim.setting import setting_of
+from sim.engine.model import NegotiationModel
+from sim.engine.setting import setting_of
+from sim.format.loading import load_scenario
+from sim.format.scenario import Scenario
 from sim.stance import Stance
 
 #: the campaign editor's keys: they change the scenario's first strategy (its lead sponsor's)

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.outputs import write_atomic
-from sim.sweep import SweepSpec
+from sim.batch.outputs import write_atomic
+from sim.batch.sweep import SweepSpec
 
 THRESHOLD = 0.8
 

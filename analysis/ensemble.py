@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 
 from analysis.discovery import Target, forum_target
 from analysis.palette import category_colour
-from sim.outputs import save_figure, write_atomic
-from sim.sweep import SweepSpec
+from sim.batch.outputs import save_figure, write_atomic
+from sim.batch.sweep import SweepSpec
 
 SERIES = ".endorsements_by_round"
 BINS = 6

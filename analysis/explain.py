@@ -1,6 +1,6 @@
 """Why does a state do what it does? Its utility at each forum decision, split into the model's terms.
 
-:func:`explain_state` steps a :class:`~sim.model.NegotiationModel` itself and, just before each
+:func:`explain_state` steps a :class:`~sim.engine.model.NegotiationModel` itself and, just before each
 decision round of the chosen forums, reads the model's arrays and computes the state's utility of
 endorsing with the same functions and the same equation as ``agents/state.py``
 (``deliberate_numpy``; the module docstring there has the equation)::
@@ -30,9 +30,9 @@ import numpy as np
 
 from agents import coalitions
 from agents.state import choice_probabilities, neighbour_mean, option_values, policy_distance
+from sim.engine.model import ForumState, NegotiationModel
 from sim.errors import ScenarioError
-from sim.model import ForumState, NegotiationModel
-from sim.scenario import Scenario
+from sim.format.scenario import Scenario
 from sim.stance import STANCE_SIGN, Stance
 
 TERMS = ("baseline", "policy", "social", "bloc", "forum_pull", "coalition", "form_cost")
@@ -59,7 +59,7 @@ class Decision:
     recorded: float = float("nan")
     detail: dict[str, str] = field(default_factory=dict)
     #: what overrides the logit choice: a co-sponsor always endorses; with rival texts a state
-    #: backs only the one it values most (sim/coalitions.py)
+    #: backs only the one it values most (agents/coalitions.py)
     note: str = ""
 
     @property
@@ -220,7 +220,7 @@ def _decision(model: NegotiationModel, forum: ForumState, i: int, t: int) -> Dec
 
 
 def _size_pull(model: NegotiationModel, forum: ForumState) -> float:
-    """Bandwagoning and balancing: what the coalitions' sizes add (sim/coalitions.py)."""
+    """Bandwagoning and balancing: what the coalitions' sizes add (agents/coalitions.py)."""
     b = model.behaviour
     if not (b.bandwagon or b.balancing):
         return 0.0
@@ -231,7 +231,7 @@ def _size_pull(model: NegotiationModel, forum: ForumState) -> float:
 
 def _override(model: NegotiationModel, forum: ForumState, i: int) -> str:
     if not forum.present[i]:
-        return "did not take part (sim/attendance.py): it holds no stance and decides nothing"
+        return "did not take part (sim/engine/attendance.py): it holds no stance and decides nothing"
     if i in model.sponsors[forum.proposal]:
         return f"co-sponsor of {forum.proposal}: always endorses it"
     backed = [t.proposal for t in model.tracks(forum.forum_id)

@@ -16,7 +16,7 @@ from rich.console import Console
 
 from analysis.palette import CATEGORY_COLOURS
 from analysis.planner import Plan, describe
-from sim.outputs import save_figure, write_atomic
+from sim.batch.outputs import save_figure, write_atomic
 
 
 def _ci(d: dict[str, Any], digits: int, sign: bool = False) -> str:

@@ -39,9 +39,9 @@ import numpy as np
 from agents.strategy import cost
 from analysis.compare import Ensemble, mean_ci, process_pool, resisters, run_ensembles, run_seeds, wilson
 from analysis.strategies import LoadedStrategy, apply_strategy, own_strategy, strategy_from_dict
+from sim.engine.model import NegotiationModel
 from sim.errors import Problem, ScenarioError
-from sim.model import NegotiationModel
-from sim.scenario import Scenario, Strategy
+from sim.format.scenario import Scenario, Strategy
 from sim.stance import Stance
 
 Objective = Literal["endorsements", "adoption"]

@@ -26,8 +26,8 @@ from analysis.palette import (
     STANCE_TEXT_COLOURS,
     category_colour,
 )
-from sim.outputs import save_figure
-from sim.run import RunResult
+from sim.batch.outputs import save_figure
+from sim.batch.run import RunResult
 from sim.stance import Stance
 
 

@@ -1,7 +1,7 @@
 """Pivotal states: Shapley-Shubik and Banzhaf power indices of a forum's decision rule.
 
 A decision rule is read as a *simple game*: a coalition of members saying yes either wins (the
-text is adopted) or not. Every rule of ``sim/forums.py`` is (approximately) a weighted
+text is adopted) or not. Every rule of ``sim/engine/forums.py`` is (approximately) a weighted
 double-majority game, :class:`WeightedGame`: a coalition wins when its weight reaches ``quota``
 and it has at least ``count_quota`` members. :func:`forum_game` maps each rule:
 
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.forums import Rule
+from sim.engine.forums import Rule
 from sim.stance import Stance
 
 EXACT_ENUMERATION_MAX = 16
@@ -202,11 +202,11 @@ def forum_game(rule: Rule, weights: np.ndarray) -> WeightedGame:
     """The simple game of a forum's rule over its members (see the module doc for the mapping).
 
     Args:
-        rule: the forum's :class:`~sim.forums.Rule`.
+        rule: the forum's :class:`~sim.engine.forums.Rule`.
         weights: the members' capabilities (used by ``qualified_majority`` weighted by capability).
 
     Example:
-        >>> from sim.forums import make_rule
+        >>> from sim.engine.forums import make_rule
         >>> g = forum_game(make_rule("vote"), np.ones(5))
         >>> g.quota, g.count_quota
         (3.0, 0)
@@ -242,7 +242,7 @@ def pivotal_share(rule: Rule, stances: np.ndarray, weights: np.ndarray) -> np.nd
         One share per member.
 
     Example:
-        >>> from sim.forums import make_rule
+        >>> from sim.engine.forums import make_rule
         >>> E, O = int(Stance.ENDORSE), int(Stance.OPPOSE)
         >>> pivotal_share(make_rule("vote"), np.array([[E, E, O], [E, E, E]]), np.ones(3)).tolist()
         [0.5, 0.5, 0.0]

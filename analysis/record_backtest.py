@@ -32,8 +32,8 @@ from analysis.validation import (
     score,
 )
 from sim.paths import DATA_DIR
-from sim.record import ABSTAIN, NO, YES, read_roll_calls
 from sim.stance import Stance
+from sim.world.record import ABSTAIN, NO, YES, read_roll_calls
 
 PREDICTORS = ("model", "persistence", "persistence_series", "always_yes")
 WORD = {YES: Stance.ENDORSE, NO: Stance.OPPOSE, ABSTAIN: Stance.ABSTAIN}

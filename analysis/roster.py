@@ -15,14 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.profiles import (
+from sim.format.scenario import DEFAULT_TIE_WEIGHTS
+from sim.world.profiles import (
     capability_from_indicators,
     profiles_from_positions,
     read_indicators,
     read_positions,
 )
-from sim.scenario import DEFAULT_TIE_WEIGHTS
-from sim.world import SPECIAL_GROUPS, UN_GROUP_CODES, World, build_world, load_roster
+from sim.world.roster import SPECIAL_GROUPS, UN_GROUP_CODES, World, build_world, load_roster
 
 INDICATOR_COLUMNS = ("milex_usd_m", "gdp_usd_m", "population", "ai_index")
 

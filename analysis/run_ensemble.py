@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.compare import Ensemble, mean_ci, run_ensembles, run_seeds, wilson
-from sim.model import NegotiationModel
-from sim.outputs import write_atomic
-from sim.scenario import Scenario
+from sim.batch.outputs import write_atomic
+from sim.engine.model import NegotiationModel
+from sim.format.scenario import Scenario
 from sim.stance import Stance
 
 
@@ -51,7 +51,7 @@ def run_ensemble(scenario: Scenario, runs: int, seed: int, workers: int = 1,
     """Run ``scenario`` on seeds ``seed`` .. ``seed + runs - 1``.
 
     Example:
-        >>> from sim.loading import load_scenario
+        >>> from sim.format.loading import load_scenario
         >>> e = run_ensemble(load_scenario("tests/data/five_states.yaml"), runs=4, seed=1)
         >>> outcome_table(e)[["forum", "runs"]].to_dict("records")
         [{'forum': 'ccw', 'runs': 4}, {'forum': 'summit', 'runs': 4}]

@@ -1,7 +1,7 @@
 """Sensitivity of a sweep's outcomes to its parameters (SALib), and ``plenary analyze``.
 
 SALib's workflow is ``sample -> evaluate -> analyze``; the sweep did the first two
-(``sim.sweep.sample_matrix`` rebuilds the very sample from the spec in the manifest), this module
+(``sim.batch.sweep.sample_matrix`` rebuilds the very sample from the spec in the manifest), this module
 does the third. Each outcome is averaged over a point's replicates, then:
 
 - ``sobol`` sweeps get first-order and total Sobol indices (Saltelli 2002; Jansen 1999);
@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.batch.outputs import save_figure, subfolder, write_atomic
+from sim.batch.store import read_manifest, read_results
+from sim.batch.sweep import SweepSpec, problem_of, sample_matrix
 from sim.errors import Problem, ScenarioError
-from sim.outputs import save_figure, subfolder, write_atomic
-from sim.store import read_manifest, read_results
-from sim.sweep import SweepSpec, problem_of, sample_matrix
 
 #: Outcome suffixes that are one number per run (the sensitivity, heatmap and PRIM inputs).
 SCALAR_OUTCOMES = ("adopted", "endorsements", "yes", "no", "abstain", "objectors")
@@ -88,7 +88,7 @@ def _check_design(spec: SweepSpec, runs: pd.DataFrame, out: Path) -> None:
     """Refuse to analyse runs whose parameter values are not the design rebuilt from the spec."""
     if spec.method == "grid" or runs.empty:
         return
-    from sim.sweep import points
+    from sim.batch.sweep import points
 
     expected = pd.DataFrame(points(spec))
     values = runs.groupby("point")[list(spec.parameters)].first().sort_index()

@@ -2,8 +2,8 @@
 
 What the model starts from and where each value came from: the ideal point (``default``, a
 ``group``'s setting, the ``record``'s roll-call ideal points, a stated position, or the
-scenario's own ``state`` setting: ``sim/setting.py``), salience and capability, and, for every
-forum that names a topic, what the record says the state will do there (``sim/record/``) and
+scenario's own ``state`` setting: ``sim/engine/setting.py``), salience and capability, and, for every
+forum that names a topic, what the record says the state will do there (``sim/world/record/``) and
 any pinned stance. Nothing is run.
 """
 
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.forums import RULES
-from sim.scenario import Scenario
-from sim.setting import setting_of
+from sim.engine.forums import RULES
+from sim.engine.setting import setting_of
+from sim.format.scenario import Scenario
 from sim.stance import Stance
 
 LABEL = {Stance.ENDORSE: "yes", Stance.OPPOSE: "no", Stance.ABSTAIN: "abst", Stance.OBJECT: "object"}
@@ -37,7 +37,7 @@ def starting_states(scenario: Scenario, states: list[str] | None = None) -> list
     """The starting state of every state of the scenario's world (or of ``states``), in ISO3 order.
 
     Example:
-        >>> from sim.loading import load_scenario
+        >>> from sim.format.loading import load_scenario
         >>> from sim.paths import PROJECT_ROOT
         >>> rows = starting_states(load_scenario(PROJECT_ROOT / "tests/data/five_states.yaml"))
         >>> [(r.iso3, r.source) for r in rows][-2:]

@@ -1,7 +1,7 @@
 """Strategy files: what sponsors do, as a YAML file that replaces a scenario's ``strategies``.
 
 A strategy file (see ``scenarios/strategies/``) holds a ``name``, a ``description``, the
-``strategies`` in the scenario format (:class:`sim.scenario.Strategy`: sponsor, proposal, budget,
+``strategies`` in the scenario format (:class:`sim.format.scenario.Strategy`: sponsor, proposal, budget,
 outreach, concessions, invite_cosponsors) and, optionally, ``proposals``: changes to a text's
 starting ``position`` or ``form`` (a deeper text to concede from). :func:`load_strategy_file`
 validates the file alone; :func:`apply_strategy` puts it into a scenario and validates the result,
@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import Field
 
 from sim.errors import Problem, ScenarioError
-from sim.loading import located_errors, validate_scenario
-from sim.scenario import Form, Scenario, Strategy, Strict, Unit
-from sim.yamlio import Locations, PathKey, load_yaml
+from sim.format.loading import located_errors, validate_scenario
+from sim.format.scenario import Form, Scenario, Strategy, Strict, Unit
+from sim.format.yamlio import Locations, PathKey, load_yaml
 
 
 class TextChange(Strict):

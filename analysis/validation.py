@@ -52,7 +52,7 @@ import numpy as np
 from analysis.cases import BLOC_LEADERS, Case, case_scenario
 from sim.paths import DATA_DIR
 from sim.stance import Stance
-from sim.world import UN_GROUP_CODES, Roster, load_roster
+from sim.world.roster import UN_GROUP_CODES, Roster, load_roster
 
 BASELINES = ("most_common", "group_majority", "bloc_leader", "earlier_decision", "always_yes",
              "persistence", "persistence_series")
@@ -123,8 +123,8 @@ def simulate_case(case: Case, behaviour: dict[str, Any] | None, runs: int) -> tu
     Returns:
         (members' ISO3 codes, members x stances probabilities with columns by stance code).
     """
-    from sim.loading import scenario_from_dict
-    from sim.run import run_scenario
+    from sim.batch.run import run_scenario
+    from sim.format.loading import scenario_from_dict
 
     scenario = scenario_from_dict(case_scenario(case, behaviour))
     counts: np.ndarray | None = None
@@ -269,7 +269,7 @@ def persistence(case: Case, recorded: dict[str, Stance], series: bool = False) -
     """Baselines (f) and (g): each state repeats its latest stance before the case's date in the
     bundled record (the module docstring says which); ``series``: in a vote, the same
     resolution's latest vote first."""
-    from sim.record import (
+    from sim.world.record import (
         NO,
         YES,
         latest_votes,

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from analysis.palette import STANCE_COLOURS
 from analysis.validation import BASELINES, METRICS, CaseResult, validation_json
-from sim.outputs import save_figure, write_atomic
+from sim.batch.outputs import save_figure, write_atomic
 from sim.stance import Stance
 
 LABELS = {"accuracy": "accuracy", "brier": "Brier", "tally_error": "tally err",

@@ -16,7 +16,7 @@ from matplotlib.patches import Patch, Polygon
 
 from analysis.boundaries import country_polygons
 from analysis.palette import NOT_MEMBER, STANCE_COLOURS
-from sim.outputs import save_figure
+from sim.batch.outputs import save_figure
 from sim.stance import Stance
 
 #: a territory that is not a state of the roster (Greenland, Western Sahara, ...)

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from analysis.planner import plan_campaign
-from sim.loading import load_scenario
+from sim.format.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

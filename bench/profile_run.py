@@ -1,7 +1,7 @@
 """Where the time of one run goes: milliseconds per run in each phase of the model's round.
 
 Times the demo scenario (or the one given) over a few seeds after a warm-up run, with each phase
-wrapped in a timer: model construction, the compiled rounds (sim/fastround.py) and, for the
+wrapped in a timer: model construction, the compiled rounds (sim/engine/fastround.py) and, for the
 rounds the general path plays, the forums' deliberations (and the compiled kernel inside them),
 coalition resolution, campaigns (and their outreach), stakeholders, drift, counts; the summary.
 The wrappers cost about a microsecond a call, so phases read a little high; the total is the
@@ -26,19 +26,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 PHASES = [  # (module, object, attribute, label)
-    ("sim.model", "NegotiationModel", "__init__", "model construction"),
-    ("sim.fastround", None, "play", "compiled rounds (all of it)"),
-    ("sim.fastround", None, "_rounds", "  the compiled calls"),
-    ("sim.model", "NegotiationModel", "_negotiate", "general rounds: forums"),
-    ("sim.model", "NegotiationModel", "_deliberate", "  deliberation (draws + kernel)"),
-    ("sim.kernels", None, "deliberate", "    deliberation kernel"),
-    ("sim.coalitions", None, "resolve", "  coalition resolution"),
+    ("sim.engine.model", "NegotiationModel", "__init__", "model construction"),
+    ("sim.engine.fastround", None, "play", "compiled rounds (all of it)"),
+    ("sim.engine.fastround", None, "_rounds", "  the compiled calls"),
+    ("sim.engine.model", "NegotiationModel", "negotiate", "general rounds: forums"),
+    ("sim.engine.model", "NegotiationModel", "deliberate", "  deliberation (draws + kernel)"),
+    ("sim.engine.model", None, "deliberate", "    deliberation kernel"),
+    ("agents.coalitions", None, "resolve", "  coalition resolution"),
     ("agents.strategy", "Campaign", "act", "  campaigns"),
-    ("agents.strategy", "Campaign", "_outreach", "    outreach"),
-    ("sim.kernels", None, "lobby", "  stakeholders"),
-    ("sim.model", "NegotiationModel", "_drift", "  drift"),
-    ("sim.model", "NegotiationModel", "_count", "  counts"),
-    ("sim.run", None, "summarise", "summary"),
+    ("agents.strategy", "Campaign", "_outreach_key", "    outreach queue"),
+    ("agents.stakeholder", None, "lobby", "  stakeholders"),
+    ("sim.engine.model", "NegotiationModel", "drift", "  drift"),
+    ("sim.engine.model", "NegotiationModel", "record_round", "  counts"),
+    ("sim.batch.run", None, "summarise", "summary"),
 ]
 
 

@@ -17,8 +17,8 @@ import math
 import mesa
 import numpy as np
 
-from sim.model import NegotiationModel
-from sim.scenario import Scenario
+from sim.engine.model import NegotiationModel
+from sim.format.scenario import Scenario
 from sim.stance import STANCE_SIGN, Stance
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import mesa
 
-from sim.model import NegotiationModel
-from sim.sweep import Sweep, load_sweep, with_value
+from sim.batch.sweep import Sweep, load_sweep, with_value
+from sim.engine.model import NegotiationModel
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "scenarios" / "sweeps" / "demo_sweep.yaml"
@@ -58,7 +58,7 @@ class BatchNegotiation(NegotiationModel):
 def bench_sweep(sweep: Sweep) -> float:
     from rich.console import Console
 
-    from sim.executors import run_sweep
+    from sim.batch.executors import run_sweep
 
     with tempfile.TemporaryDirectory() as out:
         report = run_sweep(sweep, Path(out) / "sweep", workers=WORKERS,
@@ -105,7 +105,7 @@ def main() -> None:
 
 def larger_sweep(samples: int) -> Sweep:
     """The demo sweep with more Sobol base samples (same parameters, scenario and seed)."""
-    from sim.sweep import design
+    from sim.batch.sweep import design
 
     sweep = load_sweep(DEMO)
     sweep.spec.samples = samples

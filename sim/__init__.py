@@ -1,4 +1,6 @@
-"""Plenary's engine: scenario loading, the Mesa model, decision rules, runs and the CLI.
+"""Plenary's engine, by stage: the world and its record (sim.world), the scenario format
+(sim.format), the Mesa model and its round (sim.engine), batch runs (sim.batch); the shared
+vocabulary (sim.stance, sim.errors, sim.paths, sim.topics) below them all.
 
 The names below are imported on first use (PEP 562), so that importing one engine module (say
 ``sim.stance`` from ``agents/``) does not pull in the whole engine and no import cycle arises.
@@ -17,12 +19,13 @@ from typing import Any
 _EXPORTS = {
     "Problem": "sim.errors",
     "ScenarioError": "sim.errors",
-    "RunResult": "sim.run",
-    "run_scenario": "sim.run",
-    "write_run": "sim.run",
-    "Scenario": "sim.scenario",
-    "load_scenario": "sim.loading",
-    "scenario_from_dict": "sim.loading",
+    "NegotiationModel": "sim.engine.model",
+    "RunResult": "sim.batch.run",
+    "run_scenario": "sim.batch.run",
+    "write_run": "sim.batch.run",
+    "Scenario": "sim.format.scenario",
+    "load_scenario": "sim.format.loading",
+    "scenario_from_dict": "sim.format.loading",
 }
 
 __all__ = sorted(_EXPORTS)

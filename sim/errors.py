@@ -38,7 +38,7 @@ class Problem:
 
 
 #: the longest message of an error line, in characters (a longer one is cut in the middle; the
-#: values quoted in it are cut shorter where they are quoted, see sim.yamlio.shorten)
+#: values quoted in it are cut shorter where they are quoted, see sim.format.yamlio.shorten)
 MAX_MESSAGE = 600
 
 

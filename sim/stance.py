@@ -30,3 +30,12 @@ STANCE_WORDS: tuple[str, ...] = tuple(s.word for s in Stance)
 
 #: +1 for support, -1 for opposition, 0 otherwise; indexed by stance code.
 STANCE_SIGN = np.array([0.0, 1.0, -1.0, 0.0, -1.0])
+
+#: The stances a member chooses among under each decision rule (``sim/engine/forums.py`` holds the
+#: rules themselves): the vocabulary the scenario format checks pinned stances against.
+RULE_OPTIONS: dict[str, tuple[Stance, ...]] = {
+    "open_endorsement": (Stance.UNDECIDED, Stance.ENDORSE),
+    "consensus": (Stance.ENDORSE, Stance.ABSTAIN, Stance.OBJECT),
+    "vote": (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN),
+    "qualified_majority": (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN),
+}

@@ -1,6 +1,6 @@
 """The topics of the record: what a decision is about, and which topics inform each other.
 
-A roll call, an endorsement or a consensus decision in the record (``sim/record/``) carries a
+A roll call, an endorsement or a consensus decision in the record (``sim/world/record/``) carries a
 topic; a forum that names its ``topic:`` draws its members' dispositions from the record of that
 topic first, then of its family (judgement: a vote on cluster munitions says something about one
 on autonomous weapons, both conventional arms and humanitarian disarmament; less about one on

@@ -1,13 +1,13 @@
-"""Who takes part (sim/attendance.py): turnout shares, who comes, and what an absent member does."""
+"""Who takes part (sim/engine/attendance.py): turnout shares, who comes, and what an absent member does."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.attendance import draw_present, participation
-from sim.loading import load_scenario
-from sim.run import run_scenario
+from sim.batch.run import run_scenario
+from sim.engine.attendance import draw_present, participation
+from sim.format.loading import load_scenario
 from tests.conftest import five_state_scenario
 
 

@@ -35,7 +35,7 @@ def clone(tmp_path_factory):
 def plenary_in(root, *args: str) -> subprocess.CompletedProcess:
     """``plenary ARGS`` run from the code of ``root`` (not the installed checkout), in ``root``."""
     code = ("import sys, sim; assert sim.__file__.startswith(sys.argv[1]), sim.__file__; "
-            "from sim.cli import main; sys.exit(main(sys.argv[2:]))")
+            "from analysis.cli import main; sys.exit(main(sys.argv[2:]))")
     env = {**os.environ, "PYTHONPATH": str(root)}
     return subprocess.run([sys.executable, "-c", code, str(root), *args], cwd=root, env=env,
                           capture_output=True, text=True, timeout=600)

@@ -13,10 +13,10 @@ import json
 import numpy as np
 import pytest
 
-from sim.forums import make_rule
-from sim.loading import load_scenario
-from sim.run import run_scenario
-from sim.scenario import Threshold
+from sim.batch.run import run_scenario
+from sim.engine.forums import make_rule
+from sim.format.loading import load_scenario
+from sim.format.scenario import Threshold
 from sim.stance import Stance
 from tests.conftest import five_state_scenario
 
@@ -98,7 +98,7 @@ def test_a_state_moves_between_coalitions_when_its_ties_move(write_scenario):
     # there. A lobby tied to AAA and BBB only pulls them toward 0.9 (30% of the gap a round:
     # 0.2 -> 0.41 -> 0.56 -> 0.66, past the midpoint in round 2): they cross to b, and CCC,
     # whose own view never changes, follows them.
-    from sim.model import NegotiationModel
+    from sim.engine.model import NegotiationModel
 
     data = rival_texts({"AAA": 0.2, "BBB": 0.2, "DDD": 0.8, "EEE": 0.8},
                        ties=[("CCC", "AAA"), ("CCC", "BBB")])
@@ -156,7 +156,7 @@ def test_an_adopted_consensus_falls_to_one_objection_the_least_keen_first(write_
 
 
 def test_run_writes_coalitions_to_summary_json(write_scenario, tmp_path):
-    from sim.cli import main
+    from analysis.cli import main
 
     out = tmp_path / "out"
     path = write_scenario(rival_texts({"AAA": 0.1, "BBB": 0.3, "CCC": 0.45, "DDD": 0.7, "EEE": 0.95}))
@@ -230,7 +230,7 @@ def test_explain_adds_the_coalition_term_and_says_which_text_a_state_backs(write
 
 
 def test_a_sweep_names_a_forum_with_rival_texts_by_its_id_or_a_texts_track(write_scenario):
-    from sim.executors import outcome_columns
+    from sim.batch.executors import outcome_columns
 
     result = run_scenario(load_scenario(write_scenario(
         rival_texts({"AAA": 0.1, "BBB": 0.3, "CCC": 0.45, "DDD": 0.7, "EEE": 0.95}))), seed=1)

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
+from analysis.cli import main
 from analysis.compare import compare_strategies, mean_ci, wilson
 from analysis.strategies import apply_strategy, load_strategy_file, strategy_from_dict
 from sim import load_scenario, run_scenario
-from sim.cli import main
 from sim.paths import PROJECT_ROOT
 from tests.conftest import five_state_scenario
 

@@ -38,7 +38,7 @@ def free_port() -> int:
 @pytest.fixture
 def server():
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "serve", str(SCENARIO), "--port",
+    proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "serve", str(SCENARIO), "--port",
                              str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
@@ -77,7 +77,7 @@ def test_stopping_serve_by_its_pid_frees_the_port():
     """`kill PID` of `plenary serve` stops the solara server it started (issue 20: the server
     kept the port)."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "serve", str(SCENARIO), "--port",
+    proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "serve", str(SCENARIO), "--port",
                              str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.world import UN_GROUP_CODES, load_roster
+from sim.world.roster import UN_GROUP_CODES, load_roster
 
 DATA = Path(__file__).resolve().parent.parent / "scenarios" / "data"
 
@@ -91,7 +91,7 @@ def test_every_column_is_documented_with_its_source(name, doc):
 
 
 def test_positions_refer_to_roster_states_known_codes_full_dates_and_defined_sources():
-    from sim.profiles import POSITION_EFFECTS
+    from sim.world.profiles import POSITION_EFFECTS
 
     codes = {r["iso3"] for r in rows("states.csv")}
     doc = (DATA / "SOURCES_positions.md").read_text()

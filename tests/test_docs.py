@@ -1,7 +1,7 @@
 """The reference pages stay in step with the code that defines the format."""
 
-from sim.reference import REFERENCE_PATH, reference_text
-from sim.scenario import Scenario
+from analysis.reference import REFERENCE_PATH, reference_text
+from sim.format.scenario import Scenario
 
 
 def test_scenario_reference_is_up_to_date():

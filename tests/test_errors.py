@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
+from analysis.cli import main
 from sim import ScenarioError, load_scenario
-from sim.cli import main
 from sim.paths import PROJECT_ROOT
 from tests.conftest import ROSTER
 
@@ -179,7 +179,7 @@ def test_cli_exits_2_prints_one_line_per_problem_and_writes_nothing(write_scenar
 
 def test_cli_error_has_no_traceback_in_a_real_process(write_scenario, tmp_path):
     path = write_scenario(GOOD.replace("include: [all]", "include: [ATLANTIS]"))
-    proc = subprocess.run([sys.executable, "-m", "sim.cli", "run", str(path), "--out",
+    proc = subprocess.run([sys.executable, "-m", "analysis.cli", "run", str(path), "--out",
                            str(tmp_path / "o")], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -203,7 +203,7 @@ def test_missing_scenario_file(tmp_path, capsys):
     ["landscape", "scenarios/reaim_2023.yaml"],
 ])
 def test_an_out_that_is_a_file_is_refused_before_any_work(command, tmp_path, capsys, monkeypatch):
-    from sim.cli import main
+    from analysis.cli import main
 
     monkeypatch.chdir(PROJECT_ROOT)
     taken = tmp_path / "taken"

@@ -3,9 +3,9 @@ the model itself recorded in the decision round."""
 
 import pytest
 
+from analysis.cli import main
 from analysis.explain import TERMS, endorse_gap, explain_state
 from sim import load_scenario
-from sim.cli import main
 from sim.paths import PROJECT_ROOT
 
 REAIM = PROJECT_ROOT / "scenarios" / "reaim_2023.yaml"

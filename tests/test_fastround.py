@@ -1,4 +1,4 @@
-"""The compiled round (sim/fastround.py), composed of the same phase functions, gives bit for bit
+"""The compiled round (sim/engine/fastround.py), composed of the same phase functions, gives bit for bit
 the results of the general path (the phases called one at a time)."""
 
 import json
@@ -6,10 +6,11 @@ import json
 import numpy as np
 import pytest
 
-from sim import fastround, load_scenario, run_scenario
-from sim.model import NegotiationModel
+from sim import load_scenario, run_scenario
+from sim.batch.sweep import with_value
+from sim.engine import fastround
+from sim.engine.model import NegotiationModel
 from sim.paths import PROJECT_ROOT
-from sim.sweep import with_value
 
 SCENARIOS = ["reaim_2023", "ccw_gge_laws", "summit_to_ccw", "unga_laws_2023",
              "wassenaar_drone_swarms", "reaim_2024", "nato_ai_principles_2021", "berlin_2020",

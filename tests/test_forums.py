@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.forums import Consensus, OpenEndorsement, QualifiedMajority, Vote, make_rule
-from sim.scenario import Threshold
+from sim.engine.forums import Consensus, OpenEndorsement, QualifiedMajority, Vote, make_rule
+from sim.format.scenario import Threshold
 from sim.stance import Stance
 
 E, N, A, X, U = Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN, Stance.OBJECT, Stance.UNDECIDED
@@ -79,8 +79,8 @@ def test_an_unweighted_rule_decides_the_same_on_the_stances_and_on_their_counts(
 def council_of_five(stances: dict[str, str], minority: int | None = 4) -> bool:
     """A council of the five fictional states under the Council's double majority (55% of
     members, 65% of population), populations given; each member's stance pinned."""
-    from sim.loading import scenario_from_dict
-    from sim.run import run_scenario
+    from sim.batch.run import run_scenario
+    from sim.format.loading import scenario_from_dict
     from tests.conftest import five_state_scenario
 
     threshold = {"members": 0.55, "weight": 0.65, "weight_by": "given",
@@ -116,7 +116,7 @@ def test_the_blocking_minority_clause_is_honoured_as_the_treaty_requires():
 ])
 def test_threshold_mistakes_are_named_with_their_line(write_scenario, threshold, rule, message):
     from sim.errors import ScenarioError
-    from sim.loading import load_scenario
+    from sim.format.loading import load_scenario
     from tests.conftest import five_state_scenario
 
     data = five_state_scenario(**{"forums": [{"id": "f", "rule": rule, "proposal": "text",

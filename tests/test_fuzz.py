@@ -19,10 +19,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analysis.cli import main
 from sim import ScenarioError, load_scenario
-from sim.cli import main
+from sim.batch.sweep import load_sweep
 from sim.paths import PROJECT_ROOT
-from sim.sweep import load_sweep
 
 settings.register_profile("fuzz", max_examples=25, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

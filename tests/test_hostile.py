@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.cli import main
+from analysis.cli import main
 from sim.paths import PROJECT_ROOT
 
 S = str(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")
@@ -53,12 +53,12 @@ WRITERS = {
 @pytest.fixture
 def no_work(monkeypatch):
     """Any simulation or model built fails the test: the folder must be refused before."""
-    import sim.model
+    import sim.engine.model
 
     def refuse(*args, **kwargs):
         raise AssertionError("a model was built before --out was checked")
 
-    monkeypatch.setattr(sim.model.NegotiationModel, "__init__", refuse)
+    monkeypatch.setattr(sim.engine.model.NegotiationModel, "__init__", refuse)
 
 
 @pytest.mark.parametrize("command", WRITERS)
@@ -306,7 +306,7 @@ def test_a_forum_id_that_is_another_forums_output_name_is_refused(tmp_path, caps
 
 @pytest.mark.parametrize("command", [["schema"], ["calibrate", "scenarios/cases/cases.yaml"]])
 def test_a_file_out_that_cannot_be_written_is_refused_before_any_work(tmp_path, capsys, command):
-    from sim.cli import main
+    from analysis.cli import main
 
     blocker = tmp_path / "a_file"
     blocker.write_text("x")

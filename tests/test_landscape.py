@@ -19,6 +19,7 @@ import json
 import numpy as np
 import pytest
 
+from analysis.cli import main
 from analysis.landscape import (
     energy,
     frustration,
@@ -26,9 +27,8 @@ from analysis.landscape import (
     model_landscape_inputs,
     propensities_from_world,
 )
-from sim.cli import main
-from sim.loading import load_scenario
-from sim.model import NegotiationModel
+from sim.engine.model import NegotiationModel
+from sim.format.loading import load_scenario
 from sim.paths import PROJECT_ROOT
 
 FIVE_STATES = PROJECT_ROOT / "tests/data/five_states.yaml"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.attendance import courted, draw_present_with
+from sim.batch.run import run_scenario
+from sim.engine.attendance import courted, draw_present_with
+from sim.engine.model import NegotiationModel
 from sim.errors import ScenarioError
-from sim.loading import scenario_from_dict
-from sim.model import NegotiationModel
-from sim.run import run_scenario
+from sim.format.loading import scenario_from_dict
 from tests.conftest import HAND, five_state_scenario
 
 
@@ -101,7 +101,7 @@ def test_listed_outreach_courts_only_its_targets_in_order():
 def test_bad_levers_are_named_with_their_line(write_scenario, strategy, message):
     data = five_state_scenario(**{"strategies": [{"sponsor": "AAA", **strategy}]})
     path = write_scenario(data)
-    from sim.loading import load_scenario
+    from sim.format.loading import load_scenario
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     text = str(err.value)
@@ -131,6 +131,6 @@ def test_arrival_with_a_topic_is_refused(write_scenario):
     data = five_state_scenario(**{"forums": [{"id": "f", "rule": "open_endorsement",
                                               "proposal": "text", "decides": 3, "arrival": 0.1,
                                               "topic": "ai_military"}]})
-    from sim.loading import load_scenario
+    from sim.format.loading import load_scenario
     with pytest.raises(ScenarioError, match="arrival draws who comes to the text"):
         load_scenario(write_scenario(data))

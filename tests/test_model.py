@@ -3,7 +3,7 @@
 import numpy as np
 
 from sim import run_scenario, scenario_from_dict
-from sim.model import NegotiationModel
+from sim.engine.model import NegotiationModel
 from tests.conftest import HAND, five_state_scenario
 
 

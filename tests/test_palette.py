@@ -65,7 +65,7 @@ def test_network_png_names_opponents_and_abstainers(monkeypatch, tmp_path):
 
 def test_world_plot_says_when_it_draws_only_the_strongest_ties(tmp_path):
     from analysis.plots import network_figure
-    from sim.setting import setting_of
+    from sim.engine.setting import setting_of
 
     world = setting_of(load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")).world
     graph = world.graph()

@@ -8,11 +8,11 @@ import json
 import numpy as np
 import pytest
 
+from analysis.cli import main
 from analysis.compare import run_ensembles, run_seeds
 from analysis.planner import fresh_comparison, plan_campaign
 from analysis.strategies import apply_strategy, own_strategy, strategy_from_dict
-from sim.cli import main
-from sim.loading import load_scenario, scenario_from_dict
+from sim.format.loading import load_scenario, scenario_from_dict
 from tests.conftest import HAND, five_state_scenario
 
 

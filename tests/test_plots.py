@@ -5,8 +5,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from analysis.plots import network_figure
 from sim import load_scenario
+from sim.engine.setting import setting_of
 from sim.paths import PROJECT_ROOT
-from sim.setting import setting_of
 
 
 def test_network_labels_do_not_overlap():

@@ -11,8 +11,8 @@ from analysis.power import (
     pivotal_share,
     power_indices,
 )
-from sim.forums import make_rule
-from sim.scenario import Threshold
+from sim.engine.forums import make_rule
+from sim.format.scenario import Threshold
 from sim.stance import Stance
 
 YES, NO, ABSTAIN, OBJECT = (int(s) for s in (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim import scenario_from_dict
-from sim.model import NegotiationModel
+from sim.engine.model import NegotiationModel
 from tests.conftest import DATA, five_state_scenario
 
 

@@ -10,9 +10,11 @@ import pytest
 from scipy.stats import spearmanr
 
 from analysis.validation import macro_f1, resisters_found, score
-from sim.loading import load_scenario, scenario_from_dict
+from sim.batch.run import run_scenario
+from sim.format.loading import load_scenario, scenario_from_dict
 from sim.paths import DATA_DIR, PROJECT_ROOT
-from sim.record import (
+from sim.stance import Stance
+from sim.world.record import (
     ABSTAIN,
     NO,
     YES,
@@ -22,8 +24,6 @@ from sim.record import (
     roll_calls_from_rows,
     series_key,
 )
-from sim.run import run_scenario
-from sim.stance import Stance
 
 
 def synthetic_votes(n_states: int = 40, n_items: int = 80, seed: int = 0):
@@ -190,7 +190,7 @@ def test_macro_f1_and_the_finding_of_resisters_on_a_hand_made_case():
 
 
 def test_covoting_ties_join_the_states_that_vote_alike():
-    from sim.record import covoting_ties
+    from sim.world.record import covoting_ties
 
     ties = covoting_ties(DATA_DIR, ["FRA", "GBR", "USA", "NGA", "AUT"], date(2023, 11, 1), 1.0,
                          neighbours=1)
@@ -201,7 +201,7 @@ def test_covoting_ties_join_the_states_that_vote_alike():
 
 
 def test_plenary_start_prints_where_each_member_starts(capsys, tmp_path):
-    from sim.cli import main
+    from analysis.cli import main
 
     scenario = str(PROJECT_ROOT / "scenarios/unga_laws_2023.yaml")
     assert main(["start", scenario, "--state", "RUS", "--state", "NGA", "--out", str(tmp_path)]) == 0
@@ -215,8 +215,8 @@ def test_plenary_start_prints_where_each_member_starts(capsys, tmp_path):
 
 
 def test_record_biases_are_not_reused_across_a_different_status_quo():
-    from sim.model import NegotiationModel
-    from sim.setting import setting_of
+    from sim.engine.model import NegotiationModel
+    from sim.engine.setting import setting_of
 
     def biases(status_quo: float, clear: bool) -> np.ndarray:
         spec = laws_vote("2024-01-01")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from analysis.cli import main
 from sim import load_scenario, run_scenario, write_run
-from sim.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIVE = ROOT / "tests" / "data" / "five_states.yaml"
@@ -61,7 +61,7 @@ def test_same_seed_gives_identical_files_in_another_process(tmp_path, hashseed):
     here = write_run(run_scenario(load_scenario(ROOT / "scenarios" / "reaim_2023.yaml"), seed=5),
                      tmp_path / "here")
     env = {**os.environ, "PYTHONHASHSEED": hashseed}
-    subprocess.run([sys.executable, "-m", "sim.cli", "run", str(ROOT / "scenarios" / "reaim_2023.yaml"),
+    subprocess.run([sys.executable, "-m", "analysis.cli", "run", str(ROOT / "scenarios" / "reaim_2023.yaml"),
                     "--seed", "5", "--out", str(tmp_path / "there"), "--no-plots"],
                    check=True, env=env, capture_output=True)
     for path in here:

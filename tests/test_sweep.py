@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.cli import main
 from sim import ScenarioError, load_scenario, run_scenario
-from sim.cli import main
-from sim.executors import chunk_tasks, run_chunk, run_sweep
+from sim.batch.executors import chunk_tasks, run_chunk, run_sweep
+from sim.batch.store import chunk_files, read_results
+from sim.batch.sweep import load_sweep
 from sim.paths import PROJECT_ROOT
-from sim.store import chunk_files, read_results
-from sim.sweep import load_sweep
 
 FIVE = PROJECT_ROOT / "tests" / "data" / "five_states.yaml"
 REAIM = PROJECT_ROOT / "scenarios" / "reaim_2023.yaml"
@@ -177,7 +177,7 @@ def test_sweep_killed_with_sigkill_and_resumed_has_exactly_the_uninterrupted_row
                                                                                    tmp_path):
     path, reference = reaim_reference
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out),
+    proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "sweep", str(path), "--out", str(out),
                              "--workers", "1"], cwd=PROJECT_ROOT, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -337,8 +337,8 @@ def test_the_analysis_rebuilds_the_design_the_runs_were_drawn_from(write_sweep, 
     """The manifest sorts its keys; the sample rebuilt in that order would pair each parameter
     with another's values."""
     from analysis.sensitivity import spec_in_file_order
-    from sim.store import read_manifest
-    from sim.sweep import sample_matrix
+    from sim.batch.store import read_manifest
+    from sim.batch.sweep import sample_matrix
 
     text = FIVE_LHS.split("parameters:")[0] + "parameters:" + THREE + "chunk_size: 4\n"
     out = tmp_path / "out"
@@ -353,7 +353,7 @@ def test_the_analysis_rebuilds_the_design_the_runs_were_drawn_from(write_sweep, 
 def test_a_saturated_adoption_is_analysed_on_the_endorsements(tmp_path):
     from analysis.discovery import forum_target, write_prim
     from analysis.ensemble import write_heatmap
-    from sim.sweep import SweepSpec
+    from sim.batch.sweep import SweepSpec
 
     rng = np.random.default_rng(0)
     social, noise = rng.random(64), rng.random(64)
@@ -393,7 +393,7 @@ def test_a_run_sets_its_values_and_leaves_the_sweeps_scenario_as_it_was():
     # leak into the base or into the next run
     import copy
 
-    from sim.sweep import with_value
+    from sim.batch.sweep import with_value
 
     base_scenario = load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")
     base = base_scenario.model_dump()
@@ -419,7 +419,7 @@ def test_a_run_sets_its_values_and_leaves_the_sweeps_scenario_as_it_was():
 def test_a_run_revalidating_only_what_it_changes_is_the_run_validated_whole(params, valid):
     # a sweep's worker validates again only the sections a run's numbers are set in and shares
     # the rest with the validated base: the scenario, or the errors, must be the same
-    from sim.sweep import with_value
+    from sim.batch.sweep import with_value
 
     base_scenario = load_scenario(PROJECT_ROOT / "scenarios" / "reaim_2023.yaml")
     base = base_scenario.model_dump()

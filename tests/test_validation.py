@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from analysis.cases import CASE_STANCES, OTHERS, case_scenario, load_cases, parse_case_date
+from analysis.cli import main
 from analysis.validation import (
     BASELINES,
     backtest,
@@ -23,9 +24,8 @@ from analysis.validation import (
     simulate_case,
 )
 from sim import load_scenario
-from sim.cli import main
 from sim.stance import Stance
-from sim.world import Roster
+from sim.world.roster import Roster
 
 YES, NO, ABST = Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN
 VOTE = (YES, NO, ABST)

@@ -1,6 +1,6 @@
 """`plenary world`: the roster summary a diplomat reads first."""
 
-from sim.cli import main
+from analysis.cli import main
 
 
 def test_world_prints_group_counts_missing_data_and_draws_the_network(tmp_path, capsys):

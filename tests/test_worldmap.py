@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from analysis import boundaries
+from analysis.cli import main
 from analysis.palette import NOT_MEMBER, STANCE_COLOURS
 from sim import load_scenario, run_scenario
-from sim.cli import main
 from sim.paths import PROJECT_ROOT
 from sim.stance import Stance
 

@@ -1,5 +1,5 @@
 """The record as data: roll calls (``votes.csv``, ``roll_calls.csv``) and decisions by
-endorsement or consensus (``decisions.csv``), read once per process (see ``sim/record/__init__.py``)."""
+endorsement or consensus (``decisions.csv``), read once per process (see ``sim/world/record/__init__.py``)."""
 
 from __future__ import annotations
 

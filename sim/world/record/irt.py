@@ -1,5 +1,5 @@
 """The ideal-point model of the roll calls, and what it gives the world: ideal points on a
-scenario's dimensions and co-voting ties (see ``sim/record/__init__.py`` for the model)."""
+scenario's dimensions and co-voting ties (see ``sim/world/record/__init__.py`` for the model)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
 
-from sim.record.data import ABSTAIN, NO, VOTES_FILE, YES, RollCalls, _read_roll_calls, read_roll_calls
+from sim.world.record.data import ABSTAIN, NO, VOTES_FILE, YES, RollCalls, _read_roll_calls, read_roll_calls
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ def record_ideals(data_dir: Path, iso3: list[str], dimensions: list[str],
     from the roll-call ideal points, for the states with a record and no stated position.
 
     The map from roll-call ideal points theta to a dimension is the least-squares line through
-    the states that have both (their stated positions, ``sim/profiles.py``), clipped to [0, 1]:
+    the states that have both (their stated positions, ``sim/world/profiles.py``), clipped to [0, 1]:
     y = b0 + b1 theta_1 + b2 theta_2. Needs at least ten such states; otherwise nothing.
 
     Args:

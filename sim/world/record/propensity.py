@@ -1,5 +1,5 @@
 """Propensities: what the record says each state will do in the next decision on a topic, under
-a forum's rule (see ``sim/record/__init__.py`` for the weights and the blend)."""
+a forum's rule (see ``sim/world/record/__init__.py`` for the weights and the blend)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.record.data import (
+from sim.topics import FAMILIES, related
+from sim.world.record.data import (
     ABSTAIN,
     NO,
     VOTES_FILE,
@@ -22,8 +23,7 @@ from sim.record.data import (
     read_decisions,
     read_roll_calls,
 )
-from sim.record.irt import IdealPoints, _ideal_points_cached
-from sim.topics import FAMILIES, related
+from sim.world.record.irt import IdealPoints, _ideal_points_cached
 
 TOPIC_WEIGHT = 0.05
 FAMILY_WEIGHT = 0.02

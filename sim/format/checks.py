@@ -11,13 +11,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from sim.errors import Problem
-from sim.forums import RULES
-from sim.stance import Stance
-from sim.world import Roster, RosterError, load_roster
-from sim.yamlio import Locations, PathKey
+from sim.format.yamlio import Locations, PathKey
+from sim.stance import RULE_OPTIONS, Stance
+from sim.world.roster import Roster, RosterError, load_roster
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
+    from sim.format.scenario import Scenario
 
 
 def check_scenario(s: Scenario, locs: Locations, check_world: bool = True,
@@ -159,7 +158,7 @@ def _forums(s: Scenario, locs: Locations) -> list[Problem]:
     return out
 
 
-#: The threshold keys each rule reads (``sim.forums``); consensus reads none.
+#: The threshold keys each rule reads (``sim.stance.RULE_OPTIONS``); consensus reads none.
 THRESHOLD_KEYS = {"open_endorsement": {"min_endorsements"}, "consensus": set(),
                   "vote": {"majority"}, "qualified_majority": {"members", "weight", "weight_by", "weights",
                                          "blocking_minority"}}
@@ -308,5 +307,5 @@ def _unknown(roster: Roster, locs: Locations, path: PathKey, name: str,
 
 
 def stance_words(rule: str) -> tuple[str, ...]:
-    """The stances a member can take under a rule (``sim.forums``), undecided left out."""
-    return tuple(s.word for s in RULES[rule].options if s != Stance.UNDECIDED)
+    """The stances a member can take under a rule (``sim.stance.RULE_OPTIONS``), undecided left out."""
+    return tuple(s.word for s in RULE_OPTIONS[rule] if s != Stance.UNDECIDED)

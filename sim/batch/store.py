@@ -23,8 +23,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.batch.outputs import subfolder, write_atomic
 from sim.errors import Problem, ScenarioError
-from sim.outputs import subfolder, write_atomic
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
@@ -32,7 +32,7 @@ PACKAGES = ("plenary", "mesa", "numpy", "pandas", "pyarrow", "SALib", "dask", "d
 
 
 def manifest_for(sweep) -> dict[str, Any]:
-    """The manifest of a :class:`sim.sweep.Sweep`: what made these rows, and with which software."""
+    """The manifest of a :class:`sim.batch.sweep.Sweep`: what made these rows, and with which software."""
     spec = sweep.spec
     return {
         "sweep": spec.name,

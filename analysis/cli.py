@@ -14,9 +14,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from analysis.terminal import console as terminal
+from analysis.terminal import name_column, print_table
 from sim.errors import Problem, ScenarioError
-from sim.terminal import console as terminal
-from sim.terminal import name_column, print_table
 
 EXIT_USER_ERROR = 2
 
@@ -37,22 +37,22 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USER_ERROR
     if args.command in RUNS_MODELS:
-        from sim.fastround import compiling_ahead
+        from sim.engine.fastround import compiling_ahead
 
         if compiling_ahead():
             print("plenary: compiling the simulation kernels, once on this machine "
                   "(about half a minute; later runs load them from disk)", file=sys.stderr)
     try:
         if args.command in OUT_FOLDERS:
-            from sim.outputs import check_out_folder
+            from sim.batch.outputs import check_out_folder
 
             if args.command == "compare" and args.out is None:  # like run's out/NAME
-                from sim.outputs import default_out
+                from sim.batch.outputs import default_out
 
                 args.out = default_out(args.scenario, suffix="_compare")
             args.out = check_out_folder(getattr(args, "out", None))
         if args.command in OUT_FILES:
-            from sim.outputs import check_out_file
+            from sim.batch.outputs import check_out_file
 
             args.out = check_out_file(getattr(args, "out", None))
         return int(args.handler(args) or 0)
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # the file system failed under a run (a disk full): one line, no traceback
         if exc.filename is None:
             raise
-        from sim.outputs import os_problem
+        from sim.batch.outputs import os_problem
 
         print(str(os_problem(exc)), file=sys.stderr)
         return 1
@@ -279,9 +279,9 @@ def _from_analysis(name: str):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.loading import load_scenario
-    from sim.outputs import default_out
-    from sim.run import run_scenario, write_run
+    from sim.batch.outputs import default_out
+    from sim.batch.run import run_scenario, write_run
+    from sim.format.loading import load_scenario
 
     if args.seed is not None and args.seed < 0:
         raise ScenarioError([Problem("--seed", 0, "seed", f"must be >= 0, got {args.seed}")])
@@ -395,14 +395,14 @@ def _coalition_lines(summary: dict) -> list[str]:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from sim.scenario import write_schema
+    from sim.format.scenario import write_schema
 
     print(f"wrote {write_schema(args.out)}")
     return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from sim.loading import load_scenario
+    from sim.format.loading import load_scenario
 
     problems: list[Problem] = []
     for path in args.scenarios:
@@ -421,7 +421,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import os
     import subprocess
 
-    from sim.loading import load_scenario
+    from sim.format.loading import load_scenario
     from sim.paths import PROJECT_ROOT
 
     load_scenario(args.scenario)  # mistakes are reported here, before a server starts

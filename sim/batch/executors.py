@@ -38,10 +38,10 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from sim.scenario import Scenario
+from sim.batch.store import chunk_bytes, manifest_for, next_chunk_index, open_store, write_chunk
+from sim.batch.sweep import Run, Sweep, with_value
+from sim.format.scenario import Scenario
 from sim.stance import Stance
-from sim.store import chunk_bytes, manifest_for, next_chunk_index, open_store, write_chunk
-from sim.sweep import Run, Sweep, with_value
 
 Executor = Literal["local", "dask"]
 
@@ -83,8 +83,8 @@ def _base(path: str, expected_hash: str) -> tuple[dict[str, Any], Scenario]:
     """The scenario as a dict and validated, loaded once per worker process."""
     key = (path, expected_hash)
     if key not in _BASES:
-        from sim.loading import load_scenario
-        from sim.sweep import scenario_hash
+        from sim.batch.sweep import scenario_hash
+        from sim.format.loading import load_scenario
 
         scenario = load_scenario(path)
         if scenario_hash(scenario) != expected_hash:
@@ -97,7 +97,7 @@ def _base(path: str, expected_hash: str) -> tuple[dict[str, Any], Scenario]:
 def run_chunk(task: ChunkTask) -> pd.DataFrame:
     """Run every run of a chunk; one row per run (run id, point, replicate, seed, parameters,
     outcome columns ``<forum>.<outcome>``)."""
-    from sim.run import run_scenario
+    from sim.batch.run import run_scenario
 
     base, scenario = _base(task.scenario_path, task.scenario_hash)
     rows = []
@@ -126,7 +126,7 @@ def outcome_columns(result, outcomes: tuple[str, ...], forums: tuple[str, ...]) 
     """The outcome columns of one run, from its forums' summaries without the names (not the
     whole summary: its coalitions and pivotal sets cost half a millisecond) and its record, for
     the series."""
-    from sim.run import forum_summaries
+    from sim.batch.run import forum_summaries
 
     out: dict[str, Any] = {}
     by_id = {f["id"]: f for f in forum_summaries(result.model, names=False)}
@@ -242,8 +242,8 @@ def run_sweep(sweep: Sweep, out: str | Path, executor: Executor = "local", worke
     """Run a sweep into ``out``; with ``resume``, only the runs not yet in a finished chunk.
 
     Args:
-        sweep: from :func:`sim.sweep.load_sweep`.
-        out: the results folder (see ``sim.store``).
+        sweep: from :func:`sim.batch.sweep.load_sweep`.
+        out: the results folder (see ``sim.batch.store``).
         executor: ``local`` (a process pool) or ``dask``.
         workers: worker processes (default: the CPUs this process may use).
         scheduler: a Dask scheduler's address (``tcp://HOST:8786``); none = a LocalCluster.

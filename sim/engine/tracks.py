@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.forums import Counts, Rule
-from sim.scenario import Forum
+from sim.engine.forums import Counts, Rule
+from sim.format.scenario import Forum
 from sim.stance import Stance
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ STANCES = len(Stance)
 
 class Record:
     """What is recorded each round, per forum: stance counts (indexed by stance code) and the
-    text's position. Preallocated arrays; ``sim.run.timeseries`` turns them into a table."""
+    text's position. Preallocated arrays; ``sim.batch.run.timeseries`` turns them into a table."""
 
     def __init__(self, forums: int, rounds: int, dimensions: int):
         self.counts = np.zeros((forums, rounds, len(Stance)), dtype=np.int64)
@@ -50,7 +50,7 @@ class ForumState:
         self.rule = rule
         self.members = members
         self.member_index = np.flatnonzero(members)
-        #: the members taking part (sim/attendance.py): drawn when the forum opens
+        #: the members taking part (sim/engine/attendance.py): drawn when the forum opens
         self.present = members
         self.present_index = self.member_index
         self.members_weight = members.astype(np.float64)
@@ -79,7 +79,7 @@ class ForumState:
 
     @property
     def absent(self) -> int:
-        """How many members do not take part (sim/attendance.py)."""
+        """How many members do not take part (sim/engine/attendance.py)."""
         return len(self.member_index) - len(self.present_index)
 
     def weights(self, capability: np.ndarray) -> np.ndarray:

@@ -1,19 +1,23 @@
 """NegotiationModel: the Mesa model that steps rounds of a negotiation.
 
-One round (:meth:`NegotiationModel.step`) reads as the story of a negotiating session:
+One round (:meth:`NegotiationModel.step`) reads as the story of a negotiating session, a method
+per phase:
 
-1. every open forum asks its members for their stance (the logit rule of ``agents/state.py``),
-   chained forums first inherit the stances of the forum they follow, and a forum whose decision
-   round it is applies its rule;
-2. sponsors campaign (``agents/strategy.py``): outreach, concessions, invitations;
-3. stakeholders pull the states they are tied to (``agents/stakeholder.py``);
-4. views drift toward like-minded tied states (bounded confidence, Hegselmann and Krause 2002);
-5. the round's counts are recorded.
+1. ``negotiate``: every open forum asks its members for their stance (``deliberate``: the logit
+   rule of ``agents/state.py``); a forum that opens first draws who takes part and, when chained,
+   inherits the stances of the forum it follows; members back at most one of rival texts
+   (``agents/coalitions.py``); a forum whose decision round it is applies its rule;
+2. ``campaign``: sponsors campaign (``agents/strategy.py``): outreach, concessions, invitations;
+3. ``lobby``: stakeholders pull the states they are tied to (``agents/stakeholder.py``);
+4. ``drift``: views drift toward like-minded tied states (``agents/drift.py``);
+5. ``record_round``: the round's counts and texts' positions are recorded.
 
 Per-state quantities (ideal points, salience, capability, stances) are NumPy arrays owned by the
 model; the Mesa agents are views onto them, so a round is computed for all states at once. The
-texts of each forum are tracks (``sim/tracks.py``). Most rounds run whole as one compiled call
-(``sim/fastround.py``), the same arithmetic in the same order as the steps above.
+texts of each forum are tracks (``sim/engine/tracks.py``). Each phase's arithmetic is one
+compiled function in ``agents/``; most rounds run whole as one compiled call composed of those
+same functions (``sim/engine/fastround.py``). A subclass may override any phase (:attr:`PHASES`)
+to try another behaviour; its rounds then all take this general path.
 """
 
 from __future__ import annotations
@@ -25,23 +29,23 @@ from agents import coalitions, disposition, drift, stakeholder
 from agents.stakeholder import StakeholderAgent
 from agents.state import Deliberation, StateAgent, deliberate, draw_shocks, option_values, utilities
 from agents.strategy import Campaign
-from sim import attendance, fastround
-from sim.forums import Counts, make_rule
-from sim.scenario import FORM_POSITIONS, RECORD_FORMS, Forum, Scenario
-from sim.setting import setting_of
+from sim.engine import attendance, fastround
+from sim.engine.forums import Counts, make_rule
+from sim.engine.setting import setting_of
+from sim.engine.tracks import STANCES, ForumState, Outcome, Record  # noqa: F401 - re-exported
+from sim.format.scenario import FORM_POSITIONS, RECORD_FORMS, Forum, Scenario
 from sim.stance import Stance
-from sim.tracks import STANCES, ForumState, Outcome, Record  # noqa: F401 - re-exported
 
 
 class NegotiationModel(mesa.Model):
     """States negotiating proposals in forums, round by round.
 
     Args:
-        scenario: a validated :class:`~sim.scenario.Scenario`.
+        scenario: a validated :class:`~sim.format.scenario.Scenario`.
         seed: the seed of every random draw (default: the scenario's ``seed``).
 
     Example:
-        >>> from sim.loading import load_scenario
+        >>> from sim.format.loading import load_scenario
         >>> from sim.paths import PROJECT_ROOT
         >>> s = load_scenario(PROJECT_ROOT / "tests/data/five_states.yaml")
         >>> m = NegotiationModel(s, seed=1)
@@ -64,7 +68,7 @@ class NegotiationModel(mesa.Model):
         if self.dim_weights.sum() == 0:
             self.dim_weights = np.ones(len(self.dimensions))
 
-        setting = setting_of(scenario)  # shared by every run of this scenario (sim/setting.py)
+        setting = setting_of(scenario)  # shared by every run of this scenario (sim/engine/setting.py)
         self.setting = setting
         self.roster = setting.roster
         self.world = setting.world
@@ -82,6 +86,9 @@ class NegotiationModel(mesa.Model):
         self._pull: np.ndarray | None = None  # the drift's tie weights, on first use
         self._pairs: drift.TiePairs | None | bool = False  # and as pairs (False: not yet)
         self._plans: dict[str, fastround.Plan | None] = {}  # compiled rounds, per forum
+        #: whether rounds may run compiled: no phase overridden by a subclass
+        self._compiles = all(getattr(type(self), name) is getattr(NegotiationModel, name)
+                             for name in self.PHASES)
 
         self.positions = {
             p.id: np.array([p.position[d] for d in self.dimensions]) for p in scenario.proposals
@@ -93,7 +100,7 @@ class NegotiationModel(mesa.Model):
             for p in scenario.proposals
         }
         self.lead_sponsors = dict(self.sponsors)  # before anyone is invited to co-sponsor
-        #: the texts of each forum, a track per text (sim/coalitions.py)
+        #: the texts of each forum, a track per text (agents/coalitions.py)
         self.groups = [self._make_tracks(f) for f in scenario.forums]
         self.forums = [t for group in self.groups for t in group]
         self._forums_by_id = {f.id: f for f in self.forums}
@@ -122,7 +129,7 @@ class NegotiationModel(mesa.Model):
     def _make_tracks(self, spec: Forum) -> list[ForumState]:
         members = self.setting.members(spec.members, spec.exclude)
         decides = self.rounds - 1 if spec.decides is None else spec.decides
-        # the texts' stances and utilities as rows of one array each (sim/fastround.py
+        # the texts' stances and utilities as rows of one array each (sim/engine/fastround.py
         # deliberates and resolves them all in one call)
         block = (np.zeros((len(spec.texts), self.n), dtype=np.int8),
                  np.zeros((len(spec.texts), self.n)))
@@ -220,37 +227,116 @@ class NegotiationModel(mesa.Model):
 
     # -- the round ------------------------------------------------------------------------------
 
+    #: The phases of a round, each a method a subclass may override to try another behaviour
+    #: (a decision rule of its own, say: docs/modelling_guide.md has a worked example). A model
+    #: whose class overrides any of them plays every round on the general path, phase by phase
+    #: (slower); otherwise rounds of the common kind run as one compiled call
+    #: (sim/engine/fastround.py) composed of the same phase functions.
+    PHASES = ("step", "negotiate", "deliberate", "campaign", "lobby", "drift", "record_round")
+
     def step(self) -> None:
-        """One round: forums, campaigns, stakeholders, opinion drift, records."""
+        """One round: each open forum negotiates (its members decide on each text; in its
+        decision round, its rule decides), sponsors campaign, stakeholders lobby, views drift,
+        and the round is recorded."""
         t = self.round
-        open_now = self._open_now(t)
-        plan = self._compiled_plan(open_now)
-        if plan is not None:  # the whole round in one compiled call (sim/fastround.py)
-            if t == open_now[0][0].opens:
-                self._open_forum(open_now[0])  # its draws come first, as in _negotiate
-            fastround.play(self, open_now[0], plan, t, t)
-            self._decide(open_now[0], t)
-        else:
-            for group in open_now:
-                self._negotiate(group, t)
-            for campaign in self.campaigns:
-                campaign.act(self)
-            stakeholder.lobby(self.ideal, self.salience, self._lobby)  # every stakeholder, in order
-            self._drift()
-            self._count(open_now)
-            self.record.counts[:, t] = self._counts
-            self.record.positions[:, t] = self._track_positions
+        forums = self._open_now(t)
+        if not self._play_compiled(forums, t):
+            for forum in forums:
+                self.negotiate(forum, t)
+            self.campaign()
+            self.lobby()
+            self.drift()
+            self.record_round(forums, t)
         self.round += 1
         if self.round >= self.rounds:
             self.running = False
 
+    def negotiate(self, group: list[ForumState], t: int) -> None:
+        """One round of a forum (``group``: its tracks, one per text): it opens (who takes part,
+        their dispositions) or members arrive; each text's members decide
+        (:meth:`deliberate`), with the pull of the coalitions' sizes; each member backs at most
+        one text (``agents.coalitions.resolve``); in the decision round the rule decides."""
+        if t == group[0].opens:
+            self._open_forum(group)
+        elif group[0].spec.arrival > 0:
+            self._arrive(group)
+        b = self.behaviour
+        pull = (coalitions.size_pull(group, self.capability, b)
+                if b.bandwagon or b.balancing else None)
+        for k, track in enumerate(group):
+            self.deliberate(track, t, 0.0 if pull is None else float(pull[k]))
+        coalitions.resolve(group, self.sponsors, b)
+        self._decide(group, t)
+
+    def deliberate(self, track: ForumState, t: int, size_pull: float = 0.0) -> None:
+        """A text's members decide (``agents.state.deliberate``: the logit rule). Its
+        :class:`~agents.state.Deliberation` is set for the round first (:meth:`set_round`)."""
+        deliberate(self.set_round(track, t, size_pull), track.utility)
+
+    def set_round(self, track: ForumState, t: int, size_pull: float = 0.0) -> Deliberation:
+        """A track's deliberation arrays for round t: the text's position (a concession replaces
+        it), the decision weights (plus the coalition's pull), the round's draws (Gumbel
+        uniforms, then who reconsiders: taken whichever rule decides) and whether every member
+        must decide (a vote's or a consensus' decision round)."""
+        d = track.deliberation
+        d.ideal, d.salience = self.ideal, self.salience
+        d.position = self.positions[track.proposal]
+        d.params = track.params
+        if size_pull:
+            d.params = track.params.copy()
+            d.params[4] += size_pull  # the forum's pull, plus the coalition's (agents/coalitions.py)
+        d.shocks = draw_shocks(self.rng, len(track.present_index), len(d.options))
+        d.forced = t == track.decides and track.rule.forced_decision
+        return d
+
+    def campaign(self) -> None:
+        """Each sponsor's campaign, in the scenario's order (``agents.strategy.Campaign.act``)."""
+        for campaign in self.campaigns:
+            campaign.act(self)
+
+    def lobby(self) -> None:
+        """Every stakeholder, in the scenario's order (``agents.stakeholder.lobby``)."""
+        stakeholder.lobby(self.ideal, self.salience, self._lobby)
+
+    def drift(self) -> None:
+        """Bounded-confidence drift toward close tied states (``agents.drift``)."""
+        mu, eps = self.behaviour.drift, self.behaviour.confidence
+        rows, cols, w = self._edges
+        if mu == 0 or len(rows) == 0:
+            return
+        drift.drift(self.ideal, rows, cols, w, self.capability, self.dim_weights, mu, eps,
+                    indptr=self.world.ties.indptr, pull=self._tie_pull(),
+                    pairs=self.drift_pairs())
+
+    def record_round(self, open_now: list[list[ForumState]], t: int) -> None:
+        """Count the stances on every open track and record the round (every track's counts
+        and text position). A track's stances change only while its forum is open, so only
+        those are counted again; the others keep the counts they had."""
+        for group in open_now:
+            for track in group:
+                self._counts[track.slot] = np.bincount(track.stances[track.member_index],
+                                                       minlength=STANCES)
+        self.record.counts[:, t] = self._counts
+        self.record.positions[:, t] = self._track_positions
+
+    def _play_compiled(self, open_now: list[list[ForumState]], t: int) -> bool:
+        """Round t as one compiled call, if it is of the kind ``sim.engine.fastround`` runs (False,
+        with nothing done, if not)."""
+        plan = self._compiled_plan(open_now)
+        if plan is None:
+            return False
+        if t == open_now[0][0].opens:
+            self._open_forum(open_now[0])  # its draws come first, as in negotiate
+        fastround.play(self, open_now[0], plan, t, t)
+        self._decide(open_now[0], t)
+        return True
+
     def run(self) -> None:
-        """Step every remaining round. Consecutive rounds of the kind ``sim.fastround`` compiles
+        """Step every remaining round. Consecutive rounds of the kind ``sim.engine.fastround`` compiles
         run as one compiled call (the same results as stepping them one by one), unless a
-        subclass plays its own ``step``, which is then called every round."""
-        blocks = type(self).step is NegotiationModel.step
+        subclass overrides a phase (:attr:`PHASES`): then ``step`` is called every round."""
         while self.running and self.round < self.rounds:
-            if not (blocks and self._play_block()):
+            if not (self._compiles and self._play_block()):
                 self.step()
 
     def _play_block(self) -> bool:
@@ -291,21 +377,6 @@ class NegotiationModel(mesa.Model):
             for track in (t for group in open_now for t in group):
                 self._open_deciding.setdefault(track.proposal, []).append(track)
         return open_now
-
-    def _negotiate(self, group: list[ForumState], t: int) -> None:
-        """One round of a forum: each text's members decide, each backs at most one text, and in
-        the decision round the rule decides every text."""
-        if t == group[0].opens:
-            self._open_forum(group)
-        elif group[0].spec.arrival > 0:
-            self._arrive(group)
-        b = self.behaviour
-        pull = (coalitions.size_pull(group, self.capability, b)
-                if b.bandwagon or b.balancing else None)
-        for k, track in enumerate(group):
-            self._deliberate(track, t, 0.0 if pull is None else float(pull[k]))
-        coalitions.resolve(group, self.sponsors, b)
-        self._decide(group, t)
 
     def _open_forum(self, group: list[ForumState]) -> None:
         """A forum opens: who takes part is drawn, a chained forum takes over the stances of
@@ -401,7 +472,7 @@ class NegotiationModel(mesa.Model):
 
     def _record_reference(self, track: ForumState) -> tuple[np.ndarray, np.ndarray]:
         """The text the members' record was made on, and the decision weights with its form's
-        cost. Its form is the rule's usual one (``sim.scenario.RECORD_FORMS``: a binding
+        cost. Its form is the rule's usual one (``sim.format.scenario.RECORD_FORMS``: a binding
         instrument costs more than the record's texts did). Its position is the forum's
         ``reference:`` if given, else on each dimension the lower of this text's and the usual
         form's (``FORM_POSITIONS``): a text stricter than those the states voted on moves them
@@ -440,28 +511,14 @@ class NegotiationModel(mesa.Model):
                 track.outcome = Outcome(t, adopted, Counts.of_array(counts))
 
     def _compiled_plan(self, open_now: list[list[ForumState]]) -> fastround.Plan | None:
-        """The plan of a compiled round, if this round is of the kind ``sim.fastround`` runs:
+        """The plan of a compiled round, if this round is of the kind ``sim.engine.fastround`` runs:
         one forum open (and what ``plan`` checks)."""
-        if len(open_now) != 1:
+        if len(open_now) != 1 or not self._compiles:
             return None
         forum_id = open_now[0][0].forum_id
         if forum_id not in self._plans:
             self._plans[forum_id] = fastround.plan(self, open_now[0])
         return self._plans[forum_id]
-
-    def _deliberate(self, forum: ForumState, t: int, size_pull: float) -> None:
-        d = forum.deliberation
-        d.ideal, d.salience = self.ideal, self.salience
-        d.position = self.positions[forum.proposal]  # a concession replaces the array
-        d.params = forum.params
-        if size_pull:
-            d.params = forum.params.copy()
-            d.params[4] += size_pull  # the forum's pull, plus the coalition's (sim/coalitions.py)
-        # Draws in a fixed order (Gumbel shocks, then who reconsiders), whichever kernel runs.
-        d.shocks = draw_shocks(self.rng, len(forum.present_index), len(d.options))
-        # in a vote's or consensus' decision round every member must decide
-        d.forced = t == forum.decides and forum.rule.forced_decision
-        deliberate(d, forum.utility)
 
     def _prepare(self, track: ForumState) -> Deliberation:
         """The arrays of a track's deliberation, set up when its forum opens (the tie sums over
@@ -476,7 +533,7 @@ class NegotiationModel(mesa.Model):
             tie_to_member=tie_to_member)
 
     def _attend(self, group: list[ForumState]) -> np.ndarray:
-        """Who takes part in a forum, drawn when it opens (sim/attendance.py); the same members
+        """Who takes part in a forum, drawn when it opens (sim/engine/attendance.py); the same members
         for each of its texts."""
         spec, b = group[0].spec, self.behaviour
         share = spec.attendance
@@ -541,16 +598,6 @@ class NegotiationModel(mesa.Model):
             carried[carried == Stance.ABSTAIN] = Stance.UNDECIDED
         forum.stances[forum.member_index] = carried[forum.member_index]
 
-    def _drift(self) -> None:
-        """Bounded-confidence drift toward close tied states (``agents.drift``)."""
-        mu, eps = self.behaviour.drift, self.behaviour.confidence
-        rows, cols, w = self._edges
-        if mu == 0 or len(rows) == 0:
-            return
-        drift.drift(self.ideal, rows, cols, w, self.capability, self.dim_weights, mu, eps,
-                      indptr=self.world.ties.indptr, pull=self._tie_pull(),
-                      pairs=self.drift_pairs())
-
     def starting_capability(self) -> bool:
         """Whether the capabilities are still the setting's (they do not change during a run,
         but a notebook may change them before): then what derives from them alone is shared
@@ -577,12 +624,3 @@ class NegotiationModel(mesa.Model):
             else:
                 self._pairs = None if pairs is None else pairs.with_pull(self._tie_pull())
         return self._pairs
-
-    def _count(self, open_now: list[list[ForumState]]) -> None:
-        """Count the stances on every open track. A track's stances change only in the rounds
-        its forum is open (only open forums deliberate and resolve), so only those are counted
-        again; the others keep the counts they had."""
-        for group in open_now:
-            for track in group:
-                self._counts[track.slot] = np.bincount(track.stances[track.member_index],
-                                                       minlength=STANCES)

@@ -1,6 +1,6 @@
 """The scenario reference (docs/scenario_reference.md), written from the pydantic models.
 
-The models in ``sim/scenario.py`` are the single source of truth of the format: the same classes
+The models in ``sim/format/scenario.py`` are the single source of truth of the format: the same classes
 validate the YAML, write the JSON Schema and, here, the reference a student reads. A test fails
 when the file on disk differs from what this module writes (``make docs`` rewrites it).
 """
@@ -14,15 +14,15 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from sim.format.scenario import Scenario
 from sim.paths import PROJECT_ROOT
-from sim.scenario import Scenario
 
 REFERENCE_PATH = PROJECT_ROOT / "docs" / "scenario_reference.md"
 
 INTRO = """# Scenario reference
 
 Every key a scenario file may hold, its type, its default and what it means. This page is written
-from the pydantic models in `sim/scenario.py` by `make docs`; do not edit it by hand. Unknown keys
+from the pydantic models in `sim/format/scenario.py` by `make docs`; do not edit it by hand. Unknown keys
 are errors. `extends: FILE` (or a list of files) inherits other scenarios by deep merge: mappings
 merge key by key, lists are replaced whole. `--set dotted.key=value` overrides one value from the
 command line (list items by index or by `id`: `forums.summit.decides=30`).
@@ -100,11 +100,11 @@ def _nested(annotation: Any) -> list[type[BaseModel]]:
 
 def limits_text() -> str:
     """The bounds on what plenary reads, as Markdown (from the constants that enforce them)."""
+    from sim.batch.outputs import MAX_PATH_BYTES
+    from sim.batch.sweep import MAX_RUNS
     from sim.errors import MAX_MESSAGE
-    from sim.outputs import MAX_PATH_BYTES
-    from sim.scenario import MAX_CAPABILITY, MAX_COUNT, MAX_WEIGHT
-    from sim.sweep import MAX_RUNS
-    from sim.yamlio import MAX_DEPTH, MAX_VALUES, MAX_YAML_BYTES
+    from sim.format.scenario import MAX_CAPABILITY, MAX_COUNT, MAX_WEIGHT
+    from sim.format.yamlio import MAX_DEPTH, MAX_VALUES, MAX_YAML_BYTES
 
     counts = ("a count: `rounds`, `opens`, `decides`, `budget`, `invite_cosponsors`, "
               "`min_endorsements`, `stall_rounds`")

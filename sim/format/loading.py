@@ -1,8 +1,8 @@
-"""Loading a scenario: YAML to a validated :class:`~sim.scenario.Scenario`, with located errors.
+"""Loading a scenario: YAML to a validated :class:`~sim.format.scenario.Scenario`, with located errors.
 
 :func:`load_scenario` reads a scenario file safely, resolves ``extends:`` (deep merge, cycles
 refused), applies ``--set dotted.key=value`` overrides, validates it against
-:class:`~sim.scenario.Scenario`, and checks what a schema cannot (``sim/checks.py``): that every
+:class:`~sim.format.scenario.Scenario`, and checks what a schema cannot (``sim/format/checks.py``): that every
 ISO3 code and group exists in the roster, that forums name real proposals, and that ``after:``
 chains have no cycle. Every problem is reported with its file, line and field, all at once.
 """
@@ -19,8 +19,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import Problem, ScenarioError
-from sim.scenario import Scenario
-from sim.yamlio import Locations, PathKey, deep_merge, load_yaml, parse_value, shorten
+from sim.format.scenario import Scenario
+from sim.format.yamlio import Locations, PathKey, deep_merge, load_yaml, parse_value, shorten
 
 #: a list index in a dotted key: ASCII digits, negative from the end
 INDEX = re.compile(r"-?[0-9]+", re.ASCII)
@@ -70,7 +70,7 @@ def validate_scenario(
 
 def _checked(scenario: Scenario, locs: Locations, check_world: bool,
              changed: set[str] | None = None) -> Scenario:
-    from sim.checks import check_scenario  # the semantic checks need the roster
+    from sim.format.checks import check_scenario  # the semantic checks need the roster
 
     problems = check_scenario(scenario, locs, check_world=check_world, changed=changed)
     if problems:

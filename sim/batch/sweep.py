@@ -6,8 +6,8 @@ seed, the replicates (seeds per point), a method (``grid``, or SALib's ``random`
 to keep. :func:`load_sweep` validates it with the same ``FILE:LINE: field: message`` problems as a
 scenario; :func:`design` turns it into :class:`Run` s, each with an id from its point, parameters
 and replicate, and a seed derived from the sweep's seed and that id (never from an unseeded RNG);
-:func:`run_sweep` runs them in chunks on an executor (``sim.executors``) into a Parquet store
-(``sim.store``) that a killed sweep resumes from.
+:func:`run_sweep` runs them in chunks on an executor (``sim.batch.executors``) into a Parquet store
+(``sim.batch.store``) that a killed sweep resumes from.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from sim.errors import ScenarioError
-from sim.loading import (
+from sim.format.loading import (
     _list_index,
     apply_override,
     load_scenario,
@@ -35,8 +35,8 @@ from sim.loading import (
     revalidate,
     validate_scenario,
 )
-from sim.scenario import Scenario
-from sim.yamlio import Locations, load_yaml, shorten
+from sim.format.scenario import Scenario
+from sim.format.yamlio import Locations, load_yaml, shorten
 
 Method = Literal["grid", "random", "lhs", "sobol", "morris"]
 Outcome = Literal["adopted", "endorsements", "yes", "no", "abstain", "objectors", "decided_round",
@@ -274,7 +274,7 @@ def with_value(base: dict[str, Any], source: Path | None,
     ~0.5 ms a run. Numbers are set on copies of the dicts and lists along their keys only, the
     rest shared with ``base``, which is never changed (copying all of it cost ~0.3 ms a run).
     Given ``validated`` (``base`` validated), only the top-level sections the numbers are set in
-    are validated again and the rest is shared with it (``sim.loading.revalidate``)."""
+    are validated again and the rest is shared with it (``sim.format.loading.revalidate``)."""
     data = dict(base)
     numbers_only = True
     sections = set()

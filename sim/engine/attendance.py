@@ -11,7 +11,7 @@ So when a forum opens each member takes part with a probability
     p_i = sigmoid(b0 + engagement * z_i),   z_i = (s_i - mean s) / sd s over the members,
 
 where s_i is its salience (how much it cares: it rises with its statements on autonomous
-weapons, ``sim/profiles.py``), ``engagement`` says how much salience decides who comes, and b0 is
+weapons, ``sim/world/profiles.py``), ``engagement`` says how much salience decides who comes, and b0 is
 set so that the members' mean p equals the forum's ``attendance`` (the expected share taking part).
 Sponsors always take part. A member that does not take part holds no stance in the forum (it is
 counted as undecided and absent), is not courted and does not decide. Demarches and capacity
@@ -107,7 +107,7 @@ def courted(p: np.ndarray, boost: np.ndarray) -> np.ndarray:
 def draw_present_with(members: np.ndarray, p: np.ndarray, sponsors: np.ndarray,
                       rng: np.random.Generator) -> np.ndarray:
     """Who takes part, each state with its own probability ``p`` (per state, e.g. from the
-    record: ``sim.record.presence``). Draws one uniform per member, in member order; sponsors
+    record: ``sim.world.record.presence``). Draws one uniform per member, in member order; sponsors
     always take part."""
     present = members.copy()
     idx = np.flatnonzero(members)

@@ -12,8 +12,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from sim.scenario import Threshold
-from sim.stance import Stance
+from sim.format.scenario import Threshold
+from sim.stance import RULE_OPTIONS, Stance
 
 # plain ints for the counting loops: looking up an IntEnum member is slow (Python 3.11)
 _ENDORSE, _OPPOSE, _OBJECT = int(Stance.ENDORSE), int(Stance.OPPOSE), int(Stance.OBJECT)
@@ -118,7 +118,7 @@ class OpenEndorsement(Rule):
     round counts, and it is adopted when it has at least ``min_endorsements``."""
 
     name = "open_endorsement"
-    options = (Stance.UNDECIDED, Stance.ENDORSE)
+    options = RULE_OPTIONS[name]
     against = Stance.UNDECIDED
     forced_decision = False
 
@@ -137,7 +137,7 @@ class Consensus(Rule):
     Adopted when nobody objects and at least one member endorses."""
 
     name = "consensus"
-    options = (Stance.ENDORSE, Stance.ABSTAIN, Stance.OBJECT)
+    options = RULE_OPTIONS[name]
     against = Stance.OBJECT
 
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
@@ -152,7 +152,7 @@ class Vote(Rule):
     present and voting; abstentions do not count as votes cast (UNGA rules of procedure 86-87)."""
 
     name = "vote"
-    options = (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN)
+    options = RULE_OPTIONS[name]
 
     def _share(self) -> Fraction:
         return Fraction(2, 3) if self.threshold.majority == "two_thirds" else Fraction(1, 2)
@@ -184,7 +184,7 @@ class QualifiedMajority(Rule):
     Council's 4, TEU Art. 16(4)), fewer members than that not voting yes cannot block on weight.
 
     Example:
-        >>> from sim.scenario import Threshold
+        >>> from sim.format.scenario import Threshold
         >>> rule = QualifiedMajority(Threshold(blocking_minority=4))
         >>> stances = np.array([_ENDORSE] * 4 + [Stance.OPPOSE])  # 80% of members, 60% of weight
         >>> bool(rule.adopted(stances, np.array([10.0, 10, 10, 30, 40])))  # one member cannot block
@@ -194,7 +194,7 @@ class QualifiedMajority(Rule):
     """
 
     name = "qualified_majority"
-    options = (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN)
+    options = RULE_OPTIONS[name]
     weighted = True
 
     def adopted(self, stances: np.ndarray, weights: np.ndarray) -> bool:
@@ -218,6 +218,7 @@ class QualifiedMajority(Rule):
 RULES: dict[str, type[Rule]] = {
     r.name: r for r in (OpenEndorsement, Consensus, Vote, QualifiedMajority)
 }
+assert set(RULES) == set(RULE_OPTIONS)  # the vocabulary names every rule, and only those
 
 
 def make_rule(name: str, threshold: Threshold | None = None) -> Rule:

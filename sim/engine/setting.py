@@ -28,7 +28,9 @@ from agents.disposition import expected_sign
 from agents.drift import TiePairs
 from agents.stakeholder import Lobby
 from agents.state import member_ties
-from sim.profiles import (
+from sim.format.scenario import DEFAULT_TIE_WEIGHTS, Scenario, Stakeholder
+from sim.stance import STANCE_SIGN, Stance
+from sim.world.profiles import (
     INDICATORS_FILE,
     POSITIONS_FILE,
     capability_from_indicators,
@@ -36,7 +38,7 @@ from sim.profiles import (
     read_indicators,
     read_positions,
 )
-from sim.record import (
+from sim.world.record import (
     DECISIONS_FILE,
     VOTES_FILE,
     covoting_ties,
@@ -44,9 +46,7 @@ from sim.record import (
     presence,
     record_ideals,
 )
-from sim.scenario import DEFAULT_TIE_WEIGHTS, Scenario, Stakeholder
-from sim.stance import STANCE_SIGN, Stance
-from sim.world import Roster, World, cached_world, load_roster
+from sim.world.roster import Roster, World, cached_world, load_roster
 
 DEFAULT_IDEAL = 0.5
 DEFAULT_SALIENCE = 0.5
@@ -93,7 +93,7 @@ class Setting:
     _dispositions: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     _signs: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     #: the members' record biases at a forum's opening, by everything they are computed from
-    #: (sim.model: most runs of a scenario open a forum in the same state)
+    #: (sim.engine.model: most runs of a scenario open a forum in the same state)
     bias_memo: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def remember_bias(self, key: tuple, bias: np.ndarray) -> None:
@@ -123,7 +123,7 @@ class Setting:
 
     def dispositions(self, topic: str, rule: str, title: str = "") -> np.ndarray:
         """What the record says every state will do under ``rule`` on ``topic``
-        (:func:`sim.record.option_probabilities`: states x stance codes, NaN rows for states it
+        (:func:`sim.world.record.option_probabilities`: states x stance codes, NaN rows for states it
         says nothing of), fitted once per setting; all NaN when the world does not read the record."""
         key = (topic, rule, title)
         if key not in self._dispositions:
@@ -151,7 +151,7 @@ class Setting:
         """The stakeholders as the arrays of ``agents.stakeholder.lobby``: their ties (looked up once
         per list of ties and kept, read-only) and their positions and weights (which a sweep
         may vary). The arrays are kept for the last list of stakeholders: the runs of a sweep
-        that leaves them alone share their base scenario's list (``sim.loading.revalidate``)."""
+        that leaves them alone share their base scenario's list (``sim.format.loading.revalidate``)."""
         last = self._lobby
         if last and last[0] is stakeholders and last[1] == dimensions:
             return last[2]
@@ -247,7 +247,7 @@ def setting_of(scenario: Scenario) -> Setting:
 def _world_key(scenario: Scenario) -> tuple[Path, str, tuple[str, ...]]:
     """The roster's resolved path, the world section as JSON and the data files whose stamps
     are part of the key, kept per world section: the runs of a sweep share their base
-    scenario's (``sim.loading.revalidate``), and resolving the path and writing the JSON cost
+    scenario's (``sim.format.loading.revalidate``), and resolving the path and writing the JSON cost
     a third of a millisecond a run."""
     world, source = scenario.world, scenario.source
     known = _WORLD_KEYS.get(id(world))
@@ -294,7 +294,7 @@ def _build(scenario: Scenario, roster_path: Path) -> Setting:
 
 def _profiles(scenario: Scenario, roster: Roster, world: World, roster_path: Path
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Starting ideal points, salience and capability (see ``sim/profiles.py``): defaults,
+    """Starting ideal points, salience and capability (see ``sim/world/profiles.py``): defaults,
     then groups, then the record's ideal points (``world.record: data``), then stated positions
     from the data, then single states; and where each state's ideal point came from."""
     w = scenario.world

@@ -1,6 +1,6 @@
 """A whole round in one compiled call, for the common kind of round.
 
-A round of :class:`sim.model.NegotiationModel` (members deliberate, sponsors back their text,
+A round of :class:`sim.engine.model.NegotiationModel` (members deliberate, sponsors back their text,
 campaigns court, concede and invite, stakeholders pull, views drift, counts are recorded) calls
 each phase's compiled function from Python (``agents/``). When a round is of the common kind,
 :func:`play` runs all of it as one Numba call composed of the same phase functions in the same
@@ -37,8 +37,7 @@ from agents.state import draw_shocks
 from sim.stance import STANCE_SIGN, Stance
 
 if TYPE_CHECKING:
-    from sim.model import NegotiationModel
-    from sim.tracks import ForumState
+    from sim.engine.tracks import ForumState
 
 RULES = strategy.OUTREACH
 
@@ -63,7 +62,7 @@ class Plan:
     sponsors_seen: list = field(default_factory=list)  # the model's arrays the masks are of
 
 
-def plan(model: NegotiationModel, group: list[ForumState]) -> Plan | None:
+def plan(model, group: list[ForumState]) -> Plan | None:
     """A plan for compiled rounds of ``group`` (the tracks of the only open forum), or None
     when its rounds must take the general path."""
     b = model.behaviour
@@ -116,7 +115,7 @@ def _fixed(texts: tuple[str, ...], mine: tuple[int, ...], campaigns: tuple[tuple
     return fixed
 
 
-def play(model: NegotiationModel, group: list[ForumState], p: Plan, first: int,
+def play(model, group: list[ForumState], p: Plan, first: int,
          last: int) -> bool:
     """Rounds ``first`` to ``last`` of the model, compiled (``group``: the tracks of the one
     forum open in all of them). The draws of all the rounds are taken at once: the same numbers,
@@ -231,7 +230,7 @@ def _rounds(first, last, forced_round, shocks, per_text, idx, ideal, positions, 
             allies_version, k_tied, k_offsets, k_positions, k_influence, k_push, mu, eps,
             p_ptr, p_cols, p_ij, p_ji, member_index, track_slot, slots, counts,
             track_positions, record_counts, record_positions, invited, moved, bias):
-    # Rounds first..last as NegotiationModel.step plays them (sim/model.py), one after the
+    # Rounds first..last as NegotiationModel.step plays them (sim/engine/model.py), one after the
     # other, each phase by the same compiled function: each text's deliberation (with the
     # coalitions' pull), the coalitions' resolution, campaigns in order, stakeholders, drift,
     # then the round's record (every track's counts and text position).

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from agents import coalitions as coalitions_
-from sim.forums import Counts
-from sim.model import NegotiationModel
-from sim.outputs import write_atomic
-from sim.scenario import Scenario
+from sim.batch.outputs import write_atomic
+from sim.engine.forums import Counts
+from sim.engine.model import NegotiationModel
+from sim.format.scenario import Scenario
 from sim.stance import Stance
 
 FLOAT_DIGITS = 6
@@ -116,7 +116,7 @@ def forum_summaries(model: NegotiationModel, names: bool = True) -> list[dict[st
             "no": counts.oppose + counts.object,
             "abstain": counts.abstain,
             "undecided": counts.undecided,
-            "absent": f.absent,  # not taking part (sim/attendance.py)
+            "absent": f.absent,  # not taking part (sim/engine/attendance.py)
         }
         if names:
             st, idx = f.stances, f.member_index

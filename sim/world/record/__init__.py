@@ -39,7 +39,7 @@ is offered as extra network ties (``world.record_ties``: each state tied to the 
 most like it, :func:`covoting_ties`).
 """
 
-from sim.record.data import (  # noqa: F401 - the record's public names, from one place
+from sim.world.record.data import (  # noqa: F401 - the record's public names, from one place
     ABSTAIN,
     CALLS_FILE,
     DECISIONS_FILE,
@@ -53,7 +53,7 @@ from sim.record.data import (  # noqa: F401 - the record's public names, from on
     read_roll_calls,
     roll_calls_from_rows,
 )
-from sim.record.irt import (  # noqa: F401
+from sim.world.record.irt import (  # noqa: F401
     FIT_VERSION,
     PRIOR_SD,
     IdealPoints,
@@ -64,7 +64,7 @@ from sim.record.irt import (  # noqa: F401
     ideal_points,
     record_ideals,
 )
-from sim.record.propensity import (  # noqa: F401
+from sim.world.record.propensity import (  # noqa: F401
     ACT_PRIOR,
     BLOCK_SHARE,
     FAMILY_WEIGHT,

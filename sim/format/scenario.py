@@ -1,6 +1,6 @@
 """The scenario format: pydantic models that validate YAML, give typed access and write the schema.
 
-A scenario is one YAML file (see ``scenarios/reaim_2023.yaml``); ``sim/loading.py`` reads it,
+A scenario is one YAML file (see ``scenarios/reaim_2023.yaml``); ``sim/format/loading.py`` reads it,
 resolves ``extends:`` and ``--set``, validates it against :class:`Scenario` and reports every
 problem with its file, line and field. Its functions (``load_scenario``, ``validate_scenario``,
 ``scenario_from_dict``, ``apply_override``, ``problem_from_pydantic``) can also be imported from
@@ -23,9 +23,9 @@ from pydantic import (
     model_validator,
 )
 
+from sim.format.yamlio import Locations
 from sim.paths import PROJECT_ROOT, resolve_data_path
 from sim.topics import TOPICS
-from sim.yamlio import Locations
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -142,12 +142,12 @@ class World(Strict):
     capability: Literal["data", "uniform"] = Field(
         "data",
         description="'data': from military expenditure in indicators.csv beside the roster "
-        "(see sim/profiles.py); 'uniform': 1 for every state. Overrides apply on top.",
+        "(see sim/world/profiles.py); 'uniform': 1 for every state. Overrides apply on top.",
     )
     positions: Literal["data", "none"] = Field(
         "data",
         description="'data': ideal points and salience from the stated positions in "
-        "positions.csv beside the roster, made before as_of (see sim/profiles.py); 'none': "
+        "positions.csv beside the roster, made before as_of (see sim/world/profiles.py); 'none': "
         "only this file's values.",
     )
     record: Literal["data", "none"] = Field(
@@ -155,7 +155,7 @@ class World(Strict):
         description="'data': the recorded votes, endorsements and blocks beside the roster "
         "(votes.csv, decisions.csv) made before as_of set each member's leaning in the forums "
         "that name a topic:, and the ideal points of states with no stated position "
-        "(sim/record/); 'none': not used.",
+        "(sim/world/record/); 'none': not used.",
     )
     defaults: StateProfile = Field(
         default_factory=StateProfile, description="Starting attributes of every state."
@@ -229,12 +229,12 @@ class Forum(Strict):
 
     id: str = Field(min_length=1, description="Name used in outputs and by after: and --set.")
     title: str = Field("", description="A readable title.")
-    rule: Rule = Field(description="The decision rule (sim/forums.py).")
+    rule: Rule = Field(description="The decision rule (sim/engine/forums.py).")
     proposal: str | None = Field(None, description="id of the proposal decided here.")
     proposals: list[str] = Field(
         default_factory=list,
         description="ids of competing proposals decided here, instead of proposal: each member "
-        "backs at most one of them (sim/coalitions.py).",
+        "backs at most one of them (agents/coalitions.py).",
     )
     members: list[str] = Field(
         default_factory=lambda: ["all"], description="'all', group names or ISO3 codes."
@@ -258,7 +258,7 @@ class Forum(Strict):
     attendance: Unit | None = Field(
         None,
         description="Expected share of members taking part (sending a delegation, engaging with "
-        "the text); the others hold no stance (sim/attendance.py). Default: everyone, or "
+        "the text); the others hold no stance (sim/engine/attendance.py). Default: everyone, or "
         "behaviour.endorsement_turnout for open_endorsement (everyone when the record sets "
         "who endorses: topic: with world.record: data).",
     )
@@ -267,20 +267,20 @@ class Forum(Strict):
         description="The chance each round that a member not yet taking part comes to the text "
         "(an open endorsement that grows over months as states come to it one by one); "
         "demarches and capacity building raise it as they raise taking part "
-        "(sim/attendance.py). 0: who takes part is drawn once, when the forum opens. Not with "
+        "(sim/engine/attendance.py). 0: who takes part is drawn once, when the forum opens. Not with "
         "topic: (the record then says who takes part).",
     )
     topic: Topic | None = Field(
         None,
         description="What the text is about (autonomous_weapons, ai_military, outer_space, ict, "
         "nuclear, ...): with world.record: data, each member leans toward the options as its "
-        "record on this topic says (sim/record/, agents/disposition.py).",
+        "record on this topic says (sim/world/record/, agents/disposition.py).",
     )
     reference: dict[str, Unit] | None = Field(
         None,
         description="Where the texts of the members' record on the topic sat, per dimension "
         "(default: the lower of this text's position and that of the rule's usual form, "
-        "FORM_POSITIONS of RECORD_FORMS in sim/scenario.py): a text stricter than those moves "
+        "FORM_POSITIONS of RECORD_FORMS in sim/format/scenario.py): a text stricter than those moves "
         "states the way their ideal points say (agents/disposition.py); a binding instrument "
         "also costs more than the record's form did.",
     )
@@ -374,7 +374,7 @@ class Behaviour(Strict):
     endorsement_turnout: Unit = Field(
         0.5,
         description="Expected share of members taking part in a forum open for endorsement, "
-        "unless the forum sets attendance: (sim/attendance.py; other rules: everyone). A prior "
+        "unless the forum sets attendance: (sim/engine/attendance.py; other rules: everyone). A prior "
         "of one half, not fitted; plenary calibrate fits it.",
     )
     engagement: float = Field(
@@ -384,12 +384,12 @@ class Behaviour(Strict):
     bandwagon: float = Field(
         0.0, ge=0.0, le=MAX_WEIGHT,
         description="Pull of a coalition's size: adds bandwagon * (capability share of the forum's "
-        "members backing the text) to the utility of backing it (sim/coalitions.py).",
+        "members backing the text) to the utility of backing it (agents/coalitions.py).",
     )
     balancing: float = Field(
         0.0, ge=0.0, le=MAX_WEIGHT,
         description="Push of rival coalitions: adds balancing * (capability share backing the "
-        "other texts of the forum) to the utility of backing this one (sim/coalitions.py).",
+        "other texts of the forum) to the utility of backing this one (agents/coalitions.py).",
     )
     record_weight: Unit = Field(
         1.0,
@@ -546,16 +546,3 @@ def write_schema(path: str | Path | None = None) -> Path:
     }
     target.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
     return target
-
-
-_LOADING = ("load_scenario", "scenario_from_dict", "validate_scenario", "apply_override",
-            "problem_from_pydantic")
-
-
-def __getattr__(name: str) -> Any:
-    """The loading functions, from ``sim.loading`` on first use (it imports this module)."""
-    if name in _LOADING:
-        from sim import loading
-
-        return getattr(loading, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
