@@ -31,7 +31,7 @@ from sim.world.roster import Roster, load_roster
 #: shipped with Plenary (``scenarios/cases/cases.yaml``), so that a clone validates on its own.
 DEFAULT_CASES = PROJECT_ROOT / "scenarios" / "cases" / "cases.yaml"
 
-RULES = ("vote", "consensus", "open_endorsement")
+RULES = ("vote", "consensus", "open_endorsement", "qualified_majority")
 FORMS = ("political_declaration", "resolution", "principles", "binding_instrument")
 POPULATIONS = {"un_members": "UN", "ccw_parties": "CCW"}
 
@@ -53,6 +53,7 @@ OTHERS: dict[str, Stance | None] = {
 #: The stances each rule lets a member take, in the engine's order of options.
 RULE_OPTIONS: dict[str, tuple[Stance, ...]] = {
     "vote": (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN),
+    "qualified_majority": (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN),
     "consensus": (Stance.ENDORSE, Stance.ABSTAIN, Stance.OBJECT),
     "open_endorsement": (Stance.UNDECIDED, Stance.ENDORSE),
 }
@@ -82,7 +83,7 @@ class Case:
 
     Attributes:
         id: the case's id.
-        rule: ``vote``, ``consensus`` or ``open_endorsement``.
+        rule: ``vote``, ``consensus``, ``open_endorsement`` or ``qualified_majority``.
         date: the decision date (the first date written in the file's ``date``).
         form: the form of the text decided.
         population: ``un_members``, ``ccw_parties`` or a tuple of ISO3 codes.
@@ -93,6 +94,9 @@ class Case:
         unscored: listed states whose stance is not scored (``non_voting``, ``unknown``).
         topic: what the text is about (the file's ``topic``, else read from the title by
             :func:`sim.topics.topic_of_title`): the record the members' dispositions come from.
+        weights: qualified_majority: (ISO3, weight) of each member (the file's ``weights:``,
+            e.g. the Council's population figures); empty: equal weights.
+        blocking_minority: qualified_majority: the fewest members a blocking minority needs.
     """
 
     id: str
@@ -106,6 +110,8 @@ class Case:
     title: str = ""
     unscored: frozenset[str] = field(default_factory=frozenset)
     topic: str = "other"
+    weights: tuple[tuple[str, float], ...] = ()
+    blocking_minority: int | None = None
 
     @property
     def population_kind(self) -> str:
@@ -257,11 +263,29 @@ def _parse_case(raw: Any, at: tuple, locs: Locations, roster: Roster,
                 break
         if others in OTHERS and OTHERS[others] is not None and OTHERS[others] not in RULE_OPTIONS[rule]:
             bad("others", f"{others!r} is not possible under rule {rule}")
+    weights: list[tuple[str, float]] = []
+    raw_weights = raw.get("weights") or {}
+    if not isinstance(raw_weights, dict):
+        bad("weights", "must map ISO3 codes to weights (numbers >= 0)")
+        raw_weights = {}
+    elif raw_weights and rule != "qualified_majority":
+        bad("weights", "weights: count only with rule qualified_majority")
+    for code, value in raw_weights.items():
+        if not isinstance(code, str) or code not in roster.names:
+            bad(("weights", code), f"unknown ISO3 code {code!r}")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            bad(("weights", code), f"{value!r} is not a number >= 0")
+        else:
+            weights.append((code, float(value)))
+    minority = raw.get("blocking_minority")
+    if minority is not None and (isinstance(minority, bool) or not isinstance(minority, int) or minority < 1):
+        bad("blocking_minority", f"{minority!r} is not a whole number >= 1")
     if len(problems) > before:
         return None
     return Case(id=case_id, rule=rule, date=when, form=form, population=population, listed=listed,
                 others=others, majority=majority, title=str(raw.get("title", "")),
-                unscored=frozenset(unscored), topic=topic)
+                unscored=frozenset(unscored), topic=topic, weights=tuple(weights),
+                blocking_minority=minority)
 
 
 def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -291,6 +315,18 @@ def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[s
         # every member votes: what is scored is how the states that voted voted (absences
         # are not scored), so none is drawn absent from the record's absences
         forum["attendance"] = 1.0
+    if case.rule == "qualified_majority":
+        # the Council's double majority (TEU Art. 16(4)): 55% of the members and 65% of the
+        # weight, the case's weights (its population figures) where it gives them
+        threshold: dict[str, Any] = {"members": 0.55, "weight": 0.65}
+        if case.weights:
+            threshold.update(weight_by="given", weights=dict(case.weights))
+        else:
+            threshold["weight_by"] = "equal"
+        if case.blocking_minority is not None:
+            threshold["blocking_minority"] = case.blocking_minority
+        forum["threshold"] = threshold
+        forum["attendance"] = 1.0  # every member of the Council votes (absences are not scored)
     return {
         "name": f"case_{case.id}",
         "description": f"Backtest of {case.id}: {case.title}",

@@ -15,9 +15,11 @@ CASES = PROJECT_ROOT / "scenarios" / "data" / "cases_other_tracks.yaml"
 def test_the_other_tracks_cases_carry_the_recorded_votes():
     cases = {c.id: c for c in load_cases(CASES)}
     assert set(cases) == {"unga77_asat_testing_2022", "unga77_no_first_placement_2022",
-                          "bwc_2022_ninth_review_conference", "armed_uav_declaration_2016"}
+                          "bwc_2022_ninth_review_conference", "armed_uav_declaration_2016",
+                          "eu_council_copyright_dsm_2019"}
     for cid, (yes, no, abstain) in {"unga77_asat_testing_2022": (155, 9, 9),
-                                    "unga77_no_first_placement_2022": (122, 50, 4)}.items():
+                                    "unga77_no_first_placement_2022": (122, 50, 4),
+                                    "eu_council_copyright_dsm_2019": (19, 6, 3)}.items():
         tally = Counter(cases[cid].listed.values())
         assert (tally[Stance.ENDORSE], tally[Stance.OPPOSE], tally[Stance.ABSTAIN]) == (yes, no, abstain)
     asat = cases["unga77_asat_testing_2022"].listed

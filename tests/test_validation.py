@@ -174,7 +174,8 @@ def test_a_malformed_case_file_exits_2_naming_file_and_line(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["validate", str(bad), "--out", str(out)]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert f"{bad}:13: cases[1].rule: 'majority' is not one of vote, consensus, open_endorsement" in err
+    assert (f"{bad}:13: cases[1].rule: 'majority' is not one of vote, consensus, open_endorsement, "
+            "qualified_majority") in err
     assert any(line.startswith(f"{bad}:19: cases[1].stances.abstain[0]: unknown ISO3") for line in err)
     assert not out.exists()
 
