@@ -24,9 +24,9 @@ import pytest
 
 from analysis.cases import Case, case_scenario, load_cases
 from sim import ScenarioError, load_scenario
-from sim.forums import QualifiedMajority
+from sim.engine.forums import QualifiedMajority
+from sim.format.scenario import Threshold
 from sim.paths import PROJECT_ROOT
-from sim.scenario import Threshold
 from sim.stance import Stance
 
 DATA = PROJECT_ROOT / "scenarios" / "data"
