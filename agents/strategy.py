@@ -96,6 +96,17 @@ class Campaign:
         forums = model.open_deciding(self.proposal)
         if not forums:
             return
+        endorsing, count, holdouts, campaigners = self.standing(model, forums)
+        self._outreach(model, forums[0], holdouts, campaigners)
+        if self.spec.concessions is not None:
+            self._concede(model, count, holdouts)
+        if self.spec.invite_cosponsors:
+            self._invite(model, endorsing & self._keen(model, forums), campaigners)
+
+    def standing(self, model: NegotiationModel, forums: list) -> tuple:
+        """Where the text stands in the open ``forums`` deciding it: who endorses (in any),
+        the most endorsements in one, the hold-outs (members taking part, not endorsing, not
+        campaigning) and the campaigners."""
         # stances outside a forum's members stay undecided, so endorsing implies membership;
         # members not taking part (sim/attendance.py) are not courted
         members, endorsing = forums[0].present, forums[0].stances == ENDORSE
@@ -107,11 +118,7 @@ class Campaign:
         campaigners = model.sponsors[self.proposal]
         holdouts = members > endorsing  # members not endorsing
         holdouts[campaigners] = False
-        self._outreach(model, forums[0], holdouts, campaigners)
-        if self.spec.concessions is not None:
-            self._concede(model, count, holdouts)
-        if self.spec.invite_cosponsors:
-            self._invite(model, endorsing & self._keen(model, forums), campaigners)
+        return endorsing, count, holdouts, campaigners
 
     @staticmethod
     def _keen(model: NegotiationModel, forums: list) -> np.ndarray:
@@ -236,29 +243,39 @@ class Campaign:
         if self.stalled < c.stall_rounds or not holdouts.any():
             return
         self.stalled = 0
+        self.concede(model, holdouts, c.step, c.max_total)
+
+    def concede(self, model: NegotiationModel, holdouts: np.ndarray, step: float,
+                max_total: float) -> float:
+        """Move the text ``step`` toward the hold-outs' mean ideal point (no further than it,
+        nor past ``max_total`` conceded in all); returns how far it moved."""
         q = model.positions[self.proposal]
         direction = model.ideal[holdouts].mean(axis=0) - q
         # the length summed in order, as the compiled round does (not BLAS's dot, whose
         # rounding may differ between machines)
         norm = math.sqrt(sum(d * d for d in direction.tolist()))
-        step = min(c.step, c.max_total - self.conceded, norm)
+        step = min(step, max_total - self.conceded, norm)
         if step <= 1e-12:
-            return
+            return 0.0
         model.move_text(self.proposal, np.clip(q + step * direction / norm, 0.0, 1.0))
         self.conceded += step
+        return step
 
-    def _invite(self, model: NegotiationModel, pool: np.ndarray, campaigners: np.ndarray) -> None:
-        """Invite the most capable states of ``pool`` (a mask of keen endorsers, which this
-        changes) that do not campaign yet."""
+    def _invite(self, model: NegotiationModel, pool: np.ndarray, campaigners: np.ndarray,
+                count: int | None = None) -> np.ndarray:
+        """Invite the ``count`` (default: ``invite_cosponsors``) most capable states of ``pool``
+        (a mask of keen endorsers, which this changes) that do not campaign yet; returns them."""
         pool[campaigners] = False
         capable = model.setting.capable
-        invited = capable[np.flatnonzero(pool[capable])[: self.spec.invite_cosponsors]]
+        count = self.spec.invite_cosponsors if count is None else count
+        invited = capable[np.flatnonzero(pool[capable])[:count]]
         if len(invited) == 0:
-            return
+            return invited
         pool[:] = False  # now the campaigners, sorted by position
         pool[campaigners] = True
         pool[invited] = True
         model.sponsors[self.proposal] = np.flatnonzero(pool)
+        return invited
 
 
 def cost(demarches: int, packages: int, capacity_cost: float) -> float:

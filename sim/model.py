@@ -116,6 +116,9 @@ class NegotiationModel(mesa.Model):
                                          dtype=float).reshape(len(self.forums), -1)
         self._counts = np.array([np.bincount(f.stances[f.member_index], minlength=len(Stance))
                                  for f in self.forums], dtype=np.int64).reshape(-1, len(Stance))
+        #: stances held from outside (:meth:`hold`): forum id -> {state row: stance code}
+        self.held: dict[str, dict[int, int]] = {}
+        self._unheld: dict[tuple[str, int], np.ndarray] = {}  # the bias rows before holding
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -307,6 +310,45 @@ class NegotiationModel(mesa.Model):
         coalitions.resolve(group, self.sponsors, b)
         self._decide(group, t)
 
+    #: False: every round takes the general path (a played game, ``analysis/play.py``, changes
+    #: its campaign's orders round by round, which compiled rounds do not read)
+    compiled = True
+
+    def hold(self, forum_id: str, row: int, stance: int | None) -> None:
+        """Hold state ``row`` at ``stance`` in a forum's texts from now on (None: let it decide
+        again), as a scenario's ``pin:`` does from the opening: its disposition is pinned
+        (``agents.disposition.pin_bias``) and, if the forum is open, it takes part (it arrives
+        if it was absent) and stands there now. A person playing a delegation
+        (``analysis/play.py``) sets their stance this way."""
+        held = self.held.setdefault(forum_id, {})
+        if stance is None:
+            held.pop(row, None)
+        else:
+            held[row] = int(stance)
+        group = self.tracks(forum_id)
+        if group[0].deliberation is not None:  # open: now (else when it opens)
+            self._apply_held(group, [row])
+
+    def _apply_held(self, group: list[ForumState], rows) -> None:
+        lead = group[0]
+        bias, held = lead.deliberation.bias, self.held.get(lead.forum_id, {})
+        for row in rows:
+            key = (lead.forum_id, row)
+            if row not in held:
+                if key in self._unheld:
+                    bias[row] = self._unheld.pop(key)
+                continue
+            self._unheld.setdefault(key, bias[row].copy())
+            if not lead.present[row]:
+                present = lead.present.copy()
+                present[row] = True
+                for track in group:
+                    track.present, track.present_index = present, np.flatnonzero(present)
+                    track.deliberation.idx = track.present_index
+            disposition.pin_bias(bias, np.array([row]), np.array([held[row]], dtype=np.int8))
+            for track in group:
+                track.stances[row] = held[row]
+
     def _open_forum(self, group: list[ForumState]) -> None:
         """A forum opens: who takes part is drawn, a chained forum takes over the stances of
         the one it follows, and each text's decision weights and arrays are set up."""
@@ -320,6 +362,8 @@ class NegotiationModel(mesa.Model):
         self._dispose(group)
         for campaign in self._preparing(group):
             campaign.prepare(self, group[0].members, group[0].present, group[0].deliberation.bias)
+        if self.held.get(group[0].forum_id):
+            self._apply_held(group, sorted(self.held[group[0].forum_id]))
 
     def _arrive(self, group: list[ForumState]) -> None:
         """Members not yet taking part come to the forum, each with the chance ``arrival`` a
@@ -442,7 +486,7 @@ class NegotiationModel(mesa.Model):
     def _compiled_plan(self, open_now: list[list[ForumState]]) -> fastround.Plan | None:
         """The plan of a compiled round, if this round is of the kind ``sim.fastround`` runs:
         one forum open (and what ``plan`` checks)."""
-        if len(open_now) != 1:
+        if len(open_now) != 1 or not self.compiled:
             return None
         forum_id = open_now[0][0].forum_id
         if forum_id not in self._plans:
