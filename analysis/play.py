@@ -59,9 +59,10 @@ class Game:
     """One delegation played by a person (see the module). ``seed``: the scenario's by default."""
 
     def __init__(self, scenario_path: str | Path, iso3: str, seed: int | None = None,
-                 budget: float = BUDGET):
+                 budget: float = BUDGET, scenario=None):
         self.path = str(scenario_path)
-        self.scenario = load_scenario(scenario_path)
+        #: ``scenario``: the file's, already loaded (the debrief replays many games)
+        self.scenario = load_scenario(scenario_path) if scenario is None else scenario
         self.seed = self.scenario.seed if seed is None else int(seed)
         if self.seed < 0:
             raise ScenarioError([Problem("--seed", 0, "seed", f"must be >= 0, got {self.seed}")])
@@ -430,7 +431,7 @@ def scenario_of(data: dict[str, Any], path: str | Path) -> str:
     raise ScenarioError([Problem(str(path), 0, "scenario", f"{data['scenario']!r} not found")])
 
 
-def replay(path: str | Path, seed: int | None = None, skip: tuple[int, str, int] | None = None,
+def replay(path: str | Path, seed: int | None = None, skip: tuple | None = None,
            lenient: bool = False) -> Game:
     """Play a saved game again (strictly: a move no longer allowed is an error). ``seed``: on
     another seed; ``skip``: leave out one move, (round, kind, index in its list: 0 for the
@@ -454,7 +455,7 @@ def moves_of(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [r["moves"] for r in data["rounds"]]
 
 
-def play_moves(game: Game, moves: list[dict[str, Any]], skip: tuple[int, str, int] | None = None,
+def play_moves(game: Game, moves: list[dict[str, Any]], skip: tuple | None = None,
                lenient: bool = False) -> Game:
     for t, m in enumerate(moves):
         if skip is not None and skip[0] == t:
@@ -463,14 +464,15 @@ def play_moves(game: Game, moves: list[dict[str, Any]], skip: tuple[int, str, in
     return game
 
 
-def without(moves: dict[str, Any], kind: str, k: int | str) -> dict[str, Any]:
-    """``moves`` with one left out: item k of a list, the concession, or a forum's stance."""
+def without(moves: dict[str, Any], kind: str, k: int | str | None) -> dict[str, Any]:
+    """``moves`` with one left out: item k of a list, the concession, or a forum's stance
+    (k None: every move of that kind)."""
     out = {key: (dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v)
            for key, v in moves.items()}
-    if kind == "stance":
+    if k is None or kind == "concede":
+        out.pop(kind, None)
+    elif kind == "stance":
         out["stance"].pop(k, None)
-    elif kind == "concede":
-        out.pop("concede", None)
     else:
         out[kind].pop(int(k))
     return {key: v for key, v in out.items() if v not in ([], {}, None)}
