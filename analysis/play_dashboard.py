@@ -57,8 +57,8 @@ def tipping(game: Game, k: int = 8) -> list[str]:
 def situation(game: Game):
     legal = game.legal_moves()
     text = legal["text"]
-    parts = [f"<p style='margin:0'><b>{escape(game.iso3)}</b>, round {legal['round']} of "
-             f"{legal['rounds']}.</p>"]
+    parts = [f"<p style='margin:0'><b>{escape(game.iso3)}</b>: {legal['round']} of "
+             f"{legal['rounds']} rounds played (rounds are numbered from 0).</p>"]
     if text:
         opened = ", ".join(legal["open"]) or "none open this round"
         parts.append(f"<p style='margin:0'>Your text: <code>{escape(text)}</code> (forum: "
@@ -145,7 +145,7 @@ def Moves(game: Game, tick: solara.Reactive[int]):
         refused = message.value.startswith("Refused")
         solara.HTML(tag="p", unsafe_innerHTML=escape(message.value),
                     attributes={"role": "alert"} if refused else {},
-                    style={**SMALL, "color": "#9b2226" if refused else "#343a40",
+                    style={**SMALL, "color": "#b00020" if refused else "#343a40",
                            "font-weight": "bold" if refused else "normal"})
 
 
@@ -195,7 +195,7 @@ def PlayPage(path: str, iso3: str, seed: int | None = None, budget: float = BUDG
     with solara.AppBar():
         solara.AppBarTitle(f"Plenary: play {game.iso3} in {game.scenario.name} (seed {game.seed})")
     with solara.Sidebar(), solara.Column():
-        with solara.Card(f"Your moves, round {game.round}"):
+        with solara.Card(f"Your moves for round {game.round}"):
             Moves(game, tick)
     with solara.Column():
         if game.finished:
@@ -245,4 +245,4 @@ def TakeSeat(on_play):
     solara.InputText("delegation (ISO3)", value=code, continuous_update=True)
     solara.Button("Take a seat", on_click=take, color="primary")
     if problem.value:
-        solara.Text(problem.value, style={"color": "#9b2226"})
+        solara.Text(problem.value, style={"color": "#b00020"})

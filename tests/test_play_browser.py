@@ -54,7 +54,7 @@ def test_a_scripted_game_in_the_browser(play_server):
             page.get_by_text("Refused, nothing changed").wait_for(timeout=30_000)
             refusal = page.get_by_role("alert").inner_text()
             assert "court[0]: RUS is not a member of core_group" in refusal
-            assert "Your moves, round 1" in page.inner_text("body")
+            assert "Your moves for round 1" in page.inner_text("body")
             # keyboard: the fields and the button are reached with Tab and pressed with Enter
             page.get_by_label(COURT).fill("USA")
             page.get_by_label(COURT).focus()
@@ -63,6 +63,8 @@ def test_a_scripted_game_in_the_browser(play_server):
             assert page.evaluate("document.activeElement.innerText").strip().upper() == "PLAY ROUND"
             page.keyboard.press("Enter")
             page.get_by_text("Round 1 played").wait_for(timeout=30_000)
+            page.get_by_text("Your moves for round 2").wait_for(timeout=30_000)
+            page.get_by_text("Round 2 of 100").wait_for(timeout=30_000)
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / "play_round2.png"))
             page.get_by_role("button", name="Play to the end without moves").click()
