@@ -195,7 +195,7 @@ def PlayPage(path: str, iso3: str, seed: int | None = None, budget: float = BUDG
     with solara.AppBar():
         solara.AppBarTitle(f"Plenary: play {game.iso3} in {game.scenario.name} (seed {game.seed})")
     with solara.Sidebar(), solara.Column():
-        with solara.Card(f"Your moves for round {game.round}"):
+        with solara.Card("Game over" if game.finished else f"Your moves for round {game.round}"):
             Moves(game, tick)
     with solara.Column():
         if game.finished:
