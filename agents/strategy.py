@@ -96,6 +96,21 @@ class Campaign:
         forums = model.open_deciding(self.proposal)
         if not forums:
             return
+        endorsing, count, holdouts, any_holdout, sponsor = self.standing(model, forums)
+        if self.spec.budget:
+            key = self._outreach_key(model, forums[0], holdouts, sponsor)
+            self.visits += court(model.ideal, key, holdouts, self.spec.budget,
+                                 self.visit_effect(model), model.positions[self.proposal])
+        c = self.spec.concessions
+        if c is not None and stalled(self.memory, count, any_holdout, c.stall_rounds):
+            self.concede(model, holdouts, c.step, c.max_total)
+        if self.spec.invite_cosponsors:
+            self.invite(model, forums, endorsing, sponsor, self.spec.invite_cosponsors)
+
+    def standing(self, model, forums: list) -> tuple:
+        """Where the text stands in the open ``forums`` deciding it: who endorses (in any), the
+        most endorsements in one, the hold-outs (members taking part, not endorsing, not
+        campaigning), whether there is any, and the campaigners (a mask)."""
         # stances outside a forum's members stay undecided, so endorsing implies membership;
         # members not taking part (sim/engine/attendance.py) are not courted
         members, endorsing = forums[0].present, forums[0].stances == ENDORSE
@@ -104,30 +119,37 @@ class Campaign:
             backs = f.stances == ENDORSE
             members, endorsing = members | f.present, endorsing | backs
             count = max(count, int(np.count_nonzero(backs)))
-        campaigners = model.sponsors[self.proposal]
         sponsor = np.zeros(model.n, dtype=bool)
-        sponsor[campaigners] = True
+        sponsor[model.sponsors[self.proposal]] = True
         holdouts = np.zeros(model.n, dtype=bool)
         any_holdout = holdouts_of(members, endorsing, sponsor, holdouts)
-        if self.spec.budget:
-            key = self._outreach_key(model, forums[0], holdouts, sponsor)
-            self.visits += court(model.ideal, key, holdouts, self.spec.budget,
-                                 self.visit_effect(model), model.positions[self.proposal])
-        c = self.spec.concessions
-        if c is not None:
-            position = model.positions[self.proposal].copy()
-            if concede(self.memory, count, holdouts, any_holdout, model.ideal, position, c.step,
-                       c.stall_rounds, c.max_total):
-                model.move_text(self.proposal, position)
-        if self.spec.invite_cosponsors:
-            keen = np.zeros(model.n, dtype=bool)
-            for f in forums:
-                b = model.behaviour
-                keen_of(f.row, f.block_utility, f.deliberation.bias, f.rule.option_codes,
-                        b.oppose_cost, b.objection_cost, b.abstain_bias, keen)
-            if invite(model.setting.capable, endorsing & keen, sponsor,
-                      self.spec.invite_cosponsors):
-                model.sponsors[self.proposal] = np.flatnonzero(sponsor)
+        return endorsing, count, holdouts, any_holdout, sponsor
+
+    def concede(self, model, holdouts: np.ndarray, step: float, max_total: float) -> float:
+        """Move the text ``step`` toward the hold-outs' mean ideal point (no further than it, nor
+        past ``max_total`` conceded in all: :func:`move_toward`); returns how far it moved."""
+        position = model.positions[self.proposal].copy()
+        moved = move_toward(self.memory, holdouts, model.ideal, position, step, max_total)
+        if moved > 0:
+            model.move_text(self.proposal, position)  # a new array: a position read earlier
+        return moved  # keeps its value
+
+    def invite(self, model, forums: list, endorsing: np.ndarray, sponsor: np.ndarray,
+               count: int, among: np.ndarray | None = None) -> np.ndarray:
+        """Invite the ``count`` most capable endorsers that favour the text (:func:`keen_of`,
+        in any of the open ``forums``) and do not campaign yet, ``among`` these states if given;
+        they join the campaigners (``sponsor``, in place, and the model's sponsors). Returns the
+        rows invited."""
+        b = model.behaviour
+        keen = np.zeros(model.n, dtype=bool)
+        for f in forums:
+            keen_of(f.row, f.block_utility, f.deliberation.bias, f.rule.option_codes,
+                    b.oppose_cost, b.objection_cost, b.abstain_bias, keen)
+        pool = endorsing & keen if among is None else endorsing & keen & among
+        before = sponsor.copy()
+        if invite(model.setting.capable, pool, sponsor, count):
+            model.sponsors[self.proposal] = np.flatnonzero(sponsor)
+        return np.flatnonzero(sponsor & ~before)
 
     def _outreach_key(self, model, forum, holdouts: np.ndarray,
                       sponsor: np.ndarray) -> np.ndarray:
@@ -220,6 +242,7 @@ class Campaign:
             self._ties_cache = (campaigners, out)
         return self._ties_cache[1]
 
+
 def cost(demarches: int, packages: int, capacity_cost: float) -> float:
     """What a campaign spends before the forums open, in demarches: one for each demarche, and
     ``capacity_cost`` for each capacity-building package (one per state in ``capacity:``).
@@ -311,12 +334,10 @@ def court(ideal, key, holdouts, budget, effect, position):
 
 
 @njit(cache=True, nogil=True)
-def concede(memory, count, holdouts, any_holdout, ideal, position, step, stall_rounds,
-            max_total):
-    """A concession when endorsements stall: after ``stall_rounds`` rounds without more than
-    the best ``count`` so far, the text (``position``, in place) moves ``step`` toward the
-    hold-outs' mean ideal point, at most ``max_total`` in all. ``memory``: the campaign's
-    (best, stalled, conceded, visits). Returns whether the text moved."""
+def stalled(memory, count, any_holdout, stall_rounds):
+    """Whether endorsements have stalled long enough for a concession: ``stall_rounds`` rounds
+    in a row without more than the best ``count`` so far, with hold-outs to concede to.
+    ``memory``: the campaign's (best, stalled, conceded, visits), updated."""
     if count > memory[0]:
         memory[0] = count
         memory[1] = 0
@@ -325,6 +346,14 @@ def concede(memory, count, holdouts, any_holdout, ideal, position, step, stall_r
     if memory[1] < stall_rounds or not any_holdout:
         return False
     memory[1] = 0
+    return True
+
+
+@njit(cache=True, nogil=True)
+def move_toward(memory, holdouts, ideal, position, step, max_total):
+    """A concession: the text (``position``, in place) moves ``step`` toward the hold-outs' mean
+    ideal point, no further than it, nor past ``max_total`` conceded in all (``memory[2]``).
+    Returns how far it moved (0: not at all)."""
     dims = ideal.shape[1]
     direction = np.zeros(dims)
     held = 0
@@ -333,6 +362,8 @@ def concede(memory, count, holdouts, any_holdout, ideal, position, step, stall_r
             held += 1
             for j in range(dims):
                 direction[j] += ideal[i, j]
+    if held == 0:
+        return 0.0
     norm2 = 0.0
     for j in range(dims):
         direction[j] = direction[j] / held - position[j]
@@ -343,12 +374,12 @@ def concede(memory, count, holdouts, any_holdout, ideal, position, step, stall_r
     if norm < step:
         step = norm
     if step <= 1e-12:
-        return False
+        return 0.0
     for j in range(dims):
         v = position[j] + step * direction[j] / norm
         position[j] = min(max(v, 0.0), 1.0)
     memory[2] += step
-    return True
+    return step
 
 
 @njit(cache=True, nogil=True)

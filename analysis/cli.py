@@ -26,7 +26,8 @@ OUT_FOLDERS = {"run", "world", "sweep", "validate", "compare", "plan", "start", 
 #: the commands whose --out names a file
 OUT_FILES = {"schema", "calibrate"}
 #: the commands that run the model (the first of them on a machine compiles the kernels)
-RUNS_MODELS = {"run", "sweep", "compare", "plan", "explain", "validate", "calibrate", "serve"}
+RUNS_MODELS = {"run", "sweep", "compare", "plan", "explain", "validate", "calibrate", "serve",
+               "play"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +124,21 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("scenario", type=Path, help="scenario YAML file")
     serve.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
     serve.set_defaults(handler=_cmd_serve)
+
+    play = sub.add_parser("play", help="negotiate as one delegation against the model, round by "
+                                       "round, in the browser (then a debrief)")
+    play.add_argument("scenario", type=Path, help="scenario YAML file")
+    play.add_argument("--as", dest="as_", required=True, metavar="ISO3",
+                      help="the delegation: a sponsor or any member of a forum")
+    play.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's seed)")
+    play.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
+    play.add_argument("--budget", type=float, default=10.0,
+                      help="demarches for capacity building in the game (default: 10)")
+    play.add_argument("--replay", type=Path, default=None, metavar="GAME.json",
+                      help="replay a saved game (no browser): check it, print its debrief")
+    play.add_argument("--runs", type=int, default=10, help="--replay: seeds of the debrief (default: 10)")
+    play.add_argument("--no-plan", action="store_true", help="--replay: skip the planner's search")
+    play.set_defaults(handler=_cmd_play)
 
     check = sub.add_parser("check", help="validate scenario files without running them")
     check.add_argument("scenarios", type=Path, nargs="+")
@@ -418,59 +434,19 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    import os
-    import subprocess
-
+    from analysis.serving import check_port, serve_dashboard
     from sim.format.loading import load_scenario
-    from sim.paths import PROJECT_ROOT
 
     load_scenario(args.scenario)  # mistakes are reported here, before a server starts
-    if not 0 < args.port < 65536:
-        raise ScenarioError([Problem("--port", 0, "port", f"not a port number: {args.port}")])
-    env = {**os.environ, "PLENARY_SCENARIO": str(args.scenario.resolve())}
-    app = PROJECT_ROOT / "analysis" / "dashboard_app.py"
-    solara = Path(sys.executable).with_name("solara")
-    print(f"Plenary dashboard on http://127.0.0.1:{args.port}/ (Ctrl-C stops it)", flush=True)
-    server = subprocess.Popen([str(solara), "run", str(app), "--host", "127.0.0.1", "--port",
-                               str(args.port), "--production", "--no-open"], env=env)
-    return _wait_forwarding_signals(server)
+    check_port(args.port)
+    return serve_dashboard({"PLENARY_SCENARIO": str(args.scenario.resolve())}, args.port,
+                           f"Plenary dashboard on http://127.0.0.1:{args.port}/ (Ctrl-C stops it)")
 
 
-def _wait_forwarding_signals(child, grace: float = 10.0) -> int:
-    """Wait for ``child``, passing on SIGTERM and SIGHUP sent to this process (``kill PID``), so
-    that stopping ``plenary serve`` by its PID stops the server and frees its port; a child still
-    running ``grace`` seconds after the signal is killed. Ctrl-C reaches the child by itself (the
-    terminal signals the whole process group)."""
-    import signal
-    import subprocess
-    import time
+def _cmd_play(args: argparse.Namespace) -> int:
+    from analysis.play_cli import play
 
-    received: list[int] = []
-    deadline: list[float] = []
-
-    def forward(signum, _frame):
-        received.append(signum)
-        deadline.append(time.monotonic() + grace)
-        if child.poll() is None:
-            child.send_signal(signum)
-
-    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        while True:
-            try:
-                status = child.wait(timeout=0.5)
-                break
-            except subprocess.TimeoutExpired:
-                if deadline and time.monotonic() > deadline[0]:
-                    child.kill()
-            except KeyboardInterrupt:
-                forward(signal.SIGINT, None)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if received:
-        return 128 + received[0]
-    return status
+    return play(args)
 
 
 if __name__ == "__main__":

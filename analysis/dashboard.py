@@ -381,7 +381,9 @@ def Main(model: NegotiationModel):
 
 
 @solara.component
-def Dashboard(path: str):
+def Dashboard(path: str, seat=None):
+    """The start page; ``seat()``, if given, draws the offer to take a seat
+    (``analysis/play_dashboard.py``)."""
     params = solara.use_memo(lambda: model_params(path), [path])
     scenario = solara.use_memo(lambda: load_scenario(path), [path])
     name = scenario.name
@@ -408,9 +410,13 @@ def Dashboard(path: str):
         if any(isinstance(v, dict) and v.get("campaign") for v in params.values()):
             with solara.Card(f"Campaign of {scenario.strategies[0].sponsor}"):
                 Campaign(params, values, path)
+        if seat is not None:
+            with solara.Card("Play a delegation"):
+                seat()
     Main(model.value)
 
 
 @solara.component
 def Page():
+    """The start page alone (``analysis.play_dashboard.Page`` adds play mode)."""
     return Dashboard(os.environ["PLENARY_SCENARIO"])

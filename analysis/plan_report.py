@@ -100,10 +100,7 @@ def write_plan(p: Plan, out: str | Path) -> list[Path]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    path = out / "plan.yaml"
-    header = "".join(f"# {line}\n" for line in verdict(p).split("\n"))
-    write_atomic(path, header + yaml.safe_dump(p.strategy.data, sort_keys=False, allow_unicode=True))
-    written.append(path)
+    written.append(write_strategy_file(p.strategy, out / "plan.yaml", verdict(p)))
     path = out / "plan.json"
     write_atomic(path, json.dumps(_as_json(p), indent=2, ensure_ascii=False) + "\n")
     written.append(path)
@@ -112,6 +109,14 @@ def write_plan(p: Plan, out: str | Path) -> list[Path]:
     written.append(path)
     written.append(plot_plan(p, out / "plan.png"))
     return written
+
+
+def write_strategy_file(strategy, path: str | Path, header: str = "") -> Path:
+    """Write a strategy file (``plenary compare --strategy``), ``header`` as its comment lines."""
+    path = Path(path)
+    comment = "".join(f"# {line}\n" for line in header.split("\n")) if header else ""
+    write_atomic(path, comment + yaml.safe_dump(strategy.data, sort_keys=False, allow_unicode=True))
+    return path
 
 
 def plot_plan(p: Plan, path: Path) -> Path:

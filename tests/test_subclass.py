@@ -66,5 +66,5 @@ def test_a_phase_overridden_by_super_gives_the_compiled_run_exactly():
     a, b = NegotiationModel(scenario, seed=3), Same(scenario, seed=3)
     a.run()
     b.run()
-    assert not b._compiles and a._compiles
+    assert not b.compiled and a.compiled
     assert np.array_equal(a.record.counts, b.record.counts) and np.array_equal(a.ideal, b.ideal)

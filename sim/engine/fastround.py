@@ -206,10 +206,11 @@ def _campaign(k, c, x, ideal, position, stances, present, utility, sponsor, budg
         strategy.outreach_key(rule[k], utility[x], degree, allies[k], key)
         memory[c, 3] += strategy.court(ideal, key, holdouts, budget[k], effect[k], position)
     flags = 0
-    if concessions[k, 1] >= 0 and strategy.concede(
-            memory[c], count, holdouts, any_holdout, ideal, position, concessions[k, 0],
-            concessions[k, 1], concessions[k, 2]):
-        flags |= 2
+    if concessions[k, 1] >= 0 and strategy.stalled(memory[c], count, any_holdout,
+                                                   concessions[k, 1]):
+        if strategy.move_toward(memory[c], holdouts, ideal, position, concessions[k, 0],
+                                concessions[k, 2]) > 0:
+            flags |= 2
     if invite_n[k] > 0:
         keen = np.zeros(n, dtype=np.bool_)
         strategy.keen_of(x, utility, bias, options, oppose_cost, objection_cost, abstain_bias,

@@ -86,9 +86,11 @@ class NegotiationModel(mesa.Model):
         self._pull: np.ndarray | None = None  # the drift's tie weights, on first use
         self._pairs: drift.TiePairs | None | bool = False  # and as pairs (False: not yet)
         self._plans: dict[str, fastround.Plan | None] = {}  # compiled rounds, per forum
-        #: whether rounds may run compiled: no phase overridden by a subclass
-        self._compiles = all(getattr(type(self), name) is getattr(NegotiationModel, name)
-                             for name in self.PHASES)
+        #: whether rounds of the common kind run as one compiled call: not when a subclass
+        #: overrides a phase, nor when a caller sets it False because it changes what a round
+        #: does between rounds in ways compiled rounds do not read (a played game: analysis/play.py)
+        self.compiled = all(getattr(type(self), name) is getattr(NegotiationModel, name)
+                            for name in self.PHASES)
 
         self.positions = {
             p.id: np.array([p.position[d] for d in self.dimensions]) for p in scenario.proposals
@@ -123,6 +125,9 @@ class NegotiationModel(mesa.Model):
                                          dtype=float).reshape(len(self.forums), -1)
         self._counts = np.array([np.bincount(f.stances[f.member_index], minlength=len(Stance))
                                  for f in self.forums], dtype=np.int64).reshape(-1, len(Stance))
+        #: stances held from outside (:meth:`hold`): forum id -> {state row: stance code}
+        self.held: dict[str, dict[int, int]] = {}
+        self._unheld: dict[tuple[str, int], np.ndarray] = {}  # the bias rows before holding
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -336,7 +341,7 @@ class NegotiationModel(mesa.Model):
         run as one compiled call (the same results as stepping them one by one), unless a
         subclass overrides a phase (:attr:`PHASES`): then ``step`` is called every round."""
         while self.running and self.round < self.rounds:
-            if not (self._compiles and self._play_block()):
+            if not (self.compiled and self._play_block()):
                 self.step()
 
     def _play_block(self) -> bool:
@@ -378,6 +383,41 @@ class NegotiationModel(mesa.Model):
                 self._open_deciding.setdefault(track.proposal, []).append(track)
         return open_now
 
+    def hold(self, forum_id: str, row: int, stance: int | None) -> None:
+        """Hold state ``row`` at ``stance`` in a forum's texts from now on (None: let it decide
+        again), as a scenario's ``pin:`` does from the opening: its disposition is pinned
+        (``agents.disposition.pin_bias``) and, if the forum is open, it takes part (it arrives
+        if it was absent) and stands there now. A person playing a delegation
+        (``analysis/play.py``) sets their stance this way."""
+        held = self.held.setdefault(forum_id, {})
+        if stance is None:
+            held.pop(row, None)
+        else:
+            held[row] = int(stance)
+        group = self.tracks(forum_id)
+        if group[0].deliberation is not None:  # open: now (else when it opens)
+            self._apply_held(group, [row])
+
+    def _apply_held(self, group: list[ForumState], rows) -> None:
+        lead = group[0]
+        bias, held = lead.deliberation.bias, self.held.get(lead.forum_id, {})
+        for row in rows:
+            key = (lead.forum_id, row)
+            if row not in held:
+                if key in self._unheld:
+                    bias[row] = self._unheld.pop(key)
+                continue
+            self._unheld.setdefault(key, bias[row].copy())
+            if not lead.present[row]:
+                present = lead.present.copy()
+                present[row] = True
+                for track in group:
+                    track.present, track.present_index = present, np.flatnonzero(present)
+                    track.deliberation.idx = track.present_index
+            disposition.pin_bias(bias, np.array([row]), np.array([held[row]], dtype=np.int8))
+            for track in group:
+                track.stances[row] = held[row]
+
     def _open_forum(self, group: list[ForumState]) -> None:
         """A forum opens: who takes part is drawn, a chained forum takes over the stances of
         the one it follows, and each text's decision weights and arrays are set up."""
@@ -391,6 +431,8 @@ class NegotiationModel(mesa.Model):
         self._dispose(group)
         for campaign in self._preparing(group):
             campaign.prepare(self, group[0].members, group[0].present, group[0].deliberation.bias)
+        if self.held.get(group[0].forum_id):
+            self._apply_held(group, sorted(self.held[group[0].forum_id]))
 
     def _arrive(self, group: list[ForumState]) -> None:
         """Members not yet taking part come to the forum, each with the chance ``arrival`` a
@@ -513,7 +555,7 @@ class NegotiationModel(mesa.Model):
     def _compiled_plan(self, open_now: list[list[ForumState]]) -> fastround.Plan | None:
         """The plan of a compiled round, if this round is of the kind ``sim.engine.fastround`` runs:
         one forum open (and what ``plan`` checks)."""
-        if len(open_now) != 1 or not self._compiles:
+        if len(open_now) != 1 or not self.compiled:
             return None
         forum_id = open_now[0][0].forum_id
         if forum_id not in self._plans:
