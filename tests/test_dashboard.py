@@ -35,11 +35,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server():
+def dashboard_process(*args: str):
+    """``plenary ARGS --port P`` serving the dashboard: yields its address once it answers, then
+    stops it as a user would (SIGTERM to its process group)."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "serve", str(SCENARIO), "--port",
-                             str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", *args, "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     wait_until_up(url, proc)
@@ -49,6 +50,11 @@ def server():
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def server():
+    yield from dashboard_process("serve", str(SCENARIO))
 
 
 def port_is_free(port: int) -> bool:

@@ -2,15 +2,11 @@
 for a few rounds (one refused, with its message, changing nothing), finish, read the debrief,
 and check the page against the same game played through the Python API."""
 
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
 
-from tests.test_dashboard import ROOT, SHOTS, free_port, launch, offline_page, wait_until_up
+from tests.test_dashboard import ROOT, SHOTS, dashboard_process, launch, offline_page
 
 SCENARIO = ROOT / "scenarios" / "reaim_2023.yaml"
 COURT = "court (ISO3 codes, up to 4)"
@@ -18,18 +14,7 @@ COURT = "court (ISO3 codes, up to 4)"
 
 @pytest.fixture
 def play_server():
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "play", str(SCENARIO), "--as", "NLD",
-                             "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    wait_until_up(url, proc)
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    yield from dashboard_process("play", str(SCENARIO), "--as", "NLD")
 
 
 def test_a_scripted_game_in_the_browser(play_server):
