@@ -333,13 +333,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
             written.append(plot_map(result, out / "map.png"))
         else:
             print(f"plenary: no map.png: {INSTALL_HINT}", file=sys.stderr)
-    _print_summary(result.summary, scenario)
+    from analysis.run_ensemble import SPREAD_RUNS, run_ensemble, stance_table
+
+    # one run is one draw: how often each member resisted over runs from the same seed (this
+    # run the first of them) says whether a resister is the model's view or the draw's chance
+    spread = stance_table(run_ensemble(scenario, SPREAD_RUNS, result.summary["seed"]))
+    _print_summary(result.summary, scenario, spread)
     console = Console(stderr=False)
     console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False, soft_wrap=True)
     return 0
 
 
-def _print_summary(summary: dict, scenario=None) -> None:
+def _print_summary(summary: dict, scenario=None, spread=None) -> None:
     table = Table(title=f"{summary['scenario']}: seed {summary['seed']}, {summary['rounds']} rounds, "
                         f"{summary['states']} states")
     name_column(table, "forum", [f["id"] for f in summary["forums"]])
@@ -356,7 +361,8 @@ def _print_summary(summary: dict, scenario=None) -> None:
                       str(f.get("absent", 0)), shown or "-")
     console = terminal()
     print_table(table, console)
-    for line in _resister_lines(summary) + _coalition_lines(summary) + _real_lines(summary, scenario):
+    lines = _resister_lines(summary, spread) + _coalition_lines(summary) + _real_lines(summary, scenario)
+    for line in lines:
         console.print(line, highlight=False)
 
 
@@ -374,16 +380,48 @@ def _real_lines(summary: dict, scenario) -> list[str]:
     return lines
 
 
-def _resister_lines(summary: dict) -> list[str]:
-    """Who did not say yes, forum by forum (the first question a diplomat asks)."""
+def _resister_lines(summary: dict, spread=None) -> list[str]:
+    """Who did not say yes, forum by forum (the first question a diplomat asks). With ``spread``
+    (``analysis.run_ensemble.stance_table`` of runs from this run's seed), each resister shows
+    the share of those runs in which it did not endorse, and the members that resisted in most
+    of them follow."""
     lines = []
     for f in summary["forums"]:
+        share = {}
+        if spread is not None:
+            rows = spread[spread["forum"] == f["id"]]
+            share = dict(zip(rows["iso3"], 1.0 - rows["p_endorse"], strict=True))
         said = [(word, f.get(key) or []) for word, key in
                 (("no", "opposers"), ("abstain", "abstainers"), ("object", "objectors"))]
-        said = [f"{word}: {_names(codes, 12)}" for word, codes in said if codes]
+        said = [f"{word}: {_names([_with_share(c, share) for c in codes], 12)}"
+                for word, codes in said if codes]
         if said:
             lines.append(f"{f['id']}: " + "; ".join(said))
+        likely = sorted((-v, c) for c, v in share.items() if v >= 0.5)
+        if likely and f["rule"] != "open_endorsement":  # at a summit, most never come
+            from analysis.run_ensemble import SPREAD_RUNS
+
+            mostly = {row.iso3: max(_OTHER_STANCES, key=lambda w: getattr(row, f"p_{w}"))
+                      for row in rows.itertuples()}
+            lines.append(f"{f['id']}: did not say yes in most of the {SPREAD_RUNS} runs from "
+                         "this seed: " + _names([f"{c} {-v:.0%} (mostly {_word(mostly[c])})"
+                                                 for v, c in likely], 12))
     return lines
+
+
+_OTHER_STANCES = ("oppose", "abstain", "object", "undecided")
+
+
+def _word(stance: str) -> str:
+    """A stance other than yes, as a report says it (undecided: took no part)."""
+    return {"oppose": "no", "undecided": "absent"}.get(stance, stance)
+
+
+def _with_share(code: str, share: dict[str, float]) -> str:
+    """A resister's code, with the share of runs it resisted in (chance: under a fifth)."""
+    if code not in share:
+        return code
+    return f"{code} ({share[code]:.0%} of runs{', chance' if share[code] < 0.2 else ''})"
 
 
 def _names(codes: list[str], shown: int = 6) -> str:

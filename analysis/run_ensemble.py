@@ -24,6 +24,10 @@ from sim.engine.model import NegotiationModel
 from sim.format.scenario import Scenario
 from sim.stance import Stance
 
+#: the runs ``plenary run`` adds to its one run, from the same seed, to tell the model's view of
+#: a resister from the chance of one draw (about 0.15 s for the demo scenario)
+SPREAD_RUNS = 30
+
 
 @dataclass(frozen=True)
 class Track:
