@@ -151,12 +151,12 @@ def Moves(game: Game, tick: solara.Reactive[int]):
 
 @solara.component
 def Debrief(game: Game):
-    from analysis.play_debrief import debrief, debrief_text
+    from analysis.play_debrief import debrief, debrief_markdown
 
     text, saved = solara.use_reactive(""), solara.use_reactive("")
 
     def run():
-        text.set(debrief_text(debrief(game, runs=10)))
+        text.set(debrief_markdown(debrief(game, runs=10)))
 
     def save():
         from analysis.plan_report import write_strategy_file
@@ -178,8 +178,7 @@ def Debrief(game: Game):
         if saved.value:
             solara.HTML(tag="p", unsafe_innerHTML=escape(saved.value), style=SMALL)
         if text.value:
-            solara.HTML(tag="pre", unsafe_innerHTML=escape(text.value),
-                        style={"white-space": "pre-wrap", "font-size": "0.8em"})
+            solara.Markdown(text.value, style={"font-size": "0.85em"})
 
 
 @solara.component

@@ -210,3 +210,38 @@ def _changes(changes: list[dict[str, Any]]) -> str:
     said = [f"{c['id']} {c['endorsements']:+d}" + (f" ({c['adopted']})" if c["adopted"] else "")
             for c in changes if c["endorsements"] or c["adopted"]]
     return ", ".join(said) if said else "no change"
+
+
+def debrief_markdown(d: dict[str, Any]) -> str:
+    """The debrief as the page shows it: a table for each question (``debrief_text`` has the same
+    in lines of text)."""
+    out = [f"#### You beside the model\n\n{d['delegation']} in {d['scenario']}, seed {d['seed']}: "
+           "the model's own play of the same delegation on the same seed (the same draws).\n",
+           "| forum | you | the model | difference | your stance | the model's |",
+           "|---|---|---|---:|---|---|"]
+    out += [f"| {f['id']} | {_says(f['you'])} | {_says(f['model'])} | {f['difference']:+d} | "
+            f"{f['your_stance']} | {f['model_stance']} |" for f in d["forums"]]
+    if "seeds" in d:
+        s = d["seeds"]
+        out += ["", f"#### On {s['runs']} seeds from {s['first_seed']}\n\nYour moves replayed beside "
+                    f"the model's own on the same seeds (moves not allowed on a seed are left out: "
+                    f"{s['moves_left_out']}).\n",
+                "| forum | you: endorsements | the model | difference [95%] | P(adopt): you | "
+                "the model |", "|---|---:|---:|---|---:|---:|"]
+        for f in s["forums"]:
+            ci = f" [{f['ci95'][0]:+.1f}, {f['ci95'][1]:+.1f}]" if f["ci95"] else ""
+            out.append(f"| {f['id']} | {f['you']} | {f['model']} | {f['difference']:+.1f}{ci} | "
+                       f"{f['p_adopt_you']:.2f} | {f['p_adopt_model']:.2f} |")
+    out += ["", "#### Which moves mattered\n\nEach move undone, all else equal, on your seed: what it "
+                "added.\n"]
+    if d["moves"]:
+        out += ["| round | move | what it changed |", "|---:|---|---|"]
+        out += [f"| {m['round']} | {m['move']} | {_changes(m['changes'])} |" for m in d["moves"][:8]]
+    else:
+        out.append("You made no moves.")
+    p = d["plan"]
+    out += ["", f"#### The planner's best campaign\n\n{p['how']}\n"]
+    if "words" in p:
+        out += [f"For {p['sponsor']} in {p['forum']}:\n"] + [f"- {w}" for w in p["words"]]
+        out += ["", "On your seed: " + "; ".join(f"{o['id']} {_says(o)}" for o in p["on_your_seed"])]
+    return "\n".join(out) + "\n"

@@ -66,6 +66,9 @@ def test_a_scripted_game_in_the_browser(play_server):
     game.play({"capacity": ["KEN"], "court": ["USA", "GBR"]})
     game.play({"court": ["USA"]})
     game.finish()
-    for f in game.outcome():
-        assert f"{f['id']}: you {f['endorsements']} of {f['members']} endorsing" in text
-    assert "round 0: capacity KEN" in text and "The planner's best campaign: a small search" in text
+    rows = text.splitlines()
+    for f in game.outcome():  # the first table: the forum, then what you got
+        said = f"{f['endorsements']} of {f['members']} endorsing"
+        assert any(r.startswith(f["id"]) and said in r.split("\t")[1] for r in rows if "\t" in r), f
+    assert any(r.split("\t")[:2] == ["0", "capacity KEN"] for r in rows if "\t" in r)
+    assert "The planner's best campaign" in text and "a small search" in text
