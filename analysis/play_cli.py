@@ -37,8 +37,8 @@ def replay_command(args: argparse.Namespace) -> int:
     import json
 
     from analysis.plan_report import write_strategy_file
-    from analysis.play import read_game, replay
     from analysis.play_debrief import debrief, debrief_text
+    from analysis.play_games import read_game, replay
 
     path = args.replay
     data = read_game(path)

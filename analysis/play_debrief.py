@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from analysis.compare import mean_ci, run_ensembles, run_seeds
-from analysis.play import Game, outcome_of, play_moves
+from analysis.play import Game, outcome_of
+from analysis.play_games import play_moves
 from sim.engine.model import NegotiationModel
 
 MAX_UNDO = 40

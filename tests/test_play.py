@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from analysis.cli import main
-from analysis.play import Game, IllegalMove, replay
+from analysis.play import Game, IllegalMove
 from analysis.play_debrief import debrief, debrief_text
+from analysis.play_games import replay
 from analysis.strategies import apply_strategy
 from sim import load_scenario, run_scenario
 from sim.paths import PROJECT_ROOT
