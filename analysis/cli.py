@@ -130,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("scenario", type=Path, help="scenario YAML file")
     play.add_argument("--as", dest="as_", required=True, metavar="ISO3",
                       help="the delegation: a sponsor or any member of a forum")
+    play.add_argument("--for", dest="lobby", default=None, metavar="TEXT",
+                      help="a member that sponsors no text: the text it lobbies for (default: "
+                           "the first decided in a forum it sits in)")
     play.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's seed)")
     play.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
     play.add_argument("--budget", type=float, default=10.0,

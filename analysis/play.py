@@ -16,8 +16,10 @@ every other state answers as the model says. The moves (a dict, as saved):
 - ``stance: {FORUM: STANCE or null}``: the delegation's own stance in a forum it sits in, held
   from this round until changed (null: the model decides again; ``NegotiationModel.hold``).
 
-Campaign moves are for a sponsor (``agents/played.py`` carries them out with the strategies' own
-mechanics); a member who sponsors no text chooses its stances. A move that is not allowed is
+Campaign moves are carried out by ``agents/played.py`` with the strategies' own mechanics. A
+member who sponsors no text lobbies for a text decided in a forum it sits in (``lobby``, the
+first by default): it may court and offer capacity building for it, not concede or invite
+co-sponsors. A move that is not allowed is
 refused with one line saying why (:class:`IllegalMove`) and nothing changes. Every round the
 model takes its general path (``NegotiationModel.compiled``; the compiled rounds give the same
 results, but do not read the person's orders), so the game is deterministic: the same scenario,
@@ -58,7 +60,7 @@ class Game:
     """One delegation played by a person (see the module). ``seed``: the scenario's by default."""
 
     def __init__(self, scenario_path: str | Path, iso3: str, seed: int | None = None,
-                 budget: float = BUDGET, scenario=None):
+                 budget: float = BUDGET, scenario=None, lobby: str | None = None):
         self.path = str(scenario_path)
         #: ``scenario``: the file's, already loaded (the debrief replays many games)
         self.scenario = load_scenario(scenario_path) if scenario is None else scenario
@@ -69,13 +71,20 @@ class Game:
         self.iso3 = iso3.strip().upper()
         probe = NegotiationModel(self.scenario, seed=self.seed)
         self.row = _seat(probe, self.iso3)
-        self.texts = [p.id for p in self.scenario.proposals if self.iso3 in p.sponsors
-                      and probe.forums_deciding(p.id)]
+        #: the texts the delegation sponsors (decided in a forum)
+        self.sponsored = [p.id for p in self.scenario.proposals if self.iso3 in p.sponsors
+                          and probe.forums_deciding(p.id)]
         self.forums = [g[0].forum_id for g in probe.groups if g[0].members[self.row]]
-        if not self.forums and not self.texts:
+        if not self.forums and not self.sponsored:
             raise ScenarioError([self.scenario._locations.problem(
                 ("forums",), f"--as {self.iso3}: it sits in no forum of {self.scenario.name} "
                              f"and sponsors no text decided in one")])
+        #: a member that sponsors nothing lobbies for a text decided in a forum it sits in (the
+        #: first by default): it may court and offer capacity building for it, not concede or
+        #: invite co-sponsors (the sponsors' prerogatives)
+        self.lobby = self._lobby_text(probe, lobby)
+        #: the texts the delegation campaigns for: those it sponsors, else the one it lobbies for
+        self.texts = self.sponsored or ([self.lobby] if self.lobby else [])
         own = {st.proposal or "": st.budget for st in self.scenario.strategies
                if st.sponsor == self.iso3}
         self.visits = max([own.get(t, own.get("", VISITS)) for t in self.texts] or [VISITS]) or VISITS
@@ -91,6 +100,23 @@ class Game:
         self.packages: list[str] = []
         self.stances: dict[str, str] = {}  # the stances held now, by forum
         self._pending: dict[str, Any] = {}
+
+    def _lobby_text(self, probe: NegotiationModel, lobby: str | None) -> str | None:
+        """The text a member that sponsors nothing lobbies for (``--for``), checked."""
+        mine = [p.id for p in self.scenario.proposals
+                if any(f.forum_id in self.forums for f in probe.forums_deciding(p.id))]
+        if lobby is None:
+            return None if self.sponsored or not mine else mine[0]
+        where = self.scenario._locations.problem(("proposals",), "")
+        if self.sponsored:
+            raise ScenarioError([Problem(where.file, where.line, "--for", f"{self.iso3} sponsors "
+                                         f"{', '.join(self.sponsored)}: --for is for a member "
+                                         "that sponsors no text")])
+        if lobby not in mine:
+            raise ScenarioError([Problem(where.file, where.line, "--for", f"{lobby!r} is not a "
+                                         f"text decided in a forum {self.iso3} sits in; texts: "
+                                         f"{', '.join(mine) or 'none'}")])
+        return lobby
 
     def _played_scenario(self):
         """The scenario with the player's strategies replaced by quiet ones (their orders come
@@ -132,26 +158,28 @@ class Game:
         taking_part = np.zeros(self.model.n, dtype=bool)
         for f in tracks:
             taking_part |= f.present if f.deliberation is not None else f.members
-        reach = [iso3[i] for i in np.flatnonzero(taking_part).tolist() if i not in campaigners]
+        reach = [iso3[i] for i in np.flatnonzero(taking_part).tolist()
+                 if i not in campaigners and i != self.row]
         later = np.zeros(self.model.n, dtype=bool)
         for f in self.model.forums:
             if f.proposal == text and f.decides >= t:
                 later |= f.members
         aid = [iso3[i] for i in np.flatnonzero(later).tolist()
-               if i not in campaigners and iso3[i] not in self.packages]
+               if i not in campaigners and i != self.row and iso3[i] not in self.packages]
         stance = {}
         for forum in self.forums:
             group = self.model.tracks(forum)
-            if group[0].decides >= t and not any(g.proposal in self.texts for g in group):
+            if group[0].decides >= t and not any(g.proposal in self.sponsored for g in group):
                 stance[forum] = [s.word for s in group[0].rule.options]
         campaign = self.campaigns.get(text)
         return {
             "round": t, "rounds": self.model.rounds, "text": text,
             "open": [f.id for f in tracks], "visits": self.visits if tracks else 0,
-            "court": reach if tracks else [], "invite": reach if tracks else [],
-            "max_invites": MAX_COSPONSORS if tracks else 0,
+            "court": reach if tracks else [],
+            "invite": reach if tracks and self.sponsored else [],
+            "max_invites": MAX_COSPONSORS if tracks and self.sponsored else 0,
             "concede": round(min(MAX_STEP, MAX_CONCESSION - campaign.conceded), 6)
-            if tracks and campaign else 0.0,
+            if tracks and campaign and self.sponsored else 0.0, "sponsor": bool(self.sponsored),
             "capacity": aid if text else [], "capacity_cost": self.scenario.behaviour.capacity_cost,
             "budget": self.budget, "budget_left": self.budget_left, "stance": stance,
         }
@@ -180,8 +208,12 @@ class Game:
             if not codes:
                 continue
             if not self.texts:
-                refuse(key, f"{self.iso3} sponsors no text: campaign moves are a sponsor's; "
-                            "choose your stance in the forums you sit in")
+                refuse(key, f"{self.iso3} sits in no forum deciding a text: choose your stance "
+                            "in the forums you sit in")
+                continue
+            if key == "invite" and not self.sponsored:
+                refuse(key, f"{self.iso3} lobbies for {text} but does not sponsor it: only its "
+                            "sponsors invite co-sponsors")
                 continue
             limit, allowed = {"court": (legal["visits"], set(legal["court"])),
                               "invite": (legal["max_invites"], set(legal["invite"])),
@@ -212,8 +244,9 @@ class Game:
                 x = float(moves["concede"])
             except (TypeError, ValueError):
                 x = float("nan")
-            if not self.texts:
-                refuse("concede", f"{self.iso3} sponsors no text: nothing to concede")
+            if not self.sponsored:
+                refuse("concede", f"{self.iso3} sponsors no text: only a text's sponsors can "
+                                  "concede on it")
             elif not legal["open"]:
                 refuse("concede", f"no forum deciding {text} is open in round {self.round}")
             elif not 0 < x <= legal["concede"] + 1e-9:
@@ -320,7 +353,8 @@ class Game:
 
         return {"plenary_game": FORMAT, "scenario": self.path, "scenario_name": self.scenario.name,
                 "scenario_sha256": scenario_hash(self.scenario), "seed": self.seed,
-                "delegation": self.iso3, "budget": self.budget, "finished": self.finished,
+                "delegation": self.iso3, "lobby": self.lobby, "budget": self.budget,
+                "finished": self.finished,
                 "rounds": self.history, "outcome": self.outcome() if self.finished else None}
 
     def save(self, path: str | Path) -> Path:

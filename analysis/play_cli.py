@@ -26,9 +26,11 @@ def play(args: argparse.Namespace) -> int:
     check_port(args.port)
     if args.replay is not None:
         return replay_command(args)
-    game = Game(args.scenario, args.as_, args.seed, args.budget)  # mistakes reported here
+    game = Game(args.scenario, args.as_, args.seed, args.budget,
+                lobby=args.lobby)  # mistakes reported here
     env = {"PLENARY_SCENARIO": str(args.scenario.resolve()), "PLENARY_PLAY": game.iso3,
-           "PLENARY_SEED": str(game.seed), "PLENARY_BUDGET": repr(args.budget)}
+           "PLENARY_SEED": str(game.seed), "PLENARY_BUDGET": repr(args.budget),
+           "PLENARY_LOBBY": game.lobby or ""}
     return serve_dashboard(env, args.port, f"Plenary: play {game.iso3} in {game.scenario.name} "
                            f"(seed {game.seed}) on http://127.0.0.1:{args.port}/ (Ctrl-C stops it)")
 

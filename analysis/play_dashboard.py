@@ -11,7 +11,7 @@ coloured by stance (``analysis.dashboard``) and the members' table. At the end: 
 with its strategy file for ``plenary compare``.
 
 Environment (set by ``plenary play``): ``PLENARY_SCENARIO``, ``PLENARY_PLAY`` (ISO3),
-``PLENARY_SEED``, ``PLENARY_BUDGET``.
+``PLENARY_SEED``, ``PLENARY_BUDGET``, ``PLENARY_LOBBY`` (the text a member lobbies for).
 """
 
 from __future__ import annotations
@@ -61,11 +61,13 @@ def situation(game: Game):
              f"{legal['rounds']} rounds played (rounds are numbered from 0).</p>"]
     if text:
         opened = ", ".join(legal["open"]) or "none open this round"
-        parts.append(f"<p style='margin:0'>Your text: <code>{escape(text)}</code> (forum: "
+        whose = ("Your text" if legal["sponsor"] else "You lobby for (a member: you court and "
+                 "build capacity; its sponsors concede and invite)")
+        concede = f" Concede up to {legal['concede']:g} this round." if legal["sponsor"] else ""
+        parts.append(f"<p style='margin:0'>{whose}: <code>{escape(text)}</code> (forum: "
                      f"{escape(opened)}). Visits this round: up to {legal['visits']}. Budget: "
                      f"{legal['budget_left']:g} of {legal['budget']:g} demarches left (capacity "
-                     f"building costs {legal['capacity_cost']:g}). Concede up to "
-                     f"{legal['concede']:g} this round.</p>")
+                     f"building costs {legal['capacity_cost']:g}).{concede}</p>")
     else:
         parts.append("<p style='margin:0'>You sponsor no text: choose your stance in the forums "
                      "you sit in.</p>")
@@ -125,10 +127,12 @@ def Moves(game: Game, tick: solara.Reactive[int]):
     if game.texts:
         solara.InputText(f"court (ISO3 codes, up to {legal['visits']})", value=court,
                          continuous_update=True)
+    if game.sponsored:
         solara.InputText(f"concede (0 to {legal['concede']:g}; empty: no)", value=concede,
                          continuous_update=True)
         solara.InputText("invite to co-sponsor (ISO3 codes, up to 3)", value=invite,
                          continuous_update=True)
+    if game.texts:
         solara.InputText(f"capacity building for (ISO3, {legal['capacity_cost']:g} demarches each)",
                          value=capacity, continuous_update=True)
     for forum, options in legal["stance"].items():
@@ -182,9 +186,11 @@ def Debrief(game: Game):
 
 
 @solara.component
-def PlayPage(path: str, iso3: str, seed: int | None = None, budget: float = BUDGET):
+def PlayPage(path: str, iso3: str, seed: int | None = None, budget: float = BUDGET,
+             lobby: str | None = None):
     tick = solara.use_reactive(0)
-    made = solara.use_memo(lambda: _seat(path, iso3, seed, budget), [path, iso3, seed, budget])
+    made = solara.use_memo(lambda: _seat(path, iso3, seed, budget, lobby),
+                           [path, iso3, seed, budget, lobby])
     if isinstance(made, str):
         solara.Error(made)
         return
@@ -206,9 +212,10 @@ def PlayPage(path: str, iso3: str, seed: int | None = None, budget: float = BUDG
             Debrief(game)
 
 
-def _seat(path: str, iso3: str, seed: int | None, budget: float) -> Game | str:
+def _seat(path: str, iso3: str, seed: int | None, budget: float,
+          lobby: str | None = None) -> Game | str:
     try:
-        return Game(path, iso3, seed, budget)
+        return Game(path, iso3, seed, budget, lobby=lobby)
     except ScenarioError as exc:
         return "; ".join(str(p) for p in exc.problems)
 
@@ -221,7 +228,8 @@ def Page():
     if seat.value:
         seed = os.environ.get("PLENARY_SEED")
         PlayPage(path, seat.value, None if seed is None else int(seed),
-                 float(os.environ.get("PLENARY_BUDGET", BUDGET)))
+                 float(os.environ.get("PLENARY_BUDGET", BUDGET)),
+                 os.environ.get("PLENARY_LOBBY") or None)
     else:
         Dashboard(path, seat=lambda: TakeSeat(seat.set))
 

@@ -37,7 +37,7 @@ PLAN_TRIALS, PLAN_RUNS, PLAN_FRESH = 12, 5, 20
 def _again(game: Game, seed: int | None = None, skip: tuple | None = None) -> Game:
     """The game's moves played again (leniently) on ``seed``, ``skip`` left out."""
     other = Game(game.path, game.iso3, game.seed if seed is None else seed, game.budget,
-                 scenario=game.scenario)
+                 scenario=game.scenario, lobby=game.lobby)
     return play_moves(other, [h["moves"] for h in game.history], skip, lenient=True)
 
 
@@ -135,7 +135,7 @@ def _plan(game: Game, plan: str | Path | None, trials: int, plan_runs: int,
     from analysis.planner import describe, find_target, plan_campaign
     from analysis.strategies import apply_strategy, load_strategy_file
 
-    if not game.texts:
+    if not game.sponsored:
         return {"how": f"none: the planner plans a sponsor's campaign, and {game.iso3} sponsors "
                        "no text"}
     forum = _plan_forum(game)

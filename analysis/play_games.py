@@ -42,7 +42,8 @@ def replay(path: str | Path, seed: int | None = None, skip: tuple | None = None,
     data = read_game(path)
     game = Game(data["scenario"] if seed is None and skip is None and not lenient
                 and Path(data["scenario"]).is_file() else scenario_of(data, path),
-                data["delegation"], data["seed"] if seed is None else seed, data["budget"])
+                data["delegation"], data["seed"] if seed is None else seed, data["budget"],
+                lobby=data.get("lobby"))
     game.path = data["scenario"]
     if seed is None and skip is None and not lenient:
         digest = game.to_dict()["scenario_sha256"]

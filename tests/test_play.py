@@ -14,7 +14,7 @@ from analysis.play import Game, IllegalMove
 from analysis.play_debrief import debrief, debrief_text
 from analysis.play_games import replay
 from analysis.strategies import apply_strategy
-from sim import load_scenario, run_scenario
+from sim import ScenarioError, load_scenario, run_scenario
 from sim.paths import PROJECT_ROOT
 from sim.stance import Stance
 
@@ -65,10 +65,11 @@ def test_a_move_not_allowed_is_refused_and_changes_nothing(moves, expected):
 def test_a_stance_outside_the_forums_the_player_sits_in_is_refused():
     game = Game(REAIM, "BRA")  # a member, not in the core group
     with pytest.raises(IllegalMove) as err:
-        game.apply({"stance": {"core_group": "endorse"}, "court": ["USA"]})
+        game.apply({"stance": {"core_group": "endorse"}, "invite": ["USA"], "concede": 0.05})
     assert [str(p) for p in err.value.problems] == [
-        "round 0: court: BRA sponsors no text: campaign moves are a sponsor's; choose your "
-        "stance in the forums you sit in",
+        "round 0: invite: BRA lobbies for call_to_action but does not sponsor it: only its "
+        "sponsors invite co-sponsors",
+        "round 0: concede: BRA sponsors no text: only a text's sponsors can concede on it",
         "round 0: stance.core_group: BRA does not sit in core_group"]
     with pytest.raises(IllegalMove, match="'object' is not an option in reaim_summit: undecided, endorse"):
         game.apply({"stance": {"reaim_summit": "object"}})
@@ -194,3 +195,39 @@ def test_play_replay_command(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "the same file byte for byte" in out and "Which moves mattered" in out
     assert (tmp_path / "g_strategy.yaml").exists()
+
+
+def test_a_member_lobbies_for_a_text_it_does_not_sponsor(tmp_path):
+    """BRA sponsors nothing: it lobbies for the first text decided where it sits (the call to
+    action, at the summit), courting and offering capacity building with the visits' own
+    mechanics; the same seed without the moves is the model's own run."""
+    from analysis.play_games import replay
+
+    game = Game(REAIM, "BRA", seed=5)
+    assert game.sponsored == [] and game.texts == ["call_to_action"] and game.lobby == "call_to_action"
+    legal = game.legal_moves()
+    assert legal["sponsor"] is False and legal["invite"] == [] and legal["concede"] == 0.0
+    assert "BRA" not in legal["court"]  # it does not court itself
+    answer = game.play({"court": ["USA", "AUS"], "capacity": ["KEN"]})
+    assert answer["answers"]["visits"] == 2
+    idle = Game(REAIM, "BRA", seed=5)
+    idle.play()
+    usa = game.model.world.index["USA"]
+    text = game.model.positions["call_to_action"]
+    gap, idle_gap = (np.linalg.norm(g.model.ideal[usa] - text) for g in (game, idle))
+    assert gap < idle_gap  # BRA's visit moved the USA toward the text, as a sponsor's visits do
+    while "reaim_summit" not in game.legal_moves()["open"]:
+        game.play()
+    for _ in range(20):  # at the summit: the three hold-outs taking part closest to tipping
+        legal = game.legal_moves()
+        holdouts = [c for c in legal["court"] if game.model.forum("reaim_summit").stances[
+            game.model.world.index[c]] != 1]
+        game.play({"court": holdouts[:legal["visits"]]})
+    game.finish()
+    assert sum(h["answers"]["visits"] for h in game.history if "answers" in h) > 20
+    path = game.save(tmp_path / "bra.json")
+    assert replay(path).save(tmp_path / "again.json").read_bytes() == path.read_bytes()
+    with pytest.raises(ScenarioError, match="'unga_resolution' is not a text decided in a forum"):
+        Game(FIVE, "EEE", lobby="unga_resolution")
+    with pytest.raises(ScenarioError, match="--for is for a member that sponsors no text"):
+        Game(REAIM, "NLD", lobby="call_to_action")
