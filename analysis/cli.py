@@ -94,8 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's seed)")
     run.add_argument("--out", type=str, default=None, help="output folder (default: out/NAME)")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a scenario value, e.g. --set behaviour.noise=0.3 (repeatable)")
+    _add_overrides(run, ", e.g. --set behaviour.noise=0.3")
     run.add_argument("--no-plots", action="store_true", help="write summary and time series only")
     run.add_argument("--runs", type=int, default=None, metavar="N",
                      help="an ensemble: N runs on seeds SEED..SEED+N-1, printing the probability of "
@@ -219,8 +218,7 @@ def _parser() -> argparse.ArgumentParser:
                               "text (blockers first) as won over, ranked by the measured change "
                               "(default: 0, skip)")
     compare.add_argument("--court-runs", type=int, default=40, help="runs per courted state (default: 40)")
-    compare.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                         help="override a scenario value (repeatable)")
+    _add_overrides(compare)
     compare.set_defaults(handler=_from_analysis("compare"))
 
     plan = sub.add_parser("plan", help="search for the campaign that does best in a forum, "
@@ -246,8 +244,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="search seeds SEED.., fresh seeds after them (default: the scenario's)")
     plan.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
     plan.add_argument("--out", type=Path, required=True, help="output folder")
-    plan.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                      help="override a scenario value (repeatable)")
+    _add_overrides(plan)
     plan.set_defaults(handler=_from_analysis("plan"))
 
     start = sub.add_parser("start", help="a scenario's starting state per member and where each "
@@ -255,8 +252,7 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("scenario", type=Path, help="scenario YAML file")
     start.add_argument("--state", dest="states", action="append", default=[], metavar="ISO3",
                        help="only this state (repeatable; default: every state)")
-    start.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                       help="override a scenario value (repeatable)")
+    _add_overrides(start)
     start.add_argument("--out", type=str, default=None, help="also write start.csv into this folder")
     start.set_defaults(handler=_from_analysis("start"))
 
@@ -267,8 +263,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--forum", default=None, metavar="ID",
                          help="one forum (default: every forum the state sits in)")
     explain.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's seed)")
-    explain.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                         help="override a scenario value (repeatable)")
+    _add_overrides(explain)
     explain.set_defaults(handler=_from_analysis("explain"))
 
     landscape = sub.add_parser("landscape", help="the two camps the states would fall into (Axelrod and "
@@ -295,6 +290,12 @@ def _from_analysis(name: str):
         return getattr(commands, name)(args)
 
     return handler
+
+
+def _add_overrides(parser: argparse.ArgumentParser, example: str = "") -> None:
+    """``--set KEY=VALUE`` (repeatable): override a scenario value."""
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help=f"override a scenario value{example} (repeatable)")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
