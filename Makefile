@@ -57,7 +57,7 @@ bench: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check sim agents analysis tests bench
 
-# fit the campaign mechanics to the endorsement cascades (docs/levers.md), about 2 min
+# fit the campaign mechanics to the endorsement cascades (docs/levers.md), about 3.5 min
 cascade-fit: $(VENV)/.installed
 	$(BIN)/python -m analysis.cascade_fit --out docs
 

@@ -5,19 +5,32 @@ endorsement in the world of ``scenarios/reaim_2023.yaml`` (its roster, ties, cap
 stated positions: a stand-in, for the older cascades, for each state's disposition toward
 humanitarian disarmament; a judgement, stated in :data:`TEXTS`):
 
-- one round is one week; the text opens at the first dated count and the forum decides at the
-  last; the model's count at a dated point is the endorsements in that week's round;
-- the launch: the lead state and the states closest to the text (the weighted distance of their
-  ideal points, ``agents.state.policy_distance``), as many as the first count, sponsor it (they
-  endorse from round 0);
+- one round is one week; the dated weeks count from the launch (the first dated count). Week 0
+  is the launch and only the launch: the lead and the states closest to the text (the weighted
+  distance of their ideal points, ``agents.state.policy_distance``), as many as the first count,
+  sponsor it and are its count at week 0; the forum opens to the others at week 1 (if it opened
+  at week 0, the states taking part that prefer the text would already join in the launch week,
+  and the model's count at the launch would exceed the launch: 40-70 instead of 32-51 before
+  this was changed). The forum decides at the last dated week; the model's count at a dated
+  week is the endorsements in that week's round;
 - the lead courts ``budget`` hold-outs a week (``swing``) and invites one endorser a week to
   co-sponsor.
 
-The mechanics fitted (:data:`GRID`): ``behaviour.outreach`` (the share of the gap a visit
-closes), ``behaviour.endorsement_turnout`` (the share of states that engage with the text at all)
-``behaviour.attention`` (the share reconsidering each week: how fast the cascade runs) and the
-forum's ``arrival`` (the chance a week that a state not yet engaged comes to the text). The
-loss of a setting on a cascade is the mean over its dated points after the launch of
+Two models of who engages with the text are fitted (:data:`MODELS`), each with
+``behaviour.outreach`` (the share of the gap a visit closes) and ``behaviour.attention`` (the
+share reconsidering each week: how fast the cascade runs):
+
+- ``shared``: one ``endorsement_turnout`` (the share of states that engage with the text at all)
+  and one ``arrival`` (the chance a week that a state not yet engaged comes to the text) for
+  every cascade;
+- ``structural``: both follow what was known of the cascade at its launch
+  (``scenarios/data/cascade_attributes.csv``; :func:`engagement`): the turnout is ``reach``
+  times the launch's share of the world's states (a larger launch draws more states to the
+  text), and the arrival is ``conference_arrival`` times the number of conferences on the text
+  announced at the launch (a treaty process convenes conferences open to all states; a
+  declaration or calls for a ban in a standing forum convene none). One shared coefficient each.
+
+The loss of a setting on a cascade is the mean over its dated points after the launch of
 |log(model median / real count)|. The fit on all cascades picks the setting with the smallest mean
 loss; leave-one-cascade-out fits on the others and scores the one left out, reporting at each of
 its dated points the real count beside the model's median and 5-95% band.
@@ -39,7 +52,7 @@ import numpy as np
 import yaml
 
 from agents.state import policy_distance
-from analysis.cascades import Point, load_cascades
+from analysis.cascades import Attributes, Point, load_attributes, load_cascades
 from analysis.compare import process_pool, run_seeds
 from analysis.palette import category_colour
 from sim.batch.outputs import save_figure, write_atomic
@@ -61,10 +74,18 @@ TEXTS = {
     "ottawa_mbt": ("CAN", {"stringency": 0.85, "human_control": 0.8}, "binding_instrument"),
     "paris_call": ("FRA", {"stringency": 0.45, "human_control": 0.6}, "political_declaration"),
 }
-#: the settings tried: behaviour.outreach, behaviour.endorsement_turnout, behaviour.attention
-#: and the forum's arrival (the chance a week that a state not yet engaged comes to the text)
-GRID = {"outreach": (0.0, 0.03, 0.1), "endorsement_turnout": (0.1, 0.2, 0.3, 0.5),
-        "attention": (0.1, 0.5), "arrival": (0.0, 0.001, 0.003, 0.01, 0.03)}
+#: the settings tried, per model of who engages (:func:`engagement`): behaviour.outreach and
+#: behaviour.attention, and either one turnout and arrival for all cascades (``shared``) or the
+#: coefficients that make them follow each cascade's launch (``structural``)
+MODELS = {
+    "shared": {"outreach": (0.0, 0.03, 0.1), "endorsement_turnout": (0.1, 0.2, 0.3, 0.5),
+               "attention": (0.1, 0.5), "arrival": (0.0, 0.001, 0.003, 0.01, 0.03)},
+    "structural": {"outreach": (0.0, 0.03, 0.1), "reach": (0.5, 1.0, 1.5, 2.0, 3.0),
+                   "attention": (0.1, 0.5),
+                   "conference_arrival": (0.0, 0.001, 0.002, 0.004, 0.008)},
+}
+GRID = MODELS["shared"]  # the grid of the first fit (kept for the earlier figures' sake)
+MAX_TURNOUT = 0.95  # a structural turnout is capped below everyone (judgement)
 BUDGET = 1  # visits a week by the lead (judgement)
 
 
@@ -82,6 +103,32 @@ class Cascade:
 def cascades() -> list[Cascade]:
     """The cascades with a text in :data:`TEXTS` and at least two dated counts."""
     return [Cascade(k, tuple(v)) for k, v in load_cascades().items() if k in TEXTS and len(v) >= 2]
+
+
+@functools.cache
+def attributes() -> dict[str, Attributes]:
+    """What was known of each cascade at its launch (``cascade_attributes.csv``)."""
+    return load_attributes()
+
+
+@functools.cache
+def world_size() -> int:
+    """The number of states in the template's world (the denominator of a launch's share)."""
+    base = scenario_from_dict(yaml.safe_load(TEMPLATE.read_text(encoding="utf-8")))
+    return len(NegotiationModel(base, seed=0).world.iso3)
+
+
+def engagement(c: Cascade, setting: dict[str, float]) -> tuple[float, float]:
+    """Who engages with a cascade's text under a setting: (the turnout share, the arrival a
+    week). A ``shared`` setting gives them directly; a ``structural`` one derives them from the
+    cascade's launch: turnout ``reach`` x (launch count / states in the world), at most
+    :data:`MAX_TURNOUT`, and arrival ``conference_arrival`` x (conferences announced at the
+    launch)."""
+    if "reach" in setting:
+        share = c.points[0].count / world_size()
+        turnout = min(MAX_TURNOUT, setting["reach"] * share)
+        return turnout, setting["conference_arrival"] * attributes()[c.name].conferences
+    return setting["endorsement_turnout"], setting.get("arrival", 0.0)
 
 
 @functools.cache
@@ -106,25 +153,30 @@ def cascade_scenario(c: Cascade, setting: dict[str, float]) -> Scenario:
     sponsors = list(launch(c.name, c.points[0].count))
     last = c.weeks[-1]
     data["name"] = f"cascade_{c.name}"
+    turnout, arrival = engagement(c, setting)
     data["rounds"] = last + 1
     data["proposals"] = [{"id": "text", "position": position, "form": form, "sponsors": sponsors}]
+    # week 0 is the launch alone: the others first meet the text at week 1
     data["forums"] = [{"id": "open", "rule": "open_endorsement", "proposal": "text", "members": ["UN"],
-                       "opens": 0, "decides": last, "arrival": setting.get("arrival", 0.0)}]
+                       "opens": 1, "decides": last, "arrival": arrival}]
     data["strategies"] = [{"sponsor": lead, "proposal": "text", "budget": BUDGET,
                            "outreach": "swing", "invite_cosponsors": 1}]
-    data["behaviour"] = {**data.get("behaviour", {}),
-                         **{k: v for k, v in setting.items() if k != "arrival"}}
+    data["behaviour"] = {**data.get("behaviour", {}), "endorsement_turnout": turnout,
+                         "outreach": setting["outreach"], "attention": setting["attention"]}
     return scenario_from_dict(data)
 
 
 def run_cascade(task: tuple[Scenario, tuple[int, ...], tuple[int, ...]]) -> np.ndarray:
-    """Endorsements at the dated weeks, one row per seed (a module-level function for the pool)."""
+    """Endorsements at the dated weeks, one row per seed (a module-level function for the pool).
+    Week 0 is the launch: the text's sponsors, before the forum opens to the others."""
     scenario, seeds, weeks = task
     out = np.zeros((len(seeds), len(weeks)), dtype=np.int64)
+    launched = len(scenario.proposals[0].sponsors)
     for r, seed in enumerate(seeds):
         model = NegotiationModel(scenario, seed=int(seed))
         model.run()
         out[r] = model.record.counts[0, list(weeks), Stance.ENDORSE]
+        out[r, np.asarray(weeks) == 0] = launched
     return out
 
 
@@ -135,14 +187,16 @@ def loss(counts: np.ndarray, c: Cascade) -> float:
     return float(np.mean(np.abs(np.log(np.maximum(median, 1.0) / real))))
 
 
-def settings() -> list[dict[str, float]]:
-    keys = list(GRID)
-    return [dict(zip(keys, values, strict=True)) for values in itertools.product(*GRID.values())]
+def settings(model: str = "shared") -> list[dict[str, float]]:
+    grid = MODELS[model]
+    keys = list(grid)
+    return [dict(zip(keys, values, strict=True)) for values in itertools.product(*grid.values())]
 
 
-def simulate_all(runs: int, seed: int, workers: int) -> tuple[list[Cascade], list[dict], np.ndarray]:
+def simulate_all(runs: int, seed: int, workers: int, model: str = "shared"
+                 ) -> tuple[list[Cascade], list[dict], np.ndarray]:
     """Every cascade under every setting: an array (setting, cascade) of per-seed counts."""
-    cs, grid = cascades(), settings()
+    cs, grid = cascades(), settings(model)
     seeds = tuple(int(s) for s in run_seeds(seed, runs))
     tasks = [(cascade_scenario(c, s), seeds, tuple(c.weeks)) for s in grid for c in cs]
     if workers > 1:
@@ -156,11 +210,14 @@ def simulate_all(runs: int, seed: int, workers: int) -> tuple[list[Cascade], lis
     return cs, grid, table
 
 
-def fit(cs: list[Cascade], grid: list[dict], table: np.ndarray, runs: int) -> dict:
+def fit(cs: list[Cascade], grid: list[dict], table: np.ndarray, runs: int,
+        model: str = "shared") -> dict:
     """The fit on all cascades, and leave-one-cascade-out."""
     losses = np.array([[loss(table[i, j], c) for j, c in enumerate(cs)] for i in range(len(grid))])
     best = int(np.argmin(losses.mean(axis=1)))
-    report = {"runs": runs, "grid": GRID, "best": grid[best],
+    report = {"model": model, "runs": runs, "grid": MODELS[model], "best": grid[best],
+              "engagement": {c.name: [round(v, 4) for v in engagement(c, grid[best])]
+                             for c in cs},
               "loss_in_sample": dict(zip([c.name for c in cs], losses[best].round(4).tolist(),
                                          strict=True)),
               "loco": []}
@@ -184,33 +241,53 @@ def fit(cs: list[Cascade], grid: list[dict], table: np.ndarray, runs: int) -> di
                    "band": [float(a), float(b)], "within": bool(a <= p.count <= b)}
                   for p, w, m, a, b in zip(c.points, c.weeks, median, lo, hi, strict=True)]
         report["loco"].append({"cascade": c.name, "setting": grid[pick],
+                               "engagement": [round(v, 4) for v in engagement(c, grid[pick])],
                                "loss": round(float(losses[pick, j]), 4),
                                "points": points})
+    report["summary"] = summary(report)
     return report
 
 
-def plot_fit(report: dict, path: Path) -> Path:
+def summary(report: dict) -> dict:
+    """Points within the band and mean loss, in sample (each cascade's own best setting and the
+    one best setting for all) and leave-one-cascade-out."""
+    loco_within = sum(p["within"] for item in report["loco"] for p in item["points"][1:])
+    points = sum(len(item["points"]) - 1 for item in report["loco"])
+    return {"points": points,
+            "own_best_within": sum(v["within"] for v in report["own_best"].values()),
+            "own_best_loss": round(float(np.mean([v["loss"] for v in report["own_best"].values()])), 4),
+            "shared_best_loss": round(float(np.mean(list(report["loss_in_sample"].values()))), 4),
+            "loco_within": int(loco_within),
+            "loco_loss": round(float(np.mean([item["loss"] for item in report["loco"]])), 4)}
+
+
+def plot_fit(reports: dict[str, dict], path: Path) -> Path:
+    """Each model's leave-one-cascade-out fit: a row per model, a panel per cascade."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    n = len(report["loco"])
-    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.4), squeeze=False)
-    for ax, item in zip(axes[0], report["loco"], strict=True):
-        weeks = [p["week"] for p in item["points"]]
-        ax.fill_between(weeks, [p["band"][0] for p in item["points"]],
-                        [p["band"][1] for p in item["points"]], color=category_colour(0), alpha=0.25,
-                        label="model 5-95%")
-        ax.plot(weeks, [p["median"] for p in item["points"]], color=category_colour(0), marker="o",
-                label="model median")
-        ax.plot(weeks, [p["real"] for p in item["points"]], color="black", marker="s",
-                linestyle="none", label="real count")
-        ax.set_title(item["cascade"], fontsize=9)
-        ax.set_xlabel("weeks since launch", fontsize=8)
-    axes[0][0].set_ylabel("states endorsing")
+    rows = list(reports)
+    n = max(len(r["loco"]) for r in reports.values())
+    fig, axes = plt.subplots(len(rows), n, figsize=(3.2 * n, 3.2 * len(rows)), squeeze=False)
+    for row, name in zip(axes, rows, strict=True):
+        s = reports[name]["summary"]
+        for ax, item in zip(row, reports[name]["loco"], strict=True):
+            weeks = [p["week"] for p in item["points"]]
+            ax.fill_between(weeks, [p["band"][0] for p in item["points"]],
+                            [p["band"][1] for p in item["points"]], color=category_colour(0),
+                            alpha=0.25, label="model 5-95%")
+            ax.plot(weeks, [p["median"] for p in item["points"]], color=category_colour(0),
+                    marker="o", label="model median")
+            ax.plot(weeks, [p["real"] for p in item["points"]], color="black", marker="s",
+                    linestyle="none", label="real count")
+            ax.set_title(f"{item['cascade']} ({name})", fontsize=9)
+            ax.set_xlabel("weeks since launch", fontsize=8)
+        row[0].set_ylabel(f"states endorsing\n{name}: {s['loco_within']} of {s['points']} in band")
     axes[0][0].legend(fontsize=7)
-    fig.suptitle("Endorsement cascades, leave-one-cascade-out: each fitted on the others", fontsize=10)
+    fig.suptitle("Endorsement cascades, leave-one-cascade-out: each fitted on the others",
+                 fontsize=10)
     fig.tight_layout()
     save_figure(fig, path, dpi=110)
     plt.close(fig)
@@ -222,27 +299,36 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs")
     args = parser.parse_args()
-    cs, grid, table = simulate_all(args.runs, args.seed, args.workers)
-    report = fit(cs, grid, table, args.runs)
+    reports = {}
+    for name in args.models:
+        cs, grid, table = simulate_all(args.runs, args.seed, args.workers, name)
+        reports[name] = fit(cs, grid, table, args.runs, name)
     args.out.mkdir(parents=True, exist_ok=True)
-    write_atomic(args.out / "cascade_fit.json", json.dumps(report, indent=2) + "\n")
-    plot_fit(report, args.out / "cascade_fit.png")
-    print(f"best setting on all cascades: {report['best']}")
-    for item in report["loco"]:
-        inside = sum(p["within"] for p in item["points"][1:])
-        print(f"{item['cascade']:16s} fitted on the others: {item['setting']}  loss "
-              f"{item['loss']:.3f}  within the band at {inside} of {len(item['points']) - 1} points")
-        for p in item["points"]:
-            print(f"    {p['date']} week {p['week']:4d}: real {p['real']:4d}  model "
-                  f"{p['median']:6.1f} [{p['band'][0]:.0f}, {p['band'][1]:.0f}]")
-    print("each cascade's own best setting (in sample: how far the mechanics reach at all):")
-    for name, item in report["own_best"].items():
-        print(f"    {name:16s} {item['setting']}  loss {item['loss']:.3f}  within the band at "
-              f"{item['within']} points; median {[round(m) for m in item['median']]}")
-    if not math.isfinite(sum(item["loss"] for item in report["loco"])):
-        raise SystemExit("a loss is not finite")
+    out = {"runs": args.runs, "seed": args.seed,
+           "launch_round": "week 0 is the launch alone; the forum opens to the others at week 1",
+           "models": reports}
+    write_atomic(args.out / "cascade_fit.json", json.dumps(out, indent=2) + "\n")
+    plot_fit(reports, args.out / "cascade_fit.png")
+    for name, report in reports.items():
+        print(f"== {name}: best setting on all cascades: {report['best']}")
+        for item in report["loco"]:
+            inside = sum(p["within"] for p in item["points"][1:])
+            print(f"{item['cascade']:16s} fitted on the others: {item['setting']} (turnout, "
+                  f"arrival {item['engagement']})  loss {item['loss']:.3f}  within the band at "
+                  f"{inside} of {len(item['points']) - 1} points")
+            for p in item["points"]:
+                print(f"    {p['date']} week {p['week']:4d}: real {p['real']:4d}  model "
+                      f"{p['median']:6.1f} [{p['band'][0]:.0f}, {p['band'][1]:.0f}]")
+        print("each cascade's own best setting (in sample: how far the mechanics reach at all):")
+        for cname, item in report["own_best"].items():
+            print(f"    {cname:16s} {item['setting']}  loss {item['loss']:.3f}  within the band "
+                  f"at {item['within']} points; median {[round(m) for m in item['median']]}")
+        print(f"summary: {report['summary']}")
+        if not math.isfinite(sum(item["loss"] for item in report["loco"])):
+            raise SystemExit("a loss is not finite")
 
 
 if __name__ == "__main__":

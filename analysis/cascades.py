@@ -4,7 +4,8 @@
 for the US Political Declaration on military AI (2023), the calls for a ban on autonomous weapons
 (2016-2021), the Oslo Process on cluster munitions (2007-2008), the Ottawa Process on
 anti-personnel mines (1996-1997) and the Paris Call (2018-2021). They are the evidence the
-campaign levers' sizes are to be fitted to (docs/levers.md); that fit is not made yet. Outcomes
+campaign levers' sizes are fitted to (docs/levers.md, ``analysis/cascade_fit.py``);
+``cascade_attributes.csv`` holds what was known of each at its launch (:func:`load_attributes`). Outcomes
 stop at the end of 2023: :func:`load_cascades` refuses a later row.
 
 Run ``python -m analysis.cascades [OUT.png]`` to draw them.
@@ -23,6 +24,8 @@ from sim.errors import Problem, ScenarioError
 from sim.paths import PROJECT_ROOT
 
 CASCADES = PROJECT_ROOT / "scenarios" / "data" / "cascades.csv"
+ATTRIBUTES = CASCADES.with_name("cascade_attributes.csv")
+FORMS = ("declaration", "individual_calls", "treaty_process")
 LAST_OUTCOME = dt.date(2023, 12, 31)  # outcomes after this are the out-of-sample period
 KINDS = ("launch", "interim", "final")
 
@@ -73,6 +76,61 @@ def load_cascades(path: Path = CASCADES) -> dict[str, list[Point]]:
     if problems:
         raise ScenarioError(problems)
     return {k: sorted(v, key=lambda p: p.date) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class Attributes:
+    """What was known of a cascade at its launch (``cascade_attributes.csv``): its form and the
+    number of conferences on its text announced at the launch. Never a later count."""
+
+    cascade: str
+    as_of: dt.date
+    form: str
+    conferences: int
+    source: str
+    note: str
+
+
+def load_attributes(path: Path = ATTRIBUTES,
+                    cascades: dict[str, list[Point]] | None = None) -> dict[str, Attributes]:
+    """Each cascade's attributes at its launch, checked against its dated counts: an
+    attribute dated after the cascade's first count would let the outcome in.
+
+    Raises:
+        ScenarioError: a bad date, form or number, no source, or an ``as_of`` date after the
+            cascade's launch (``FILE:LINE: field: message``).
+    """
+    launches = {k: v[0].date for k, v in (load_cascades() if cascades is None
+                                          else cascades).items()}
+    problems: list[Problem] = []
+    out: dict[str, Attributes] = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            def bad(field: str, message: str, line: int = line) -> None:
+                problems.append(Problem(str(path), line, field, message))
+            try:
+                as_of = dt.date.fromisoformat(row["as_of"])
+            except (TypeError, ValueError):
+                bad("as_of", f"not a date (YYYY-MM-DD): {row['as_of']!r}")
+                continue
+            name = row["cascade"]
+            if name not in launches:
+                bad("cascade", f"{name!r} has no dated counts in {CASCADES.name}")
+            elif as_of > launches[name]:
+                bad("as_of", f"{as_of} is after the launch ({launches[name]}): only what was "
+                             "known at the launch may explain the later counts")
+            if row.get("form") not in FORMS:
+                bad("form", f"{row.get('form')!r} is not one of {', '.join(FORMS)}")
+            if not (row.get("conferences") or "").isdigit():
+                bad("conferences", f"not a whole number: {row.get('conferences')!r}")
+                continue
+            if not (row.get("source") or "").strip():
+                bad("source", "every attribute needs its source")
+            out[name] = Attributes(name, as_of, row.get("form") or "", int(row["conferences"]),
+                                   row.get("source") or "", row.get("note") or "")
+    if problems:
+        raise ScenarioError(problems)
+    return out
 
 
 def plot_cascades(cascades: dict[str, list[Point]], path: Path) -> Path:

@@ -6,7 +6,17 @@ import math
 
 import numpy as np
 
-from analysis.cascade_fit import Cascade, cascade_scenario, cascades, loss, run_cascade
+from analysis.cascade_fit import (
+    MAX_TURNOUT,
+    Cascade,
+    attributes,
+    cascade_scenario,
+    cascades,
+    engagement,
+    loss,
+    run_cascade,
+    world_size,
+)
 
 
 def by_name(name: str) -> Cascade:
@@ -23,6 +33,39 @@ def test_a_cascade_is_launched_by_as_many_states_as_its_first_count():
     counts = run_cascade((s, (1, 2), tuple(c.weeks)))
     assert counts.shape == (2, 2) and (counts >= 32).all()  # sponsors always endorse
     assert (counts[:, 1] >= counts[:, 0]).all()  # nobody withdraws in an open endorsement here
+
+
+def test_week_0_is_the_launch_alone_and_the_others_come_from_week_1():
+    c = by_name("oslo_ccm")  # 46 launched the Oslo Declaration
+    s = cascade_scenario(c, {"outreach": 0.0, "endorsement_turnout": 0.5, "attention": 0.5})
+    assert s.forums[0].opens == 1
+    counts = run_cascade((s, (1, 2, 3), (0, 1, 13)))
+    assert (counts[:, 0] == 46).all()  # the launch count, whatever the setting
+    assert (counts[:, 1] > 46).all()  # at turnout 0.5 states that prefer the text join in week 1
+
+
+def test_structural_engagement_follows_the_launch_and_the_announced_conferences():
+    oslo, pd = by_name("oslo_ccm"), by_name("us_pd_2023")
+    setting = {"outreach": 0.0, "reach": 2.0, "attention": 0.5, "conference_arrival": 0.004}
+    turnout, arrival = engagement(oslo, setting)
+    assert math.isclose(turnout, 2.0 * 46 / world_size())
+    assert attributes()["oslo_ccm"].conferences == 3 and math.isclose(arrival, 3 * 0.004)
+    assert engagement(pd, setting) == (2.0 * 32 / world_size(), 0.0)  # no conference announced
+    assert engagement(pd, {**setting, "reach": 100.0})[0] == MAX_TURNOUT
+    # a shared setting gives the same turnout and arrival to every cascade
+    shared = {"outreach": 0.0, "endorsement_turnout": 0.3, "attention": 0.5, "arrival": 0.01}
+    assert engagement(oslo, shared) == engagement(pd, shared) == (0.3, 0.01)
+
+
+def test_the_announced_conferences_make_a_treaty_process_grow_after_its_first_weeks():
+    c = by_name("oslo_ccm")
+    base = {"outreach": 0.0, "reach": 1.0, "attention": 0.5}
+    seeds, weeks = (1, 2, 3, 4), tuple(c.weeks)
+    without = run_cascade((cascade_scenario(c, {**base, "conference_arrival": 0.0}), seeds, weeks))
+    with_ = run_cascade((cascade_scenario(c, {**base, "conference_arrival": 0.004}), seeds, weeks))
+    # without arrivals the count stops once those engaged at week 1 have decided
+    assert np.median(without[:, -1]) - np.median(without[:, 1]) <= 3
+    assert np.median(with_[:, -1]) > np.median(without[:, -1]) + 15
 
 
 def test_the_loss_is_the_mean_log_ratio_after_the_launch():

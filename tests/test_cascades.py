@@ -39,3 +39,14 @@ def test_an_outcome_from_2024_is_refused_with_its_line(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load_cascades(path)
     assert str(err.value).startswith(f"{path}:3: date: 2024-01-15 is after 2023-12-31")
+
+
+def test_a_cascade_attribute_dated_after_its_launch_is_refused(tmp_path):
+    from analysis.cascades import ATTRIBUTES, load_attributes
+
+    assert load_attributes()["ottawa_mbt"].conferences == 2
+    path = tmp_path / "cascade_attributes.csv"
+    path.write_text(ATTRIBUTES.read_text(encoding="utf-8").replace(
+        "oslo_ccm,2007-02-23,", "oslo_ccm,2007-06-01,"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="after the launch"):
+        load_attributes(path)
