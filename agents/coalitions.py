@@ -13,7 +13,7 @@ The rules, in the order they act in a round:
        bandwagon * w_T  +  balancing * sum_{T' != T} w_T'
 
    where w_T is the capability share of the forum's members backing T at the start of the round
-   (``coalition_weights``). The first term is bandwagoning: a coalition's pull grows with its size
+   (``weights_of``). The first term is bandwagoning: a coalition's pull grows with its size
    and its members' capability, a threshold cascade in the sense of Granovetter (1978). The second
    is balancing: a rival coalition's growth makes the other texts more attractive, pushing the
    states that have not committed the other way (inertia keeps committed states where they are).
@@ -47,15 +47,6 @@ from sim.stance import Stance
 LEADERS = 3
 # plain ints: NumPy compares an array with an IntEnum member five times slower
 ENDORSE, UNDECIDED = int(Stance.ENDORSE), int(Stance.UNDECIDED)
-
-
-def coalition_weights(tracks, capability: np.ndarray) -> np.ndarray:
-    """The capability share of the forum's members backing each text (one value per track of
-    the forum, in its order)."""
-    lead = tracks[0]
-    weights = np.zeros(len(tracks))
-    weights_of(lead.block_stances, lead.members, capability, weights)
-    return weights
 
 
 def size_pull(tracks, capability: np.ndarray, b) -> np.ndarray:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,22 @@ class Point:
     note: str
 
 
+def _dated_rows(path: Path, field: str, problems: list[Problem]) -> Iterator[tuple]:
+    """Each row of a CSV file with its date (column ``field``) and a ``bad(field, message)`` that
+    records a problem at the row's line; a row whose date does not parse is a problem and is
+    skipped."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            def bad(name: str, message: str, line: int = line) -> None:
+                problems.append(Problem(str(path), line, name, message))
+            try:
+                day = dt.date.fromisoformat(row[field])
+            except (TypeError, ValueError):
+                bad(field, f"not a date (YYYY-MM-DD): {row[field]!r}")
+                continue
+            yield row, day, bad
+
+
 def load_cascades(path: Path = CASCADES) -> dict[str, list[Point]]:
     """The cascades by id, each in date order.
 
@@ -51,28 +68,20 @@ def load_cascades(path: Path = CASCADES) -> dict[str, list[Point]]:
     """
     problems: list[Problem] = []
     out: dict[str, list[Point]] = {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            def bad(field: str, message: str, line: int = line) -> None:
-                problems.append(Problem(str(path), line, field, message))
-            try:
-                date = dt.date.fromisoformat(row["date"])
-            except (TypeError, ValueError):
-                bad("date", f"not a date (YYYY-MM-DD): {row['date']!r}")
-                continue
-            if date > LAST_OUTCOME:
-                bad("date", f"{date} is after {LAST_OUTCOME}: outcomes from 2024 on are the "
-                            "out-of-sample period and stay out of the data")
-            if not (row.get("count") or "").isdigit() or int(row["count"]) < 1:
-                bad("count", f"not a positive whole number of states: {row.get('count')!r}")
-                continue
-            if row.get("kind") not in KINDS:
-                bad("kind", f"{row.get('kind')!r} is not one of {', '.join(KINDS)}")
-            if not (row.get("source") or "").strip():
-                bad("source", "every count needs its source")
-            out.setdefault(row["cascade"], []).append(
-                Point(row["cascade"], date, int(row["count"]), row.get("kind") or "",
-                      row.get("source") or "", row.get("note") or ""))
+    for row, date, bad in _dated_rows(path, "date", problems):
+        if date > LAST_OUTCOME:
+            bad("date", f"{date} is after {LAST_OUTCOME}: outcomes from 2024 on are the "
+                        "out-of-sample period and stay out of the data")
+        if not (row.get("count") or "").isdigit() or int(row["count"]) < 1:
+            bad("count", f"not a positive whole number of states: {row.get('count')!r}")
+            continue
+        if row.get("kind") not in KINDS:
+            bad("kind", f"{row.get('kind')!r} is not one of {', '.join(KINDS)}")
+        if not (row.get("source") or "").strip():
+            bad("source", "every count needs its source")
+        out.setdefault(row["cascade"], []).append(
+            Point(row["cascade"], date, int(row["count"]), row.get("kind") or "",
+                  row.get("source") or "", row.get("note") or ""))
     if problems:
         raise ScenarioError(problems)
     return {k: sorted(v, key=lambda p: p.date) for k, v in out.items()}
@@ -104,30 +113,22 @@ def load_attributes(path: Path = ATTRIBUTES,
                                           else cascades).items()}
     problems: list[Problem] = []
     out: dict[str, Attributes] = {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            def bad(field: str, message: str, line: int = line) -> None:
-                problems.append(Problem(str(path), line, field, message))
-            try:
-                as_of = dt.date.fromisoformat(row["as_of"])
-            except (TypeError, ValueError):
-                bad("as_of", f"not a date (YYYY-MM-DD): {row['as_of']!r}")
-                continue
-            name = row["cascade"]
-            if name not in launches:
-                bad("cascade", f"{name!r} has no dated counts in {CASCADES.name}")
-            elif as_of > launches[name]:
-                bad("as_of", f"{as_of} is after the launch ({launches[name]}): only what was "
-                             "known at the launch may explain the later counts")
-            if row.get("form") not in FORMS:
-                bad("form", f"{row.get('form')!r} is not one of {', '.join(FORMS)}")
-            if not (row.get("conferences") or "").isdigit():
-                bad("conferences", f"not a whole number: {row.get('conferences')!r}")
-                continue
-            if not (row.get("source") or "").strip():
-                bad("source", "every attribute needs its source")
-            out[name] = Attributes(name, as_of, row.get("form") or "", int(row["conferences"]),
-                                   row.get("source") or "", row.get("note") or "")
+    for row, as_of, bad in _dated_rows(path, "as_of", problems):
+        name = row["cascade"]
+        if name not in launches:
+            bad("cascade", f"{name!r} has no dated counts in {CASCADES.name}")
+        elif as_of > launches[name]:
+            bad("as_of", f"{as_of} is after the launch ({launches[name]}): only what was "
+                         "known at the launch may explain the later counts")
+        if row.get("form") not in FORMS:
+            bad("form", f"{row.get('form')!r} is not one of {', '.join(FORMS)}")
+        if not (row.get("conferences") or "").isdigit():
+            bad("conferences", f"not a whole number: {row.get('conferences')!r}")
+            continue
+        if not (row.get("source") or "").strip():
+            bad("source", "every attribute needs its source")
+        out[name] = Attributes(name, as_of, row.get("form") or "", int(row["conferences"]),
+                               row.get("source") or "", row.get("note") or "")
     if problems:
         raise ScenarioError(problems)
     return out

@@ -403,17 +403,13 @@ def _resister_lines(summary: dict, spread=None) -> list[str]:
             lines.append(f"{f['id']}: " + "; ".join(said))
         likely = sorted((-v, c) for c, v in share.items() if v >= 0.5)
         if likely and f["rule"] != "open_endorsement":  # at a summit, most never come
-            from analysis.run_ensemble import SPREAD_RUNS
+            from analysis.run_ensemble import SPREAD_RUNS, likeliest_other
 
-            mostly = {row.iso3: max(_OTHER_STANCES, key=lambda w: getattr(row, f"p_{w}"))
-                      for row in rows.itertuples()}
+            mostly = {row.iso3: likeliest_other(row) for row in rows.itertuples()}
             lines.append(f"{f['id']}: did not say yes in most of the {SPREAD_RUNS} runs from "
                          "this seed: " + _names([f"{c} {-v:.0%} (mostly {_word(mostly[c])})"
                                                  for v, c in likely], 12))
     return lines
-
-
-_OTHER_STANCES = ("oppose", "abstain", "object", "undecided")
 
 
 def _word(stance: str) -> str:

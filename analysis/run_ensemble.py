@@ -105,15 +105,24 @@ def write_ensemble(e: RunEnsemble, out: Path) -> list[Path]:
     return written
 
 
+#: the stances other than yes, in the order ties between them are broken
+OTHER_STANCES = ("oppose", "abstain", "object", "undecided")
+
+
+def likeliest_other(row) -> str:
+    """A :func:`stance_table` row's likeliest stance other than endorse (ties: OTHER_STANCES'
+    order)."""
+    return max(OTHER_STANCES, key=lambda w: getattr(row, f"p_{w}"))
+
+
 def likely_resisters(e: RunEnsemble, k: int, shown: int = 12) -> list[str]:
     """The members of track ``k`` least likely to endorse, as ``ISO3 P(stance)`` of their most
     likely other stance, most doubtful first (those that endorse in every run left out)."""
     table = stance_table(e)
     table = table[table["forum"] == e.tracks[k].id]
-    words = ["oppose", "abstain", "object", "undecided"]
     table = table[table["p_endorse"] < 1].sort_values(["p_endorse", "iso3"], kind="stable")
     out = []
     for row in table.head(shown).itertuples():
-        word = max(words, key=lambda w: getattr(row, f"p_{w}"))
+        word = likeliest_other(row)
         out.append(f"{row.iso3} {word} {getattr(row, f'p_{word}'):.0%}")
     return out
