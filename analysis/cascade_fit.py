@@ -80,13 +80,16 @@ TEXTS = {
 MODELS = {
     "shared": {"outreach": (0.0, 0.03, 0.1), "endorsement_turnout": (0.1, 0.2, 0.3, 0.5),
                "attention": (0.1, 0.5), "arrival": (0.0, 0.001, 0.003, 0.01, 0.03)},
-    "structural": {"outreach": (0.0, 0.03, 0.1), "reach": (0.5, 1.0, 1.5, 2.0, 3.0),
-                   "attention": (0.1, 0.5),
-                   "conference_arrival": (0.0, 0.001, 0.002, 0.004, 0.008)},
+    "structural": {"outreach": (0.0, 0.03, 0.1), "reach": (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0),
+                   "attention": (0.1, 0.25, 0.5),
+                   "conference_arrival": (0.0, 0.001, 0.002, 0.003, 0.004, 0.006, 0.008)},
 }
 GRID = MODELS["shared"]  # the grid of the first fit (kept for the earlier figures' sake)
 MAX_TURNOUT = 0.95  # a structural turnout is capped below everyone (judgement)
 BUDGET = 1  # visits a week by the lead (judgement)
+#: rejection ABC keeps this share of the grid, the settings with the smallest mean loss on the
+#: cascades fitted on; their runs pooled are the predictive band (judgement: a tenth)
+ACCEPT = 0.1
 
 
 @dataclass(frozen=True)
@@ -210,55 +213,101 @@ def simulate_all(runs: int, seed: int, workers: int, model: str = "shared"
     return cs, grid, table
 
 
+def band(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The median and the 5-95% band of runs' counts (rows: runs), per dated point."""
+    return (np.median(counts, axis=0), np.percentile(counts, 5, axis=0),
+            np.percentile(counts, 95, axis=0))
+
+
+def points_of(c: Cascade, counts: np.ndarray) -> list[dict]:
+    """Each dated point: the real count beside the model's median and band, and whether the real
+    count lies within the band."""
+    median, lo, hi = band(counts)
+    return [{"date": p.date.isoformat(), "week": w, "real": p.count, "median": float(m),
+             "band": [float(a), float(b)], "within": bool(a <= p.count <= b)}
+            for p, w, m, a, b in zip(c.points, c.weeks, median, lo, hi, strict=True)]
+
+
+def accepted(losses: np.ndarray) -> np.ndarray:
+    """The settings kept by rejection ABC: the :data:`ACCEPT` share with the smallest mean loss
+    over the cascades fitted on (at least one; ties by grid order)."""
+    k = max(1, math.ceil(ACCEPT * len(losses)))
+    return np.argsort(losses.mean(axis=1), kind="stable")[:k]
+
+
+def pooled(table: np.ndarray, rows: np.ndarray, j: int) -> np.ndarray:
+    """The runs of cascade ``j`` under each setting in ``rows``, pooled: the posterior
+    predictive of rejection ABC (each accepted setting weighs the same)."""
+    return np.concatenate([table[i, j] for i in rows])
+
+
+def marginals(kept: list[dict], grid: dict[str, tuple]) -> dict[str, dict[str, float]]:
+    """What the accepted settings say of each mechanic: the share of them at each grid value
+    (the prior is uniform over the grid)."""
+    return {key: {str(v): round(sum(k[key] == v for k in kept) / len(kept), 3) for v in values}
+            for key, values in grid.items()}
+
+
 def fit(cs: list[Cascade], grid: list[dict], table: np.ndarray, runs: int,
         model: str = "shared") -> dict:
-    """The fit on all cascades, and leave-one-cascade-out."""
+    """The fit on all cascades, and leave-one-cascade-out, each two ways: the one best setting,
+    and the settings accepted by rejection ABC pooled (:func:`accepted`)."""
     losses = np.array([[loss(table[i, j], c) for j, c in enumerate(cs)] for i in range(len(grid))])
     best = int(np.argmin(losses.mean(axis=1)))
+    keep = accepted(losses)
     report = {"model": model, "runs": runs, "grid": MODELS[model], "best": grid[best],
+              "accepted": [grid[i] for i in keep],
+              "posterior": marginals([grid[i] for i in keep], MODELS[model]),
               "engagement": {c.name: [round(v, 4) for v in engagement(c, grid[best])]
                              for c in cs},
               "loss_in_sample": dict(zip([c.name for c in cs], losses[best].round(4).tolist(),
                                          strict=True)),
-              "loco": []}
+              "in_sample": [], "loco": []}
     report["own_best"] = {}  # in sample, per cascade: how far the mechanics can reach at all
     for j, c in enumerate(cs):
         i = int(np.argmin(losses[:, j]))
-        median = np.median(table[i, j], axis=0)
-        lo, hi = np.percentile(table[i, j], 5, axis=0), np.percentile(table[i, j], 95, axis=0)
+        median, lo, hi = band(table[i, j])
         report["own_best"][c.name] = {
             "setting": grid[i], "loss": round(float(losses[i, j]), 4),
             "within": int(sum(a <= p.count <= b for p, a, b in zip(c.points[1:], lo[1:], hi[1:],
                                                                    strict=True))),
             "median": median.tolist()}
     for j, c in enumerate(cs):
+        report["in_sample"].append({"cascade": c.name, "points": points_of(c, table[best, j]),
+                                    "abc": points_of(c, pooled(table, keep, j))})
         others = [k for k in range(len(cs)) if k != j]
         pick = int(np.argmin(losses[:, others].mean(axis=1)))
-        counts = table[pick, j]
-        median = np.median(counts, axis=0)
-        lo, hi = np.percentile(counts, 5, axis=0), np.percentile(counts, 95, axis=0)
-        points = [{"date": p.date.isoformat(), "week": w, "real": p.count, "median": float(m),
-                   "band": [float(a), float(b)], "within": bool(a <= p.count <= b)}
-                  for p, w, m, a, b in zip(c.points, c.weeks, median, lo, hi, strict=True)]
         report["loco"].append({"cascade": c.name, "setting": grid[pick],
                                "engagement": [round(v, 4) for v in engagement(c, grid[pick])],
                                "loss": round(float(losses[pick, j]), 4),
-                               "points": points})
+                               "points": points_of(c, table[pick, j]),
+                               "abc": points_of(c, pooled(table, accepted(losses[:, others]), j))})
     report["summary"] = summary(report)
     return report
 
 
+def within(items: list[dict], key: str) -> tuple[int, int]:
+    """(points after the launch within the band, cascades with every such point within)."""
+    inside = [[p["within"] for p in item[key][1:]] for item in items]
+    return sum(map(sum, inside)), sum(all(x) for x in inside)
+
+
 def summary(report: dict) -> dict:
-    """Points within the band and mean loss, in sample (each cascade's own best setting and the
-    one best setting for all) and leave-one-cascade-out."""
-    loco_within = sum(p["within"] for item in report["loco"] for p in item["points"][1:])
+    """Points (and whole cascades) within the band, and mean loss: in sample (each cascade's own
+    best setting; the one best setting for all; the ABC-accepted settings pooled) and
+    leave-one-cascade-out (the best setting on the others; the settings ABC accepts on them)."""
     points = sum(len(item["points"]) - 1 for item in report["loco"])
-    return {"points": points,
-            "own_best_within": sum(v["within"] for v in report["own_best"].values()),
-            "own_best_loss": round(float(np.mean([v["loss"] for v in report["own_best"].values()])), 4),
-            "shared_best_loss": round(float(np.mean(list(report["loss_in_sample"].values()))), 4),
-            "loco_within": int(loco_within),
-            "loco_loss": round(float(np.mean([item["loss"] for item in report["loco"]])), 4)}
+    out = {"points": points, "cascades": len(report["loco"]),
+           "own_best_within": sum(v["within"] for v in report["own_best"].values()),
+           "own_best_loss": round(float(np.mean([v["loss"] for v in report["own_best"].values()])), 4),
+           "shared_best_loss": round(float(np.mean(list(report["loss_in_sample"].values()))), 4),
+           "loco_loss": round(float(np.mean([item["loss"] for item in report["loco"]])), 4)}
+    for name, items, key in (("best", report["in_sample"], "points"),
+                             ("abc", report["in_sample"], "abc"),
+                             ("loco", report["loco"], "points"),
+                             ("loco_abc", report["loco"], "abc")):
+        out[f"{name}_within"], out[f"{name}_cascades_within"] = within(items, key)
+    return out
 
 
 def plot_fit(reports: dict[str, dict], path: Path) -> Path:
@@ -275,16 +324,20 @@ def plot_fit(reports: dict[str, dict], path: Path) -> Path:
         s = reports[name]["summary"]
         for ax, item in zip(row, reports[name]["loco"], strict=True):
             weeks = [p["week"] for p in item["points"]]
+            ax.fill_between(weeks, [p["band"][0] for p in item["abc"]],
+                            [p["band"][1] for p in item["abc"]], color=category_colour(1),
+                            alpha=0.2, label="ABC-accepted settings, 5-95%")
             ax.fill_between(weeks, [p["band"][0] for p in item["points"]],
                             [p["band"][1] for p in item["points"]], color=category_colour(0),
-                            alpha=0.25, label="model 5-95%")
+                            alpha=0.3, label="best setting, 5-95%")
             ax.plot(weeks, [p["median"] for p in item["points"]], color=category_colour(0),
-                    marker="o", label="model median")
+                    marker="o", label="best setting, median")
             ax.plot(weeks, [p["real"] for p in item["points"]], color="black", marker="s",
                     linestyle="none", label="real count")
             ax.set_title(f"{item['cascade']} ({name})", fontsize=9)
             ax.set_xlabel("weeks since launch", fontsize=8)
-        row[0].set_ylabel(f"states endorsing\n{name}: {s['loco_within']} of {s['points']} in band")
+        row[0].set_ylabel(f"states endorsing\n{name}: {s['loco_within']} (ABC "
+                          f"{s['loco_abc_within']}) of {s['points']} in band")
     axes[0][0].legend(fontsize=7)
     fig.suptitle("Endorsement cascades, leave-one-cascade-out: each fitted on the others",
                  fontsize=10)
@@ -319,13 +372,16 @@ def main() -> None:
             print(f"{item['cascade']:16s} fitted on the others: {item['setting']} (turnout, "
                   f"arrival {item['engagement']})  loss {item['loss']:.3f}  within the band at "
                   f"{inside} of {len(item['points']) - 1} points")
-            for p in item["points"]:
+            for p, q in zip(item["points"], item["abc"], strict=True):
                 print(f"    {p['date']} week {p['week']:4d}: real {p['real']:4d}  model "
-                      f"{p['median']:6.1f} [{p['band'][0]:.0f}, {p['band'][1]:.0f}]")
+                      f"{p['median']:6.1f} [{p['band'][0]:.0f}, {p['band'][1]:.0f}]  ABC "
+                      f"{q['median']:6.1f} [{q['band'][0]:.0f}, {q['band'][1]:.0f}]")
         print("each cascade's own best setting (in sample: how far the mechanics reach at all):")
         for cname, item in report["own_best"].items():
             print(f"    {cname:16s} {item['setting']}  loss {item['loss']:.3f}  within the band "
                   f"at {item['within']} points; median {[round(m) for m in item['median']]}")
+        print(f"ABC: {len(report['accepted'])} settings accepted; their share at each value: "
+              f"{report['posterior']}")
         print(f"summary: {report['summary']}")
         if not math.isfinite(sum(item["loss"] for item in report["loco"])):
             raise SystemExit("a loss is not finite")

@@ -7,14 +7,20 @@ import math
 import numpy as np
 
 from analysis.cascade_fit import (
+    ACCEPT,
     MAX_TURNOUT,
     Cascade,
+    accepted,
     attributes,
     cascade_scenario,
     cascades,
     engagement,
     loss,
+    marginals,
+    points_of,
+    pooled,
     run_cascade,
+    within,
     world_size,
 )
 
@@ -72,3 +78,39 @@ def test_the_loss_is_the_mean_log_ratio_after_the_launch():
     c = by_name("ottawa_mbt")  # 50, 97, 122
     counts = np.array([[50, 97, 61], [50, 97, 61], [55, 97, 61]])
     assert math.isclose(loss(counts, c), (0.0 + abs(math.log(61 / 122))) / 2)
+
+
+def test_abc_keeps_the_settings_with_the_smallest_mean_loss_and_pools_their_runs():
+    # 20 settings x 2 cascades: mean losses 0.0, 0.1, ..., 1.9, each setting's row in reverse
+    losses = np.array([[i / 10, i / 10] for i in range(20)])[::-1]
+    kept = accepted(losses)
+    assert len(kept) == max(1, math.ceil(ACCEPT * 20)) == 2
+    assert kept.tolist() == [19, 18]  # the two smallest mean losses, best first
+    assert accepted(losses[:3]).tolist() == [2]  # at least one
+    table = np.empty((20, 1), dtype=object)
+    for i in range(20):
+        table[i, 0] = np.full((3, 2), i)  # 3 runs, 2 dated points, every count = the setting
+    runs = pooled(table, kept, 0)
+    assert runs.shape == (6, 2) and sorted(set(runs[:, 0])) == [18, 19]
+
+
+def test_the_band_is_the_5_95_range_of_the_runs_and_within_counts_points_and_cascades():
+    c = by_name("ottawa_mbt")  # 50, 97, 122
+    counts = np.array([[50, 90, 120]] * 10 + [[50, 100, 130]] * 10)
+    points = points_of(c, counts)
+    assert [p["real"] for p in points] == [50, 97, 122]
+    assert [p["median"] for p in points] == [50.0, 95.0, 125.0]
+    assert points[1]["band"] == [90.0, 100.0] and points[1]["within"]
+    assert points[2]["within"]
+    high = points_of(c, counts + np.array([0, 0, 5]))  # 125-135: the 122 falls outside
+    assert not high[2]["within"]
+    items = [{"points": points}, {"points": high}]
+    assert within(items, "points") == (3, 1)  # the launch is not counted
+
+
+def test_the_posterior_marginals_are_the_accepted_settings_shares_at_each_value():
+    kept = [{"outreach": 0.0, "reach": 1.0}, {"outreach": 0.1, "reach": 1.0},
+            {"outreach": 0.0, "reach": 0.5}, {"outreach": 0.0, "reach": 1.0}]
+    m = marginals(kept, {"outreach": (0.0, 0.03, 0.1), "reach": (0.5, 1.0)})
+    assert m == {"outreach": {"0.0": 0.75, "0.03": 0.0, "0.1": 0.25},
+                 "reach": {"0.5": 0.25, "1.0": 0.75}}
