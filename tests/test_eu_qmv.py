@@ -2,15 +2,19 @@
 directive, 15 April 2019 (scenarios/eu_copyright_2019.yaml).
 
 Hand check of the recorded vote under the double majority (TEU Art. 16(4)), with the population
-figures of scenarios/data/eu_population_2019.csv (total 512 682 025):
+figures of scenarios/data/eu_population_2019.csv (total 512 681 610; recomputed Dec 2026 by summing the
+file's rows by recorded vote and dividing by the total,
+after 15 of the 21 guessed rows were sourced: 13 unchanged, CYP and LVA replaced by the national
+offices' rounded figures 864 200 and 1 934 000, i.e. 415 fewer people, all in the yes votes):
 
 * members: 19 of 28 voted yes = 67.9% >= 55% (16 members needed);
 * population: the six no votes (FIN 5 513 130, ITA 60 484 000, LUX 602 005, NLD 17 181 084,
   POL 38 000 000, SWE 10 120 242) hold 131 900 461 = 25.73%, the three abstentions (BEL
   11 398 589, EST 1 319 133, SVN 2 066 880) 14 784 602 = 2.88%, so the 19 yes votes hold
-  365 996 962 = 71.39% >= 65%: adopted, as recorded. The Council's calculator gave 71.26 / 25.86
-  / 2.88% (saveyourinternet.eu): the file's figures, partly GUESSES, are within 0.14 points.
-* had Germany (82 850 000 = 16.16%) abstained, the yes votes would hold 283 146 962 = 55.23%:
+  365 996 547 = 71.39% >= 65%: adopted, as recorded. The Council's calculator gave 71.26 / 25.86
+  / 2.88% (saveyourinternet.eu): the file's figures (6 still GUESSES, 8 rounded, several of another
+  vintage than the Council's) are within 0.14 points; the two-decimal shares did not move.
+* had Germany (82 850 000 = 16.16%) abstained, the yes votes would hold 283 146 547 = 55.23%:
   not adopted (the press said before the vote that Germany could decide the outcome alone).
 """
 
