@@ -32,7 +32,7 @@ from agents import coalitions
 from agents.state import choice_probabilities, neighbour_mean, option_values, policy_distance
 from sim.engine.model import ForumState, NegotiationModel
 from sim.errors import ScenarioError
-from sim.format.scenario import Scenario
+from sim.format.scenario import BINDS_EVERY_MEMBER, Scenario
 from sim.stance import STANCE_SIGN, Stance
 
 TERMS = ("baseline", "policy", "social", "bloc", "forum_pull", "coalition", "form_cost")
@@ -166,7 +166,7 @@ def _decision(model: NegotiationModel, forum: ForumState, i: int, t: int) -> Dec
         "bloc": bloc_w * bloc_mean * heed,
         "forum_pull": b.forum_pull * forum.pull,
         "coalition": _size_pull(model, forum),
-        "form_cost": -b.form_cost * b.form_costs.get(model.forms[proposal], 0.0)
+        "form_cost": -b.form_weight(model.forms[proposal], forum.spec.rule)
         * float(model.capability_share[i]),
     }
 
@@ -209,8 +209,10 @@ def _decision(model: NegotiationModel, forum: ForumState, i: int, t: int) -> Dec
             "forum_pull": f"pull {forum.pull:+.2f} x weight {b.forum_pull:g}",
             "coalition": (f"bandwagon {b.bandwagon:g} x its backers' capability share + balancing "
                           f"{b.balancing:g} x its rivals'" if b.bandwagon or b.balancing else ""),
-            "form_cost": f"{model.forms[proposal]}, capability share "
-                         f"{float(model.capability_share[i]):.2f}",
+            "form_cost": (f"{model.forms[proposal]}, capability share "
+                          f"{float(model.capability_share[i]):.2f}"
+                          if forum.spec.rule not in BINDS_EVERY_MEMBER else
+                          f"none: a {forum.spec.rule} decision binds every member whatever its vote"),
             "disposition": ("added to each option's value from the record on "
                             f"{forum.spec.topic} (agents/disposition.py): "
                             + ", ".join(f"{o.word} {bias[0, int(o)]:+.2f}" for o in options)

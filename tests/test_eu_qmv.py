@@ -25,11 +25,13 @@ from datetime import date
 
 import numpy as np
 import pytest
+import yaml
 
 from analysis.cases import Case, case_scenario, load_cases
-from sim import ScenarioError, load_scenario
+from sim import ScenarioError, load_scenario, run_scenario
 from sim.engine.forums import QualifiedMajority
-from sim.format.scenario import Threshold
+from sim.format.loading import scenario_from_dict
+from sim.format.scenario import Behaviour, Threshold
 from sim.paths import PROJECT_ROOT
 from sim.stance import Stance
 
@@ -126,3 +128,15 @@ def test_bad_weights_in_a_case_file_are_named_with_line_and_field(tmp_path, extr
     with pytest.raises(ScenarioError) as err:
         load_cases(path)
     assert expected in str(err.value) and "cases.yaml:" in str(err.value)
+
+
+def test_a_qualified_majority_binds_every_member_so_the_form_weighs_in_no_choice():
+    b = Behaviour()
+    assert b.form_weight("binding_instrument", "vote") == b.form_cost * b.form_costs["binding_instrument"] > 0
+    assert b.form_weight("binding_instrument", "qualified_majority") == 0.0
+    data = yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
+    assert data["proposals"][0]["form"] == "binding_instrument"
+    as_binding = run_scenario(scenario_from_dict(data), seed=1).summary
+    data["proposals"][0]["form"] = "political_declaration"
+    as_declaration = run_scenario(scenario_from_dict(data), seed=1).summary
+    assert as_binding["forums"] == as_declaration["forums"]

@@ -183,7 +183,7 @@ class ForumOpening:
             position = np.array([min(q, usual.get(d, q)) for d, q in
                                  zip(self.dimensions, text, strict=True)])
         params = track.params.copy()
-        params[5] = b.form_cost * b.form_costs.get(form, 0.0)
+        params[5] = b.form_weight(form, spec.rule)
         return position, params
 
     def _pins(self, spec: Forum) -> tuple[np.ndarray, np.ndarray]:
@@ -246,7 +246,7 @@ class ForumOpening:
         cues = b.record_cues if self._reads_record(forum.spec) else 1.0
         return np.array([
             b.baseline, b.policy, b.social * cues, b.bloc_cue * cues, b.forum_pull * forum.pull,
-            b.form_cost * b.form_costs.get(self.forms[forum.proposal], 0.0), b.inertia,
+            b.form_weight(self.forms[forum.proposal], forum.spec.rule), b.inertia,
             b.oppose_cost, b.objection_cost, b.abstain_bias, b.noise, 2.0 * b.attention,
             b.status_quo_weight, b.cue_shield,
         ])

@@ -76,6 +76,13 @@ FORM_POSITIONS: dict[str, dict[str, float]] = {
     "binding_instrument": {"stringency": 0.75, "human_control": 0.8},
 }
 
+#: Rules whose decision binds every member whatever its vote: the Council of the EU's qualified
+#: majority adopts legislation that binds the minority too, and membership has already accepted
+#: it, so the cost of a binding form falls on a member whichever option it takes and does not
+#: weigh in its choice. (Judgement, Dec 2026: a vote or a consensus on a treaty text binds only
+#: those who join it later, so there the cost stays.)
+BINDS_EVERY_MEMBER = frozenset({"qualified_majority"})
+
 #: JUDGEMENT: the form of the texts a state's record under each rule was made on (what it voted
 #: on in the General Assembly, joined or blocked by consensus, endorsed at summits).
 RECORD_FORMS: dict[str, str] = {
@@ -349,6 +356,14 @@ class Behaviour(Strict):
         default_factory=lambda: dict(DEFAULT_FORM_COSTS), description="Cost of each form."
     )
     inertia: float = Field(0.5, ge=0.0, le=MAX_WEIGHT, description="Bonus for keeping one's current stance.")
+
+    def form_weight(self, form: str, rule: str) -> float:
+        """The weight of a text's form in its members' choice (before capability scales it):
+        ``form_cost`` x ``form_costs[form]``, and none under a rule that binds every member
+        whatever its vote (:data:`BINDS_EVERY_MEMBER`)."""
+        if rule in BINDS_EVERY_MEMBER:
+            return 0.0
+        return self.form_cost * self.form_costs.get(form, 0.0)
     attention: Unit = Field(
         0.2,
         description="Chance per round that a state of salience 0.5 reconsiders its stance "
