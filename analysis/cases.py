@@ -76,6 +76,57 @@ OPENS, DECIDES = 0, 10
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
+#: JUDGEMENT: the roster group that decides a case whose ``forum`` names an organisation, or a
+#: region together with the word "regional" (a regional conference is convened for the region's
+#: states). In order, first match wins: "Latin America and Caribbean" is GRULAC, the Caribbean
+#: alone CARICOM. A region's name without "regional" ("a summit in South Africa") names no group.
+ORGANISATIONS: tuple[tuple[str, str], ...] = (
+    (r"\bcaricom\b|caribbean community", "CARICOM"),
+    (r"\becowas\b|economic community of west african states", "ECOWAS"),
+    (r"african union", "AU"),
+    (r"\basean\b|association of southeast asian nations", "ASEAN"),
+    (r"arab league|league of arab states", "ARAB_LEAGUE"),
+    (r"\boas\b|organi[sz]ation of american states", "OAS"),
+    (r"\bgcc\b|gulf cooperation council", "GCC"),
+    (r"\bsco\b|shanghai cooperation", "SCO"),
+    (r"\bcsto\b|collective security treaty", "CSTO"),
+)
+REGIONS: tuple[tuple[str, str], ...] = (
+    (r"latin america", "GRULAC"),
+    (r"caribbean", "CARICOM"),
+    (r"west africa", "ECOWAS"),
+    (r"africa", "AU"),
+    (r"south-?east asia", "ASEAN"),
+    (r"\barab\b", "ARAB_LEAGUE"),
+)
+
+
+def region_of(case: Case) -> str | None:
+    """The roster group that decided a case of all UN members held in a regional forum (its
+    ``forum`` names an organisation of :data:`ORGANISATIONS`, or "regional" and a region of
+    :data:`REGIONS`), else None. Only the case's description is read, never its stances.
+
+    Example:
+        >>> belen = Case("b", "open_endorsement", date(2023, 2, 24), "political_declaration",
+        ...             "un_members", {}, forum="Latin America and Caribbean regional conference")
+        >>> region_of(belen)
+        'GRULAC'
+        >>> from dataclasses import replace
+        >>> region_of(replace(belen, forum="REAIM summit, The Hague")) is None
+        True
+    """
+    if case.population != "un_members":
+        return None
+    text = case.forum.lower()
+    for pattern, group in ORGANISATIONS:
+        if re.search(pattern, text):
+            return group
+    if "regional" in text:
+        for pattern, group in REGIONS:
+            if re.search(pattern, text):
+                return group
+    return None
+
 
 @dataclass(frozen=True)
 class Case:
@@ -97,6 +148,8 @@ class Case:
         weights: qualified_majority: (ISO3, weight) of each member (the file's ``weights:``,
             e.g. the Council's population figures); empty: equal weights.
         blocking_minority: qualified_majority: the fewest members a blocking minority needs.
+        forum: where it was decided (the file's ``forum``): a regional group or organisation
+            named there decides in place of all UN members (:func:`region_of`).
     """
 
     id: str
@@ -112,6 +165,7 @@ class Case:
     topic: str = "other"
     weights: tuple[tuple[str, float], ...] = ()
     blocking_minority: int | None = None
+    forum: str = ""
 
     @property
     def population_kind(self) -> str:
@@ -285,7 +339,7 @@ def _parse_case(raw: Any, at: tuple, locs: Locations, roster: Roster,
     return Case(id=case_id, rule=rule, date=when, form=form, population=population, listed=listed,
                 others=others, majority=majority, title=str(raw.get("title", "")),
                 unscored=frozenset(unscored), topic=topic, weights=tuple(weights),
-                blocking_minority=minority)
+                blocking_minority=minority, forum=str(raw.get("forum") or ""))
 
 
 def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -296,8 +350,10 @@ def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[s
     positions made before it and the record (votes, endorsements, blocks) strictly before it
     (``world.record: data``, the forum's ``topic``: ``sim/world/record/``); one text at the position
     :data:`FORM_POSITIONS` gives its form; one forum of the population opening at round 0 and
-    deciding at round 30; no sponsors, strategies or stakeholders (who sponsored is itself part
-    of the record).
+    deciding at round 10; no sponsors, strategies or stakeholders (who sponsored is itself part
+    of the record). A case of all UN members held in a regional forum (:func:`region_of`) is
+    decided by the region's states, on a text at their median ideal point
+    (:func:`drafted_by_members`).
 
     Example:
         >>> case = Case("x", "vote", date(2023, 11, 1), "resolution", "un_members", {})
@@ -305,7 +361,13 @@ def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[s
         >>> s["world"]["as_of"], s["forums"][0]["rule"], s["proposals"][0]["position"]["stringency"]
         ('2023-11-01', 'vote', 0.45)
     """
-    members = [POPULATIONS[case.population]] if isinstance(case.population, str) else list(case.population)
+    region = region_of(case)
+    if region is not None:
+        members = [region]
+    elif isinstance(case.population, str):
+        members = [POPULATIONS[case.population]]
+    else:
+        members = list(case.population)
     forum: dict[str, Any] = {"id": "decision", "rule": case.rule, "proposal": "text", "members": members,
                              "opens": OPENS, "decides": DECIDES}
     if case.topic != "other":
@@ -327,7 +389,7 @@ def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[s
             threshold["blocking_minority"] = case.blocking_minority
         forum["threshold"] = threshold
         forum["attendance"] = 1.0  # every member of the Council votes (absences are not scored)
-    return {
+    scenario = {
         "name": f"case_{case.id}",
         "description": f"Backtest of {case.id}: {case.title}",
         "seed": 0,
@@ -348,6 +410,24 @@ def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[s
         "forums": [forum],
         "behaviour": dict(behaviour or {}),
     }
+    if region is not None:
+        scenario["proposals"][0]["position"] = drafted_by_members(scenario)
+    return scenario
+
+
+def drafted_by_members(scenario: dict[str, Any]) -> dict[str, float]:
+    """JUDGEMENT: a text a regional group drafts for its own members sits at their median ideal
+    point on each dimension (their stated positions before the date, else the default profile);
+    the regional case's position in place of the form's (:data:`FORM_POSITIONS`)."""
+    import numpy as np
+
+    from sim.engine.model import NegotiationModel
+    from sim.format.loading import scenario_from_dict
+
+    model = NegotiationModel(scenario_from_dict(scenario), seed=0)
+    rows = model.forums[0].member_index
+    median = np.median(model.ideal[rows], axis=0)
+    return {d: round(float(v), 4) for d, v in zip(model.dimensions, median, strict=True)}
 
 
 def load_behaviour(path: str | Path) -> dict[str, Any]:

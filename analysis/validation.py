@@ -389,8 +389,11 @@ def backtest_case(case: Case, cases: list[Case], behaviour: dict[str, Any] | Non
     codes = np.array([int(recorded[c]) for c in iso3], dtype=np.int64)
     result = CaseResult(case, iso3, [group_of.get(c, "-") for c in iso3], codes)
     members, probs = simulate_case(case, behaviour, runs)
+    # a state outside a regional forum (cases.region_of) takes no part: no stance
+    probs = np.vstack([probs, np.eye(len(Stance))[Stance.UNDECIDED]])
     row = {c: i for i, c in enumerate(members)}
-    result.probs["model"] = probs[[row[c] for c in iso3]] if iso3 else np.zeros((0, len(Stance)))
+    result.probs["model"] = (probs[[row.get(c, len(members)) for c in iso3]] if iso3
+                             else np.zeros((0, len(Stance))))
     if with_baselines:
         for name, said in baseline_predictions(case, cases).items():
             result.probs[name] = one_hot([said[c] for c in iso3])

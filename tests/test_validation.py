@@ -202,3 +202,55 @@ def test_calibrate_writes_weights_a_scenario_can_extend(tiny, tmp_path):
     scenario = load_scenario(child)
     assert scenario.behaviour.policy == pytest.approx(weights["policy"])
     assert main(["validate", str(tiny), "--runs", "1", "--behaviour", str(written)]) == 0
+
+
+REGIONAL = """\
+cases:
+- id: regional_communique
+  title: A communique on autonomous weapons
+  forum: ECOWAS regional conference, Freetown
+  rule: open_endorsement
+  date: '2023-06-01'
+  form: political_declaration
+  population: un_members
+  stances:
+    endorse: [NGA, GHA]
+  others: not_endorsed
+- id: summit_in_south_africa
+  title: A communique on autonomous weapons
+  forum: a summit in Pretoria, South Africa
+  rule: open_endorsement
+  date: '2023-06-01'
+  form: political_declaration
+  population: un_members
+  stances:
+    endorse: [ZAF]
+  others: not_endorsed
+"""
+
+
+def test_a_regional_forum_is_decided_by_the_region_on_a_text_at_its_median(tmp_path):
+    from analysis.cases import region_of
+    from analysis.validation import backtest_case
+    from sim.engine.model import NegotiationModel
+    from sim.format.loading import scenario_from_dict
+
+    path = tmp_path / "cases.yaml"
+    path.write_text(REGIONAL, encoding="utf-8")
+    regional, elsewhere = load_cases(path)
+    assert region_of(regional) == "ECOWAS" and region_of(elsewhere) is None  # no "regional"
+    scenario = case_scenario(regional)
+    assert scenario["forums"][0]["members"] == ["ECOWAS"]
+    model = NegotiationModel(scenario_from_dict(scenario), seed=0)
+    rows = model.forums[0].member_index
+    assert len(rows) == 15  # ECOWAS in mid-2023, before Burkina Faso, Mali and Niger left
+    assert scenario["proposals"][0]["position"] == {
+        d: round(float(np.median(model.ideal[rows, k])), 4) for k, d in enumerate(model.dimensions)}
+    assert case_scenario(elsewhere)["forums"][0]["members"] == ["UN"]
+    # every UN member is scored (others: not_endorsed); those outside ECOWAS take no part
+    result = backtest_case(regional, [regional], None, runs=2, with_baselines=False)
+    assert len(result.iso3) == 193
+    inside = {model.world.iso3[i] for i in rows}
+    outside = [i for i, c in enumerate(result.iso3) if c not in inside]
+    assert len(outside) == 178
+    np.testing.assert_array_equal(result.probs["model"][outside, Stance.UNDECIDED], 1.0)
