@@ -41,15 +41,19 @@ Run ``python -m analysis.cascade_fit [--runs N] [--workers N] [--out DIR]``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import itertools
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from agents.state import policy_distance
 from analysis.cascades import Attributes, Point, load_attributes, load_cascades
@@ -196,17 +200,21 @@ def settings(model: str = "shared") -> list[dict[str, float]]:
     return [dict(zip(keys, values, strict=True)) for values in itertools.product(*grid.values())]
 
 
-def simulate_all(runs: int, seed: int, workers: int, model: str = "shared"
+def simulate_all(runs: int, seed: int, workers: int, model: str = "shared",
+                 advance: Callable[[], None] | None = None
                  ) -> tuple[list[Cascade], list[dict], np.ndarray]:
-    """Every cascade under every setting: an array (setting, cascade) of per-seed counts."""
+    """Every cascade under every setting: an array (setting, cascade) of per-seed counts;
+    ``advance`` is called once per (setting, cascade) done, in order."""
     cs, grid = cascades(), settings(model)
     seeds = tuple(int(s) for s in run_seeds(seed, runs))
     tasks = [(cascade_scenario(c, s), seeds, tuple(c.weeks)) for s in grid for c in cs]
-    if workers > 1:
-        with process_pool(workers) as pool:
-            results = list(pool.map(run_cascade, tasks))
-    else:
-        results = [run_cascade(t) for t in tasks]
+    results = []
+    with (process_pool(workers) if workers > 1 else contextlib.nullcontext()) as pool:
+        for counts in (pool.map(run_cascade, tasks, chunksize=4) if pool is not None
+                       else map(run_cascade, tasks)):
+            results.append(counts)
+            if advance is not None:
+                advance()
     table = np.empty((len(grid), len(cs)), dtype=object)
     for i, r in enumerate(results):
         table[i // len(cs), i % len(cs)] = r
@@ -356,9 +364,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs")
     args = parser.parse_args()
     reports = {}
-    for name in args.models:
-        cs, grid, table = simulate_all(args.runs, args.seed, args.workers, name)
-        reports[name] = fit(cs, grid, table, args.runs, name)
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=console) as progress:
+        for name in args.models:
+            bar = progress.add_task(f"{name}: settings x cascades, {args.runs} runs each",
+                                    total=len(settings(name)) * len(cascades()))
+            cs, grid, table = simulate_all(args.runs, args.seed, args.workers, name,
+                                           lambda bar=bar: progress.advance(bar))
+            reports[name] = fit(cs, grid, table, args.runs, name)
     args.out.mkdir(parents=True, exist_ok=True)
     out = {"runs": args.runs, "seed": args.seed,
            "launch_round": "week 0 is the launch alone; the forum opens to the others at week 1",

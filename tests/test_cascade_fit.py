@@ -114,3 +114,16 @@ def test_the_posterior_marginals_are_the_accepted_settings_shares_at_each_value(
     m = marginals(kept, {"outreach": (0.0, 0.03, 0.1), "reach": (0.5, 1.0)})
     assert m == {"outreach": {"0.0": 0.75, "0.03": 0.0, "0.1": 0.25},
                  "reach": {"0.5": 0.25, "1.0": 0.75}}
+
+
+def test_the_fit_s_runs_are_the_same_on_any_number_of_workers_and_report_progress(monkeypatch):
+    from analysis import cascade_fit
+
+    monkeypatch.setitem(cascade_fit.MODELS, "one", {"outreach": (0.0,), "endorsement_turnout": (0.2,),
+                                                    "attention": (0.5,), "arrival": (0.0,)})
+    done = []
+    cs, _, pooled_table = cascade_fit.simulate_all(2, 1, 2, "one", lambda: done.append(1))
+    _, _, serial = cascade_fit.simulate_all(2, 1, 1, "one")
+    assert len(done) == len(cs) == pooled_table.shape[1]
+    for a, b in zip(pooled_table.ravel(), serial.ravel(), strict=True):
+        np.testing.assert_array_equal(a, b)
