@@ -270,8 +270,8 @@ def print_explanation(decisions: list[Decision], console) -> None:
         table.add_column("term")
         table.add_column("value", justify="right")
         table.add_column("from")
-        for key in TERMS:
-            table.add_row(LABELS[key], f"{d.terms[key]:+.3f}", d.detail.get(key, ""))
+        for key in TERMS:  # + 0.0 turns a -0.0 (a zero term times a negative sign) into 0.0
+            table.add_row(LABELS[key], f"{d.terms[key] + 0.0:+.3f}", d.detail.get(key, ""))
         table.add_section()
         table.add_row("= utility of endorsing", f"{d.utility:+.3f}",
                       f"the model recorded {d.recorded:+.3f}")
