@@ -356,14 +356,6 @@ class Behaviour(Strict):
         default_factory=lambda: dict(DEFAULT_FORM_COSTS), description="Cost of each form."
     )
     inertia: float = Field(0.5, ge=0.0, le=MAX_WEIGHT, description="Bonus for keeping one's current stance.")
-
-    def form_weight(self, form: str, rule: str) -> float:
-        """The weight of a text's form in its members' choice (before capability scales it):
-        ``form_cost`` x ``form_costs[form]``, and none under a rule that binds every member
-        whatever its vote (:data:`BINDS_EVERY_MEMBER`)."""
-        if rule in BINDS_EVERY_MEMBER:
-            return 0.0
-        return self.form_cost * self.form_costs.get(form, 0.0)
     attention: Unit = Field(
         0.2,
         description="Chance per round that a state of salience 0.5 reconsiders its stance "
@@ -446,6 +438,14 @@ class Behaviour(Strict):
         3.0, ge=0.0, le=1000.0,
         description="Capacity building's cost in demarches (what a plan's --budget counts).",
     )
+
+    def form_weight(self, form: str, rule: str) -> float:
+        """The weight of a text's form in its members' choice (before capability scales it):
+        ``form_cost`` x ``form_costs[form]``, and none under a rule that binds every member
+        whatever its vote (:data:`BINDS_EVERY_MEMBER`)."""
+        if rule in BINDS_EVERY_MEMBER:
+            return 0.0
+        return self.form_cost * self.form_costs.get(form, 0.0)
 
 
 class Concessions(Strict):
