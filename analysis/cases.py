@@ -50,6 +50,14 @@ OTHERS: dict[str, Stance | None] = {
     "unknown": None, "none": None,
 }
 
+#: Real parties that are not in Plenary's roster (the UN members and the two observer states):
+#: a case may list them (Kosovo endorsed the US Political Declaration; the Cook Islands and Niue
+#: are parties to treaties), and they are left out of the scoring with a note, where any other
+#: code outside the roster is an error (most likely a typo). XKX is the code in common use for
+#: Kosovo (user-assigned; it has no ISO 3166 code).
+OUTSIDE_ROSTER: dict[str, str] = {"XKX": "Kosovo", "TWN": "Taiwan", "COK": "Cook Islands",
+                                  "NIU": "Niue"}
+
 #: The stances each rule lets a member take, in the engine's order of options.
 RULE_OPTIONS: dict[str, tuple[Stance, ...]] = {
     "vote": (Stance.ENDORSE, Stance.OPPOSE, Stance.ABSTAIN),
@@ -150,6 +158,7 @@ class Case:
         blocking_minority: qualified_majority: the fewest members a blocking minority needs.
         forum: where it was decided (the file's ``forum``): a regional group or organisation
             named there decides in place of all UN members (:func:`region_of`).
+        outside: listed parties outside the roster (:data:`OUTSIDE_ROSTER`): not scored.
     """
 
     id: str
@@ -166,6 +175,7 @@ class Case:
     weights: tuple[tuple[str, float], ...] = ()
     blocking_minority: int | None = None
     forum: str = ""
+    outside: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def population_kind(self) -> str:
@@ -278,12 +288,15 @@ def _parse_case(raw: Any, at: tuple, locs: Locations, roster: Roster,
     if when is None:
         bad("date", f"not a date (YYYY-MM-DD): {raw.get('date')!r}")
 
+    outside: set[str] = set()
     population = raw.get("population")
     if isinstance(population, list):
-        unknown = [c for c in population if not isinstance(c, str) or c not in roster.names]
+        outside.update(c for c in population if c in OUTSIDE_ROSTER)
+        unknown = [c for c in population if not isinstance(c, str)
+                   or (c not in roster.names and c not in OUTSIDE_ROSTER)]
         if unknown:
             bad("population", f"unknown ISO3 code(s): {', '.join(map(str, unknown[:8]))}")
-        population = tuple(population)
+        population = tuple(c for c in population if c not in OUTSIDE_ROSTER)
     elif population not in POPULATIONS:
         bad("population", f"{population!r} is not one of {', '.join(POPULATIONS)} or a list of ISO3 codes")
 
@@ -302,7 +315,9 @@ def _parse_case(raw: Any, at: tuple, locs: Locations, roster: Roster,
             bad(("stances", word), "must be a list of ISO3 codes")
             continue
         for k, code in enumerate(codes):
-            if not isinstance(code, str) or code not in roster.names:
+            if code in OUTSIDE_ROSTER:
+                outside.add(code)
+            elif not isinstance(code, str) or code not in roster.names:
                 bad(("stances", word, k), f"unknown ISO3 code {code!r}")
             elif code in listed or code in unscored:
                 bad(("stances", word, k), f"{code} is listed under two stances")
@@ -339,7 +354,8 @@ def _parse_case(raw: Any, at: tuple, locs: Locations, roster: Roster,
     return Case(id=case_id, rule=rule, date=when, form=form, population=population, listed=listed,
                 others=others, majority=majority, title=str(raw.get("title", "")),
                 unscored=frozenset(unscored), topic=topic, weights=tuple(weights),
-                blocking_minority=minority, forum=str(raw.get("forum") or ""))
+                blocking_minority=minority, forum=str(raw.get("forum") or ""),
+                outside=frozenset(outside))
 
 
 def case_scenario(case: Case, behaviour: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -163,7 +163,7 @@ def _case_file(given: Path | None, command: str) -> Path:
 
 
 def validate(args: argparse.Namespace) -> int:
-    from analysis.cases import load_behaviour, load_cases
+    from analysis.cases import OUTSIDE_ROSTER, load_behaviour, load_cases
     from analysis.validation import backtest
     from analysis.validation_report import print_results, write_json
 
@@ -174,6 +174,11 @@ def validate(args: argparse.Namespace) -> int:
     cases = load_cases(_case_file(args.cases, "validate"))
     behaviour = load_behaviour(args.behaviour) if args.behaviour else None
     console = terminal(140)
+    for case in cases:
+        if case.outside:
+            names = ", ".join(f"{c} ({OUTSIDE_ROSTER[c]})" for c in sorted(case.outside))
+            console.print(f"{case.id}: not scored, outside Plenary's roster (the UN members and "
+                          f"observers): {names}", highlight=False, soft_wrap=True)
     results = backtest(cases, behaviour, args.runs)
     label = f"model with {args.behaviour}" if args.behaviour else "model with the default weights"
     print_results(results, console, label)

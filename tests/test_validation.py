@@ -254,3 +254,29 @@ def test_a_regional_forum_is_decided_by_the_region_on_a_text_at_its_median(tmp_p
     outside = [i for i, c in enumerate(result.iso3) if c not in inside]
     assert len(outside) == 178
     np.testing.assert_array_equal(result.probs["model"][outside, Stance.UNDECIDED], 1.0)
+
+
+def test_a_real_party_outside_the_roster_is_left_out_with_a_note_and_a_typo_is_an_error(
+        tmp_path, capsys):
+    text = """\
+cases:
+- id: declaration
+  title: A political declaration on military AI
+  rule: open_endorsement
+  date: '2023-11-13'
+  form: political_declaration
+  population: [USA, GBR, FRA, XKX]
+  stances:
+    endorse: [USA, GBR, XKX]
+  others: not_endorsed
+"""
+    path = tmp_path / "cases.yaml"
+    path.write_text(text, encoding="utf-8")
+    (case,) = load_cases(path)
+    assert case.outside == {"XKX"} and case.population == ("USA", "GBR", "FRA")
+    assert case.listed == {"USA": Stance.ENDORSE, "GBR": Stance.ENDORSE}
+    assert main(["validate", str(path), "--runs", "2"]) == 0
+    assert "declaration: not scored, outside Plenary's roster" in capsys.readouterr().out
+    path.write_text(text.replace("XKX]", "XKX, UAS]"), encoding="utf-8")
+    assert main(["validate", str(path), "--runs", "2"]) == 2
+    assert f"{path}:9: cases[0].stances.endorse[3]: unknown ISO3 code 'UAS'" in capsys.readouterr().err
