@@ -152,7 +152,8 @@ class Case:
         title: the case's title.
         unscored: listed states whose stance is not scored (``non_voting``, ``unknown``).
         topic: what the text is about (the file's ``topic``, else read from the title by
-            :func:`sim.topics.topic_of_title`): the record the members' dispositions come from.
+            :func:`sim.topics.topic_of_title`, else from the forum): the record the members'
+            dispositions come from.
         weights: qualified_majority: (ISO3, weight) of each member (the file's ``weights:``,
             e.g. the Council's population figures); empty: equal weights.
         blocking_minority: qualified_majority: the fewest members a blocking minority needs.
@@ -280,7 +281,11 @@ def _parse_case(raw: Any, at: tuple, locs: Locations, roster: Roster,
     rule = choice("rule", RULES)
     form = choice("form", FORMS)
     others = choice("others", tuple(OTHERS), "unknown")
-    topic = raw.get("topic") or topic_of_title(str(raw.get("title", "")))
+    topic = raw.get("topic")
+    if not topic:  # read from the title, else (a title like "Freetown Communique") the forum
+        topic = topic_of_title(str(raw.get("title", "")))
+        if topic == "other":
+            topic = topic_of_title(str(raw.get("forum") or ""))
     if topic not in TOPICS:
         bad("topic", f"{topic!r} is not one of {', '.join(TOPICS)}")
     majority = choice("majority", ("simple", "two_thirds"), "simple")

@@ -53,7 +53,10 @@ TITLE_PATTERNS: tuple[tuple[str, str], ...] = (
     # the CCW's business in Plenary's world is its expert group on lethal autonomous weapons
     ("autonomous_weapons", r"autonomous weapon|(?-i:\bLAWS\b)|killer robot|(?-i:\bCCW\b)"
                            r"|certain conventional weapons"),
-    ("ai_military", r"artificial intelligence|\bmilitary ai\b"),
+    # "AI" only in capitals (not the letters in a word) and beside a military word; REAIM by name
+    ("ai_military", r"artificial intelligence|\bmilitary ai\b|(?-i:\bREAIM\b)"
+                    r"|(?-i:\bAI\b).*\b(military|defen[cs]e|weapon|armed forces|warfare)"
+                    r"|\b(military|defen[cs]e|weapon|armed forces|warfare).*(?-i:\bAI\b)"),
     ("ict", r"information and telecommunication|cyber|information and communications tech"),
     ("outer_space", r"outer space|space threats|anti-satellite|space activit|first placement"),
     ("tpnw", r"prohibition of nuclear weapons|ethical imperatives|humanitarian consequences"
@@ -81,6 +84,10 @@ def topic_of_title(title: str) -> str:
         'autonomous_weapons'
         >>> topic_of_title("Political Declaration on Responsible Military Use of Artificial Intelligence")
         'ai_military'
+        >>> topic_of_title("Blueprint for Action on responsible AI in the military domain")
+        'ai_military'
+        >>> topic_of_title("REAIM Blueprint for Action"), topic_of_title("Sustainable fishing")
+        ('ai_military', 'other')
     """
     for topic, pattern in TITLE_PATTERNS:
         if re.search(pattern, title or "", re.I):

@@ -280,3 +280,36 @@ cases:
     path.write_text(text.replace("XKX]", "XKX, UAS]"), encoding="utf-8")
     assert main(["validate", str(path), "--runs", "2"]) == 2
     assert f"{path}:9: cases[0].stances.endorse[3]: unknown ISO3 code 'UAS'" in capsys.readouterr().err
+
+
+def test_a_case_s_topic_comes_from_its_title_else_its_forum(tmp_path):
+    text = """\
+cases:
+- id: communique
+  title: Freetown Communique
+  forum: ECOWAS regional conference on autonomous weapons systems
+  rule: open_endorsement
+  date: '2023-06-01'
+  form: political_declaration
+  population: un_members
+  stances: {endorse: [NGA]}
+- id: blueprint
+  title: Blueprint for Action on responsible AI in the military domain
+  forum: a summit
+  rule: open_endorsement
+  date: '2023-06-01'
+  form: political_declaration
+  population: un_members
+  stances: {endorse: [NGA]}
+- id: given
+  title: Lethal autonomous weapons systems
+  topic: other
+  rule: open_endorsement
+  date: '2023-06-01'
+  form: political_declaration
+  population: un_members
+  stances: {endorse: [NGA]}
+"""
+    path = tmp_path / "cases.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert [c.topic for c in load_cases(path)] == ["autonomous_weapons", "ai_military", "other"]
