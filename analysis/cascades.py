@@ -3,7 +3,8 @@
 ``scenarios/data/cascades.csv`` (sources in ``SOURCES_cascades.md``) holds dated counts of states
 for the US Political Declaration on military AI (2023), the calls for a ban on autonomous weapons
 (2016-2021), the Oslo Process on cluster munitions (2007-2008), the Ottawa Process on
-anti-personnel mines (1996-1997) and the Paris Call (2018-2021). They are the evidence the
+anti-personnel mines (1996-1997), the Paris Call (2018-2021), the Safe Schools Declaration
+(2015-2023) and the Christchurch Call (2019-2021). They are the evidence the
 campaign levers' sizes are fitted to (docs/levers.md, ``analysis/cascade_fit.py``);
 ``cascade_attributes.csv`` holds what was known of each at its launch (:func:`load_attributes`). Outcomes
 stop at the end of 2023: :func:`load_cascades` refuses a later row.
