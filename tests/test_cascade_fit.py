@@ -58,6 +58,9 @@ def test_structural_engagement_follows_the_launch_and_the_announced_conferences(
     assert attributes()["oslo_ccm"].conferences == 3 and math.isclose(arrival, 3 * 0.004)
     assert engagement(pd, setting) == (2.0 * 32 / world_size(), 0.0)  # no conference announced
     assert engagement(pd, {**setting, "reach": 100.0})[0] == MAX_TURNOUT
+    # a base arrival reaches every text, a declaration too
+    assert engagement(pd, {**setting, "base_arrival": 0.001})[1] == 0.001
+    assert math.isclose(engagement(oslo, {**setting, "base_arrival": 0.001})[1], 0.001 + 3 * 0.004)
     # a shared setting gives the same turnout and arrival to every cascade
     shared = {"outreach": 0.0, "endorsement_turnout": 0.3, "attention": 0.5, "arrival": 0.01}
     assert engagement(oslo, shared) == engagement(pd, shared) == (0.3, 0.01)
