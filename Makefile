@@ -57,7 +57,7 @@ bench: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check sim agents analysis tests bench
 
-# fit the campaign mechanics to the endorsement cascades (docs/levers.md), about 9 min on 2 cores
+# fit the campaign mechanics to the endorsement cascades (docs/levers.md), about 16 min on 2 cores
 cascade-fit: $(VENV)/.installed
 	$(BIN)/python -m analysis.cascade_fit --out docs
 
