@@ -163,7 +163,7 @@ def _case_file(given: Path | None, command: str) -> Path:
 
 
 def validate(args: argparse.Namespace) -> int:
-    from analysis.cases import OUTSIDE_ROSTER, load_behaviour, load_cases
+    from analysis.cases import OUTSIDE_ROSTER, load_behaviour, load_cases, region_of
     from analysis.validation import backtest
     from analysis.validation_report import print_results, write_json
 
@@ -175,6 +175,10 @@ def validate(args: argparse.Namespace) -> int:
     behaviour = load_behaviour(args.behaviour) if args.behaviour else None
     console = terminal(140)
     for case in cases:
+        if (region := region_of(case)) is not None:
+            console.print(f"{case.id}: held in a regional forum ({case.forum}): decided by the "
+                          f"members of {region}, on a text at their median ideal point",
+                          highlight=False, soft_wrap=True)
         if case.outside:
             names = ", ".join(f"{c} ({OUTSIDE_ROSTER[c]})" for c in sorted(case.outside))
             console.print(f"{case.id}: not scored, outside Plenary's roster (the UN members and "

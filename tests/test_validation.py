@@ -229,7 +229,7 @@ cases:
 """
 
 
-def test_a_regional_forum_is_decided_by_the_region_on_a_text_at_its_median(tmp_path):
+def test_a_regional_forum_is_decided_by_the_region_on_a_text_at_its_median(tmp_path, capsys):
     from analysis.cases import region_of
     from analysis.validation import backtest_case
     from sim.engine.model import NegotiationModel
@@ -254,6 +254,11 @@ def test_a_regional_forum_is_decided_by_the_region_on_a_text_at_its_median(tmp_p
     outside = [i for i, c in enumerate(result.iso3) if c not in inside]
     assert len(outside) == 178
     np.testing.assert_array_equal(result.probs["model"][outside, Stance.UNDECIDED], 1.0)
+    # validate says so
+    assert main(["validate", str(path), "--runs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "regional_communique: held in a regional forum (ECOWAS regional conference, Freetown)" in out
+    assert "summit_in_south_africa: held" not in out
 
 
 def test_a_real_party_outside_the_roster_is_left_out_with_a_note_and_a_typo_is_an_error(
