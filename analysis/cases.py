@@ -109,6 +109,12 @@ REGIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _outside_roster(code: Any) -> bool:
+    """Whether a listed code is a real party outside the roster (:data:`OUTSIDE_ROSTER`); a
+    value that is not a string (a YAML list or mapping by mistake) is not, and stays an error."""
+    return isinstance(code, str) and code in OUTSIDE_ROSTER
+
+
 def region_of(case: Case) -> str | None:
     """The roster group that decided a case of all UN members held in a regional forum (its
     ``forum`` names an organisation of :data:`ORGANISATIONS`, or "regional" and a region of
@@ -296,12 +302,12 @@ def _parse_case(raw: Any, at: tuple, locs: Locations, roster: Roster,
     outside: set[str] = set()
     population = raw.get("population")
     if isinstance(population, list):
-        outside.update(c for c in population if c in OUTSIDE_ROSTER)
+        outside.update(c for c in population if _outside_roster(c))
         unknown = [c for c in population if not isinstance(c, str)
                    or (c not in roster.names and c not in OUTSIDE_ROSTER)]
         if unknown:
             bad("population", f"unknown ISO3 code(s): {', '.join(map(str, unknown[:8]))}")
-        population = tuple(c for c in population if c not in OUTSIDE_ROSTER)
+        population = tuple(c for c in population if not _outside_roster(c))
     elif population not in POPULATIONS:
         bad("population", f"{population!r} is not one of {', '.join(POPULATIONS)} or a list of ISO3 codes")
 
@@ -320,7 +326,7 @@ def _parse_case(raw: Any, at: tuple, locs: Locations, roster: Roster,
             bad(("stances", word), "must be a list of ISO3 codes")
             continue
         for k, code in enumerate(codes):
-            if code in OUTSIDE_ROSTER:
+            if _outside_roster(code):
                 outside.add(code)
             elif not isinstance(code, str) or code not in roster.names:
                 bad(("stances", word, k), f"unknown ISO3 code {code!r}")

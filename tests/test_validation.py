@@ -285,6 +285,13 @@ cases:
     path.write_text(text.replace("XKX]", "XKX, UAS]"), encoding="utf-8")
     assert main(["validate", str(path), "--runs", "2"]) == 2
     assert f"{path}:9: cases[0].stances.endorse[3]: unknown ISO3 code 'UAS'" in capsys.readouterr().err
+    # a list or mapping where a code belongs is an error too, not a crash
+    path.write_text(text.replace("FRA, XKX]", "FRA, [XKX]]").replace("XKX]\n  others", "{a: 1}]\n  others"),
+                    encoding="utf-8")
+    assert main(["validate", str(path), "--runs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:7: cases[0].population: unknown ISO3 code(s): ['XKX']" in err
+    assert f"{path}:9: cases[0].stances.endorse[2]: unknown ISO3 code {{'a': 1}}" in err
 
 
 def test_a_case_s_topic_comes_from_its_title_else_its_forum(tmp_path):
