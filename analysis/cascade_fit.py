@@ -284,12 +284,11 @@ def fit(cs: list[Cascade], grid: list[dict], table: np.ndarray, runs: int,
     report["own_best"] = {}  # in sample, per cascade: how far the mechanics can reach at all
     for j, c in enumerate(cs):
         i = int(np.argmin(losses[:, j]))
-        median, lo, hi = band(table[i, j])
+        points = points_of(c, table[i, j])
         report["own_best"][c.name] = {
             "setting": grid[i], "loss": round(float(losses[i, j]), 4),
-            "within": int(sum(a <= p.count <= b for p, a, b in zip(c.points[1:], lo[1:], hi[1:],
-                                                                   strict=True))),
-            "median": median.tolist()}
+            "within": sum(p["within"] for p in points[1:]),
+            "median": [p["median"] for p in points]}
     for j, c in enumerate(cs):
         report["in_sample"].append({"cascade": c.name, "points": points_of(c, table[best, j]),
                                     "abc": points_of(c, pooled(table, keep, j))})
@@ -392,7 +391,7 @@ def main() -> None:
     for name, report in reports.items():
         print(f"== {name}: best setting on all cascades: {report['best']}")
         for item in report["loco"]:
-            inside = sum(p["within"] for p in item["points"][1:])
+            inside = within([item], "points")[0]
             print(f"{item['cascade']:16s} fitted on the others: {item['setting']} (turnout, "
                   f"arrival {item['engagement']})  loss {item['loss']:.3f}  within the band at "
                   f"{inside} of {len(item['points']) - 1} points")
